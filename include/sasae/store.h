@@ -1,0 +1,98 @@
+/*
+ * store.h — the only code that speaks SQL (SQLite today; a PostgreSQL backend can sit beside it
+ * behind this interface later).  Every statement is prepared with bound parameters; every write
+ * happens in one transaction; the schema is migrated by PRAGMA user_version.
+ *
+ * Ownership: sasae_store_open → sasae_store_close.  Functions that return new objects say so;
+ * everything else is borrowed.
+ */
+#ifndef SASAE_STORE_H
+#define SASAE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sasae/error.h"
+#include "sasae/model.h"
+
+typedef struct sasae_store sasae_store;
+
+enum {
+	SASAE_STORE_READONLY = 1, /* open for reading only; the file must exist */
+	SASAE_STORE_CREATE = 2,   /* create the file (and schema) when missing */
+};
+
+/* The schema version this build writes and reads. */
+#define SASAE_SCHEMA_VERSION 1
+
+/*
+ * Open (and with SASAE_STORE_CREATE create) the database at path, migrating its schema to
+ * SASAE_SCHEMA_VERSION (never in read-only mode).  WAL mode, foreign keys on.
+ * Returns 0, SASAE_ENOTFOUND (no such file, read-only), SASAE_EDB (not a sasae database, or a
+ * newer schema), SASAE_ENOMEM.
+ */
+int sasae_store_open(sasae_store **out, const char *path, int flags, sasae_error *err);
+
+/* Close; NULL is a no-op. */
+void sasae_store_close(sasae_store *s);
+
+/* ---- writing: one import is one transaction ---- */
+
+typedef struct sasae_store_import sasae_store_import;
+
+/* What an import added. */
+typedef struct sasae_import_summary {
+	int version;          /* the version's number within the plan */
+	bool unchanged;       /* the same document was already imported (nothing written) */
+	size_t parts, sections, listings, programs, new_programs, warnings;
+} sasae_import_summary;
+
+/*
+ * Start importing a document into plan `slug` (created when new).  When a version with the same
+ * sha256 already exists, nothing is started: *out is NULL and *existing is set to that version's
+ * number.  Otherwise *out is a new import (in an open transaction) and *existing is 0.
+ */
+int sasae_store_import_begin(sasae_store_import **out, int *existing, sasae_store *s, const char *slug,
+			     const char *source, const char *sha256, sasae_error *err);
+/* The version's title (called once, before commit). */
+int sasae_store_import_title(sasae_store_import *imp, const char *title, sasae_error *err);
+/* A new part (number 1, 2, …) with an optional title. */
+int sasae_store_import_part(sasae_store_import *imp, int number, const char *title, sasae_error *err);
+/* A new section of the current part. */
+int sasae_store_import_section(sasae_store_import *imp, int number, const char *title, long line,
+			       sasae_error *err);
+/* A listing of the current section (its program identity is found or created here). */
+int sasae_store_import_listing(sasae_store_import *imp, const sasae_listing *l, sasae_error *err);
+/* Finish: derive each program's original listing, commit, fill *summary, free imp. */
+int sasae_store_import_commit(sasae_store_import *imp, sasae_import_summary *summary, sasae_error *err);
+/* Roll back and free; NULL is a no-op.  The database is left exactly as it was. */
+void sasae_store_import_abort(sasae_store_import *imp);
+
+/* ---- reading ---- */
+
+/* One plan as `sasae plans` shows it (its latest version). */
+typedef struct sasae_plan_info {
+	char *slug;
+	char *title;
+	int version;  /* latest version number */
+	char *source; /* latest version's file name */
+	char *imported_at;
+	size_t parts, sections, listings, programs;
+} sasae_plan_info;
+
+/* All plans, ordered by slug: *out (array of *n) freed with sasae_plan_infos_free. */
+int sasae_store_plans(sasae_store *s, sasae_plan_info **out, size_t *n, sasae_error *err);
+void sasae_plan_infos_free(sasae_plan_info *infos, size_t n);
+
+/*
+ * Find a version: spec is "slug", "slug@N" (version N) or NULL (the plan imported last, latest
+ * version).  Sets *version_id.  Returns 0, SASAE_ENOTFOUND (with a message naming the plans there
+ * are) or SASAE_EUSAGE (a malformed spec).
+ */
+int sasae_store_resolve(sasae_store *s, const char *spec, int64_t *version_id, sasae_error *err);
+
+/* Load a whole version as a plan model (*out, caller frees with sasae_plan_free). */
+int sasae_store_load_plan(sasae_store *s, int64_t version_id, sasae_plan **out, sasae_error *err);
+
+#endif

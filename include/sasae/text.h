@@ -1,0 +1,74 @@
+/*
+ * text.h — Unicode text handling for Japanese plan lists: UTF-8 validation, NFKC normalisation,
+ * program identity keys, wrap-space removal and terminal display width.
+ *
+ * Functions that return char * return a malloc'd string the caller frees, or NULL when out of
+ * memory (or, where said, when the input is not valid UTF-8).
+ */
+#ifndef SASAE_TEXT_H
+#define SASAE_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sasae/buf.h"
+
+/*
+ * Check that s[0..n) is valid UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF,
+ * no NUL byte).  On failure returns false and sets *bad (if not NULL) to the offset of the first
+ * bad byte.
+ */
+bool sasae_utf8_valid(const char *s, size_t n, size_t *bad);
+
+/* Decode one code point from s (n bytes available); returns its length (1..4), or 0 when invalid. */
+size_t sasae_utf8_decode(const char *s, size_t n, int32_t *cp);
+
+/* Encode cp into out (at least 4 bytes); returns the length. */
+size_t sasae_utf8_encode(int32_t cp, char *out);
+
+/* True for characters of Japanese running text: kanji, kana (incl. ー), CJK and full-width
+   punctuation and symbols (「」（）、。・…).  Not for ASCII, full-width Latin letters or digits. */
+bool sasae_text_is_japanese(int32_t cp);
+
+/* True for the white space a plan list uses: ASCII space, TAB, U+3000 IDEOGRAPHIC SPACE, NBSP. */
+bool sasae_text_is_space(int32_t cp);
+
+/* NFKC of s (valid UTF-8, NUL-terminated); NULL on OOM or invalid input. */
+char *sasae_text_nfkc(const char *s);
+
+/* The identity key of a program name: NFKC, then every white space removed.  NULL on OOM. */
+char *sasae_text_identity_key(const char *name);
+
+/*
+ * Append s to out with "wrap spaces" removed: a run of spaces between two Japanese characters
+ * (sasae_text_is_japanese) is a line break left over from the PDF and is dropped; any other space
+ * is kept as printed (a space next to Latin letters, digits or ASCII punctuation can be real).
+ * Leading and trailing spaces are dropped too.
+ */
+void sasae_text_remove_wrap_spaces(sasae_buf *out, const char *s);
+
+/* Append s to out without leading and trailing white space. */
+void sasae_text_append_trimmed(sasae_buf *out, const char *s, size_t n);
+
+/*
+ * Remove a trailing 【再掲】 marker (also with spaces inside it, "【再 掲】", or before it) from the
+ * NUL-terminated string in buf, in place.  Returns true when a marker was removed.
+ */
+bool sasae_text_strip_relist_marker(sasae_buf *buf);
+
+/* Terminal display width of a UTF-8 string (East Asian wide characters count 2). */
+size_t sasae_text_width(const char *s);
+
+/*
+ * Append s to out, cut to at most `width` columns (with "…" when cut) and padded with spaces to
+ * exactly `width` columns.
+ */
+void sasae_text_pad(sasae_buf *out, const char *s, size_t width);
+
+/* The last code point of the NUL-terminated s, or -1 when empty. */
+int32_t sasae_text_last_cp(const char *s);
+/* The first code point of the NUL-terminated s, or -1 when empty. */
+int32_t sasae_text_first_cp(const char *s);
+
+#endif

@@ -1,0 +1,89 @@
+/* cli_util.c — helpers shared by the CLI commands (see cli.h). */
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *cli_prog = "sasae";
+
+int cli_fail(const sasae_error *err)
+{
+	char msg[1024];
+	fprintf(stderr, "%s: %s\n", cli_prog, sasae_error_format(err, msg, sizeof msg));
+	return sasae_error_exit_status(err->code ? err->code : SASAE_EINTERNAL);
+}
+
+int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s %s: ", cli_prog, cmd->name);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n使い方は「%s %s --help」で表示できます。\n", cli_prog, cmd->name);
+	return 2;
+}
+
+int cli_help(const cli_command *cmd)
+{
+	fputs(cmd->usage, stdout);
+	return 0;
+}
+
+int cli_open_store(sasae_store **out, const char *db, int flags)
+{
+	sasae_error err = {0};
+	if (sasae_store_open(out, db, flags, &err) != 0)
+		return cli_fail(&err);
+	return 0;
+}
+
+int cli_write_file(void *ctx, const char *data, size_t len)
+{
+	return fwrite(data, 1, len, (FILE *)ctx) == len ? 0 : -1;
+}
+
+bool cli_parse_int(const cli_command *cmd, const char *opt, const char *value, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(value, &end, 10);
+	if (errno || *value == '\0' || *end != '\0' || v < 1 || v > INT_MAX) {
+		cli_usage_error(cmd, "%s には 1 以上の整数を指定してください（「%s」は使えません）", opt, value);
+		return false;
+	}
+	*out = (int)v;
+	return true;
+}
+
+bool cli_check_choice(const cli_command *cmd, const char *opt, const char *value, const char *const *choices)
+{
+	for (size_t i = 0; choices[i]; i++)
+		if (strcmp(value, choices[i]) == 0)
+			return true;
+	char list[256] = "";
+	for (size_t i = 0; choices[i]; i++) {
+		strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
+		strncat(list, choices[i], sizeof list - strlen(list) - 1);
+	}
+	cli_usage_error(cmd, "%s「%s」は使えません。選べるのは: %s", opt, value, list);
+	return false;
+}
+
+int cli_load_plan(sasae_plan **plan, const char *db, const char *spec)
+{
+	*plan = NULL;
+	sasae_store *store;
+	int status = cli_open_store(&store, db, SASAE_STORE_READONLY);
+	if (status)
+		return status;
+	sasae_error err = {0};
+	int64_t version;
+	if (sasae_store_resolve(store, spec, &version, &err) || sasae_store_load_plan(store, version, plan, &err))
+		status = cli_fail(&err);
+	sasae_store_close(store);
+	return status;
+}

@@ -1,0 +1,207 @@
+/* cmd_import.c — `sasae import`: a plan-list document into the database. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sasae/buf.h"
+#include "sasae/departments.h"
+#include "sasae/import.h"
+#include "sasae/outline.h"
+
+/* The bundled Sendai draft and its outline (embedded at build time). */
+extern const char sasae_data_sendai_plan[];
+extern const size_t sasae_data_sendai_plan_len;
+extern const char sasae_data_sendai_outline[];
+extern const size_t sasae_data_sendai_outline_len;
+
+static int run(int argc, char **argv, const char *db);
+
+const cli_command cmd_import = {
+	.name = "import",
+	.summary = "事業一覧（テキスト）をデータベースに取り込む",
+	.usage = "使い方: sasae import FILE [--plan SLUG] [--title T] [--outline FILE] [--departments FILE]\n"
+		 "       sasae import --sample\n\n"
+		 "事業一覧のテキスト（PDF から取り出した TAB 区切りの表。形式は docs/format.md）を読み、\n"
+		 "計画の新しい版としてデータベースに取り込みます。取り込みは一つのトランザクションです:\n"
+		 "誤りがあればデータベースは元のまま変わりません。同じ文書をもう一度取り込んでも何も変わらず、\n"
+		 "事業ID は版が変わっても同じ事業には同じ ID が付きます。\n\n"
+		 "オプション:\n"
+		 "  --plan SLUG         計画の識別名（既定: ファイル名から。例 sendai-2024-draft）\n"
+		 "  --title T           計画の題名（既定: 文書の冒頭の題名の行）\n"
+		 "  --outline FILE      部の題名を書いたファイル（「番号<TAB>題名」の行）\n"
+		 "  --departments FILE  部署の表（既定: 組み込みの data/departments.tsv）\n"
+		 "  --sample            同梱の仙台市の計画案（data/sendai-2024-draft.txt）を取り込む\n"
+		 "  --quiet             警告と要約を表示しない\n"
+		 "  --db PATH           データベース（既定: $SASAE_DB、なければ ./sasae.db）\n"
+		 "  --help              この説明を表示する\n\n"
+		 "終了コード: 0 成功, 2 使い方の誤り, 65 文書の誤り（file:line で場所を示します）,\n"
+		 "            66 ファイルがない, 70 内部エラー, 74 読み込みエラー\n",
+	.run = run,
+};
+
+/* Read a whole (small) file into memory; prints the error. */
+static int slurp(const char *path, sasae_buf *out)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		sasae_error err = {0};
+		sasae_error_set(&err, SASAE_ENOTFOUND, path, 0, "ファイルを開けません");
+		return cli_fail(&err);
+	}
+	char chunk[8192];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		sasae_buf_append(out, chunk, n);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad || !sasae_buf_ok(out)) {
+		sasae_error err = {0};
+		sasae_error_set(&err, SASAE_EIO, path, 0, "読み込めません");
+		return cli_fail(&err);
+	}
+	return 0;
+}
+
+typedef struct import_ui {
+	bool quiet;
+	bool tty;
+	int last_percent;
+} import_ui;
+
+static void show_warning(void *ctx, const sasae_warning *w)
+{
+	import_ui *ui = ctx;
+	if (ui->quiet)
+		return;
+	if (ui->tty && ui->last_percent >= 0)
+		fputs("\r\033[K", stderr);
+	fprintf(stderr, "%s:%ld: 警告: %s [%s]\n", w->file, w->line, w->message, w->kind);
+}
+
+/* A progress bar on a terminal, for documents over 1 MiB. */
+static void show_progress(void *ctx, size_t done, size_t total)
+{
+	import_ui *ui = ctx;
+	if (ui->quiet || !ui->tty || total < (1u << 20))
+		return;
+	int percent = (int)(done * 100 / total);
+	if (percent == ui->last_percent)
+		return;
+	ui->last_percent = percent;
+	char bar[41];
+	int fill = percent * 40 / 100;
+	for (int i = 0; i < 40; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[40] = '\0';
+	fprintf(stderr, "\r取り込み中 [%s] %3d%%", bar, percent);
+	if (done >= total)
+		fputs("\r\033[K", stderr);
+	fflush(stderr);
+}
+
+static int run(int argc, char **argv, const char *db)
+{
+	static const struct option longopts[] = {
+		{"plan", required_argument, NULL, 'p'},        {"title", required_argument, NULL, 't'},
+		{"outline", required_argument, NULL, 'o'},     {"departments", required_argument, NULL, 'd'},
+		{"sample", no_argument, NULL, 's'},            {"quiet", no_argument, NULL, 'q'},
+		{"db", required_argument, NULL, 'D'},          {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *slug = NULL, *title = NULL, *outline_path = NULL, *depts_path = NULL;
+	bool sample = false;
+	import_ui ui = {false, isatty(STDERR_FILENO) != 0, -1};
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p': slug = optarg; break;
+		case 't': title = optarg; break;
+		case 'o': outline_path = optarg; break;
+		case 'd': depts_path = optarg; break;
+		case 's': sample = true; break;
+		case 'q': ui.quiet = true; break;
+		case 'D': db = optarg; break;
+		case 'h': return cli_help(&cmd_import);
+		default:
+			return cli_usage_error(&cmd_import, "オプション「%s」は使えないか、値がありません", argv[optind - 1]);
+		}
+	}
+	const char *file = optind < argc ? argv[optind] : NULL;
+	if (sample && file)
+		return cli_usage_error(&cmd_import, "--sample とファイル名は一緒に指定できません");
+	if (!sample && file == NULL)
+		return cli_usage_error(&cmd_import, "取り込むファイルを指定してください（同梱の計画案なら --sample）");
+	if (optind + 1 < argc)
+		return cli_usage_error(&cmd_import, "ファイルは一つだけ指定できます（余分な引数「%s」）", argv[optind + 1]);
+	if (slug && (*slug == '\0' || strspn(slug, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != strlen(slug)))
+		return cli_usage_error(&cmd_import, "--plan には英小文字・数字・「-」だけの名前を指定してください（例: sendai-2024-draft）");
+
+	int status = 0;
+	sasae_error err = {0};
+	sasae_dept_table *depts = NULL;
+	sasae_outline outline = {0};
+	sasae_store *store = NULL;
+	sasae_buf bytes = SASAE_BUF_INIT;
+	if (depts_path) {
+		if ((status = slurp(depts_path, &bytes)) != 0)
+			goto done;
+		if (sasae_dept_table_parse(&depts, depts_path, sasae_buf_cstr(&bytes), bytes.len, &err)) {
+			status = cli_fail(&err);
+			goto done;
+		}
+		sasae_buf_clear(&bytes);
+	} else if (sasae_dept_table_default(&depts, &err)) {
+		status = cli_fail(&err);
+		goto done;
+	}
+	if (outline_path) {
+		if ((status = slurp(outline_path, &bytes)) != 0)
+			goto done;
+		if (sasae_outline_parse(&outline, outline_path, sasae_buf_cstr(&bytes), bytes.len, &err)) {
+			status = cli_fail(&err);
+			goto done;
+		}
+	} else if (sample &&
+		   sasae_outline_parse(&outline, "data/sendai-2024-draft.outline.tsv", sasae_data_sendai_outline,
+				       sasae_data_sendai_outline_len, &err)) {
+		status = cli_fail(&err);
+		goto done;
+	}
+	if ((status = cli_open_store(&store, db, SASAE_STORE_CREATE)) != 0)
+		goto done;
+	sasae_import_options opt = {slug, title, &outline, depts, show_warning, show_progress, &ui};
+	sasae_import_summary sum;
+	int rc = sample ? sasae_import_bytes(store, "data/sendai-2024-draft.txt", sasae_data_sendai_plan,
+					     sasae_data_sendai_plan_len, &opt, &sum, &err)
+			: sasae_import_file(store, file, &opt, &sum, &err);
+	if (rc) {
+		if (ui.tty && ui.last_percent >= 0)
+			fputs("\r\033[K", stderr);
+		status = cli_fail(&err);
+		if (rc == SASAE_EDATA)
+			fprintf(stderr, "%s: データベースは変更していません。文書を直してからもう一度取り込んでください。\n", cli_prog);
+		goto done;
+	}
+	char plan_slug[128];
+	if (slug)
+		snprintf(plan_slug, sizeof plan_slug, "%s", slug);
+	else
+		sasae_import_slug_from_path(sample ? "sendai-2024-draft.txt" : file, plan_slug, sizeof plan_slug);
+	if (sum.unchanged) {
+		if (!ui.quiet)
+			printf("%s: 変更なし（この文書は第%d版として取り込み済みです）\n", plan_slug, sum.version);
+	} else if (!ui.quiet) {
+		printf("%s 第%d版: %zu 部, %zu 施策, %zu 件の掲載, %zu 事業（新規 %zu）, 警告 %zu 件\n", plan_slug,
+		       sum.version, sum.parts, sum.sections, sum.listings, sum.programs, sum.new_programs, sum.warnings);
+	}
+done:
+	sasae_store_close(store);
+	sasae_outline_clear(&outline);
+	sasae_dept_table_free(depts);
+	sasae_buf_free(&bytes);
+	return status;
+}

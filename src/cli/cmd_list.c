@@ -1,0 +1,307 @@
+/* cmd_list.c — `sasae list` (listings as a table lined up by display width) and `sasae show`
+   (one program with every place it is listed). */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "sasae/buf.h"
+#include "sasae/departments.h"
+#include "sasae/export.h"
+#include "sasae/text.h"
+
+static int run_list(int argc, char **argv, const char *db);
+static int run_show(int argc, char **argv, const char *db);
+
+const cli_command cmd_list = {
+	.name = "list",
+	.summary = "掲載事業を表で表示する（部・施策・担当局等で絞り込み）",
+	.usage = "使い方: sasae list [--part N] [--section N] [--department NAME] [--plan SLUG[@版]] [--db PATH]\n\n"
+		 "掲載事業を印刷の順に、部・施策・No・事業名・担当局等の表で表示します。\n"
+		 "【再掲】の行には「再掲」と表示します。\n\n"
+		 "オプション:\n"
+		 "  --part N           第N部だけ\n"
+		 "  --section N        施策 (N) だけ（--part と一緒に使います）\n"
+		 "  --department NAME  担当局等に NAME を含む事業だけ（別名も可。例: 社会福祉協議会）\n"
+		 "  --plan SLUG[@N]    計画（既定: 最後に取り込んだ計画の最新版）\n"
+		 "  --db PATH          データベース（既定: $SASAE_DB、なければ ./sasae.db）\n"
+		 "  --help             この説明を表示する\n",
+	.run = run_list,
+};
+
+const cli_command cmd_show = {
+	.name = "show",
+	.summary = "一つの事業と、それが掲載されているすべての箇所",
+	.usage = "使い方: sasae show PROGRAM [--format text|json] [--plan SLUG[@版]] [--db PATH]\n\n"
+		 "事業を ID（例: p0001）または事業名で指定し、概要・担当局等と掲載箇所をすべて表示します。\n"
+		 "事業名は完全に一致しなくても、一つに絞れれば表示します（全角・半角と空白の違いは無視します）。\n\n"
+		 "オプション:\n"
+		 "  --format FMT       text（既定）または json\n"
+		 "  --plan SLUG[@N]    計画（既定: 最後に取り込んだ計画の最新版）\n"
+		 "  --db PATH          データベース（既定: $SASAE_DB、なければ ./sasae.db）\n"
+		 "  --help             この説明を表示する\n\n"
+		 "終了コード: 0 表示した, 2 候補が複数ある, 66 見つからない\n",
+	.run = run_show,
+};
+
+/* Does the listing name a department equal to want (already canonical)? */
+static bool has_department(const sasae_listing *l, const char *want)
+{
+	for (size_t i = 0; i < l->ndepartments; i++)
+		if (strcmp(l->departments[i].name, want) == 0)
+			return true;
+	return false;
+}
+
+static int run_list(int argc, char **argv, const char *db)
+{
+	static const struct option longopts[] = {
+		{"part", required_argument, NULL, 'P'},     {"section", required_argument, NULL, 'S'},
+		{"department", required_argument, NULL, 'd'}, {"plan", required_argument, NULL, 'p'},
+		{"db", required_argument, NULL, 'D'},       {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int part = 0, section = 0, c;
+	const char *dept = NULL, *spec = NULL;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'P':
+			if (!cli_parse_int(&cmd_list, "--part", optarg, &part))
+				return 2;
+			break;
+		case 'S':
+			if (!cli_parse_int(&cmd_list, "--section", optarg, &section))
+				return 2;
+			break;
+		case 'd': dept = optarg; break;
+		case 'p': spec = optarg; break;
+		case 'D': db = optarg; break;
+		case 'h': return cli_help(&cmd_list);
+		default:
+			return cli_usage_error(&cmd_list, "オプション「%s」は使えないか、値がありません", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error(&cmd_list, "余分な引数「%s」があります", argv[optind]);
+	if (section && !part)
+		return cli_usage_error(&cmd_list, "--section は --part と一緒に指定してください（施策の番号は部ごとに 1 から始まります）");
+	sasae_plan *plan;
+	int status = cli_load_plan(&plan, db, spec);
+	if (status)
+		return status;
+	/* Canonical department name through the table, so that aliases work. */
+	sasae_dept_table *table = NULL;
+	sasae_error err = {0};
+	const char *want = dept;
+	if (dept && sasae_dept_table_default(&table, &err) == 0) {
+		const char *canon = sasae_dept_table_canonical(table, dept);
+		if (canon)
+			want = canon;
+	}
+	if (part && (size_t)part > plan->nparts) {
+		status = cli_usage_error(&cmd_list, "第%d部はありません（この計画は第%zu部まで）", part, plan->nparts);
+		goto done;
+	}
+	/* Column widths: the name column takes what the terminal leaves. */
+	size_t cols = 120;
+	struct winsize ws;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 60)
+		cols = ws.ws_col;
+	size_t dept_w = 26, name_w = cols - 18 - dept_w;
+	sasae_buf out = SASAE_BUF_INIT;
+	sasae_buf_puts(&out, "部 施策  No  ");
+	sasae_text_pad(&out, "事業名", name_w);
+	sasae_buf_puts(&out, " 再掲 担当局等\n");
+	size_t shown = 0;
+	bool found_section = section == 0;
+	for (size_t i = 0; i < plan->nparts; i++) {
+		const sasae_part *p = &plan->parts[i];
+		if (part && p->number != part)
+			continue;
+		for (size_t j = 0; j < p->nsections; j++) {
+			const sasae_section *s = &p->sections[j];
+			if (section && s->number != section)
+				continue;
+			found_section = true;
+			for (size_t k = 0; k < s->nlistings; k++) {
+				const sasae_listing *l = &s->listings[k];
+				if (want && !has_department(l, want))
+					continue;
+				char *depts = sasae_departments_join(l->departments, l->ndepartments);
+				sasae_buf_appendf(&out, "%2d  (%d) %3ld  ", p->number, s->number, l->number);
+				sasae_text_pad(&out, l->name, name_w);
+				sasae_buf_puts(&out, l->relisted ? " 再掲 " : "      ");
+				sasae_buf_puts(&out, depts ? depts : "");
+				sasae_buf_putc(&out, '\n');
+				free(depts);
+				shown++;
+			}
+		}
+	}
+	if (!found_section) {
+		sasae_buf_free(&out);
+		status = cli_usage_error(&cmd_list, "第%d部に施策 (%d) はありません", part, section);
+		goto done;
+	}
+	sasae_buf_appendf(&out, "（%zu 件）\n", shown);
+	if (!sasae_buf_ok(&out)) {
+		sasae_error_set(&err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+		status = cli_fail(&err);
+	} else {
+		fputs(sasae_buf_cstr(&out), stdout);
+	}
+	sasae_buf_free(&out);
+done:
+	sasae_dept_table_free(table);
+	sasae_plan_free(plan);
+	return status;
+}
+
+/* The section a place names. */
+static const sasae_section *find_section(const sasae_plan *plan, int part, int section)
+{
+	if (part < 1 || (size_t)part > plan->nparts)
+		return NULL;
+	const sasae_part *p = &plan->parts[part - 1];
+	for (size_t j = 0; j < p->nsections; j++)
+		if (p->sections[j].number == section)
+			return &p->sections[j];
+	return NULL;
+}
+
+static const sasae_listing *find_listing(const sasae_plan *plan, const sasae_place *pl)
+{
+	const sasae_section *s = find_section(plan, pl->part, pl->section);
+	if (s == NULL || pl->position < 1 || (size_t)pl->position > s->nlistings)
+		return NULL;
+	return &s->listings[pl->position - 1];
+}
+
+static void show_text(const sasae_plan *plan, const sasae_program *p)
+{
+	char *depts = sasae_departments_join(p->departments, p->ndepartments);
+	printf("%s  %s\n", p->id, p->name);
+	printf("担当局等: %s\n", depts ? depts : "");
+	printf("事業概要: %s\n", p->summary);
+	printf("掲載箇所（%zu）:\n", p->nplaces);
+	free(depts);
+	for (size_t i = 0; i < p->nplaces; i++) {
+		const sasae_section *s = find_section(plan, p->places[i].part, p->places[i].section);
+		const sasae_listing *l = find_listing(plan, &p->places[i]);
+		if (s == NULL || l == NULL)
+			continue;
+		printf("  第%d部 (%d) %s  No.%ld%s  （%s:%ld）\n", l->part, s->number, s->title, l->number,
+		       l->relisted ? " 【再掲】" : "", plan->source, l->source_line);
+	}
+}
+
+static int show_json(const sasae_plan *plan, const sasae_program *p)
+{
+	json_t *places = json_array();
+	for (size_t i = 0; i < p->nplaces; i++) {
+		const sasae_section *s = find_section(plan, p->places[i].part, p->places[i].section);
+		const sasae_listing *l = find_listing(plan, &p->places[i]);
+		if (s == NULL || l == NULL)
+			continue;
+		json_array_append_new(places, json_pack("{s:i, s:i, s:s, s:i, s:I, s:b, s:s, s:I}", "part", l->part,
+							"section", s->number, "section_title", s->title, "position",
+							l->position, "number", (json_int_t)l->number, "relisted",
+							l->relisted, "name", l->name, "source_line",
+							(json_int_t)l->source_line));
+	}
+	json_t *depts = json_array();
+	for (size_t i = 0; i < p->ndepartments; i++)
+		json_array_append_new(depts, json_string(p->departments[i].name));
+	json_t *o = json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", p->id, "name", p->name, "summary", p->summary,
+			      "departments", depts, "listings", places);
+	if (o == NULL)
+		return 70;
+	int rc = json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	putchar('\n');
+	return rc ? 74 : 0;
+}
+
+static int run_show(int argc, char **argv, const char *db)
+{
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, 'f'}, {"plan", required_argument, NULL, 'p'},
+		{"db", required_argument, NULL, 'D'},     {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static const char *const formats[] = {"text", "json", NULL};
+	const char *format = "text", *spec = NULL;
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!cli_check_choice(&cmd_show, "--format", optarg, formats))
+				return 2;
+			format = optarg;
+			break;
+		case 'p': spec = optarg; break;
+		case 'D': db = optarg; break;
+		case 'h': return cli_help(&cmd_show);
+		default:
+			return cli_usage_error(&cmd_show, "オプション「%s」は使えないか、値がありません", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage_error(&cmd_show, "事業の ID（例: p0001）か事業名を指定してください");
+	if (optind + 1 < argc)
+		return cli_usage_error(&cmd_show, "事業は一つだけ指定できます（空白を含む名前は引用符で囲んでください）");
+	const char *what = argv[optind];
+	sasae_plan *plan;
+	int status = cli_load_plan(&plan, db, spec);
+	if (status)
+		return status;
+	/* By id, then by identity key, then by a unique partial name. */
+	const sasae_program *hit = NULL;
+	char *key = sasae_text_identity_key(what);
+	size_t partial = 0;
+	const sasae_program *first_partial = NULL;
+	for (size_t i = 0; i < plan->nprograms && hit == NULL; i++)
+		if (strcmp(plan->programs[i].id, what) == 0)
+			hit = &plan->programs[i];
+	for (size_t i = 0; i < plan->nprograms && hit == NULL && key; i++) {
+		char *k = sasae_text_identity_key(plan->programs[i].name);
+		if (k && strcmp(k, key) == 0)
+			hit = &plan->programs[i];
+		else if (k && *key && strstr(k, key)) {
+			if (partial++ == 0)
+				first_partial = &plan->programs[i];
+		}
+		free(k);
+	}
+	if (hit == NULL && partial == 1)
+		hit = first_partial;
+	if (hit) {
+		if (strcmp(format, "json") == 0)
+			status = show_json(plan, hit);
+		else
+			show_text(plan, hit);
+	} else if (partial > 1) {
+		fprintf(stderr, "%s show: 「%s」を含む事業が %zu 件あります。ID か、もっと長い名前で指定してください:\n", cli_prog,
+			what, partial);
+		for (size_t i = 0; i < plan->nprograms && key; i++) {
+			char *k = sasae_text_identity_key(plan->programs[i].name);
+			if (k && strstr(k, key))
+				fprintf(stderr, "  %s  %s\n", plan->programs[i].id, plan->programs[i].name);
+			free(k);
+		}
+		status = 2;
+	} else {
+		fprintf(stderr, "%s show: 事業「%s」は見つかりません。「sasae list」で一覧を表示できます。\n", cli_prog, what);
+		status = 66;
+	}
+	free(key);
+	sasae_plan_free(plan);
+	return status;
+}

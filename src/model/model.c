@@ -1,0 +1,262 @@
+/* model.c — construction, copying and freeing of the plan model (see include/sasae/model.h). */
+#include "sasae/model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sasae/error.h"
+#include "sasae/text.h"
+
+char *sasae_strdup(const char *s)
+{
+	if (s == NULL)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+/* Grow an array of elements of size `size` so that it holds at least n+1; 0 or -1. */
+static int grow(void **items, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return 0;
+	size_t c = *cap ? *cap * 2 : 8;
+	if (c > ((size_t)-1) / size)
+		return -1;
+	void *p = realloc(*items, c * size);
+	if (p == NULL)
+		return -1;
+	*items = p;
+	*cap = c;
+	return 0;
+}
+
+sasae_plan *sasae_plan_new(void) { return calloc(1, sizeof(sasae_plan)); }
+
+void sasae_departments_free(sasae_department *d, size_t n)
+{
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(d[i].name);
+		free(d[i].note);
+	}
+	free(d);
+}
+
+sasae_department *sasae_departments_copy(const sasae_department *d, size_t n)
+{
+	if (n == 0)
+		return NULL;
+	sasae_department *c = calloc(n, sizeof *c);
+	if (c == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		c[i].name = sasae_strdup(d[i].name);
+		c[i].note = sasae_strdup(d[i].note);
+		if (c[i].name == NULL || (d[i].note && c[i].note == NULL)) {
+			sasae_departments_free(c, n);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+void sasae_listing_clear(sasae_listing *l)
+{
+	free(l->name);
+	free(l->summary);
+	free(l->program);
+	sasae_departments_free(l->departments, l->ndepartments);
+	memset(l, 0, sizeof *l);
+}
+
+int sasae_listing_copy(sasae_listing *dst, const sasae_listing *src)
+{
+	*dst = *src;
+	dst->name = sasae_strdup(src->name ? src->name : "");
+	dst->summary = sasae_strdup(src->summary ? src->summary : "");
+	dst->program = sasae_strdup(src->program);
+	dst->departments = sasae_departments_copy(src->departments, src->ndepartments);
+	if (dst->name == NULL || dst->summary == NULL || (src->program && dst->program == NULL) ||
+	    (src->ndepartments && dst->departments == NULL)) {
+		sasae_listing_clear(dst);
+		return SASAE_ENOMEM;
+	}
+	return 0;
+}
+
+static void program_clear(sasae_program *p)
+{
+	free(p->id);
+	free(p->name);
+	free(p->summary);
+	sasae_departments_free(p->departments, p->ndepartments);
+	free(p->places);
+}
+
+void sasae_plan_free(sasae_plan *plan)
+{
+	if (plan == NULL)
+		return;
+	for (size_t i = 0; i < plan->nparts; i++) {
+		sasae_part *part = &plan->parts[i];
+		for (size_t j = 0; j < part->nsections; j++) {
+			sasae_section *s = &part->sections[j];
+			for (size_t k = 0; k < s->nlistings; k++)
+				sasae_listing_clear(&s->listings[k]);
+			free(s->listings);
+			free(s->title);
+		}
+		free(part->sections);
+		free(part->title);
+	}
+	free(plan->parts);
+	for (size_t i = 0; i < plan->nprograms; i++)
+		program_clear(&plan->programs[i]);
+	free(plan->programs);
+	free(plan->slug);
+	free(plan->title);
+	free(plan->source);
+	free(plan);
+}
+
+sasae_part *sasae_plan_add_part(sasae_plan *plan)
+{
+	if (grow((void **)&plan->parts, &plan->cap, plan->nparts, sizeof(sasae_part)))
+		return NULL;
+	sasae_part *p = &plan->parts[plan->nparts++];
+	memset(p, 0, sizeof *p);
+	p->number = (int)plan->nparts;
+	return p;
+}
+
+sasae_section *sasae_part_add_section(sasae_part *part)
+{
+	if (grow((void **)&part->sections, &part->cap, part->nsections, sizeof(sasae_section)))
+		return NULL;
+	sasae_section *s = &part->sections[part->nsections++];
+	memset(s, 0, sizeof *s);
+	return s;
+}
+
+sasae_listing *sasae_section_add_listing(sasae_section *section, const sasae_listing *src)
+{
+	if (grow((void **)&section->listings, &section->cap, section->nlistings, sizeof(sasae_listing)))
+		return NULL;
+	sasae_listing *l = &section->listings[section->nlistings];
+	if (sasae_listing_copy(l, src))
+		return NULL;
+	section->nlistings++;
+	return l;
+}
+
+size_t sasae_plan_count_listings(const sasae_plan *plan)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < plan->nparts; i++)
+		for (size_t j = 0; j < plan->parts[i].nsections; j++)
+			n += plan->parts[i].sections[j].nlistings;
+	return n;
+}
+
+size_t sasae_plan_count_sections(const sasae_plan *plan)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < plan->nparts; i++)
+		n += plan->parts[i].nsections;
+	return n;
+}
+
+/* One listing's identity while assigning programs in memory. */
+typedef struct key_entry {
+	char *key;    /* identity key (owned) */
+	size_t index; /* listing index in document order */
+} key_entry;
+
+static int key_cmp(const void *a, const void *b)
+{
+	const key_entry *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+	return c ? c : (x->index < y->index ? -1 : x->index > y->index);
+}
+
+int sasae_plan_assign_programs(sasae_plan *plan)
+{
+	size_t n = sasae_plan_count_listings(plan), m = n ? n : 1, got = 0;
+	int rc = SASAE_ENOMEM;
+	sasae_listing **all = calloc(m, sizeof *all);
+	key_entry *sorted = calloc(m, sizeof *sorted);
+	size_t *prog_of = calloc(m, sizeof *prog_of);  /* listing → program index */
+	size_t *first_of = calloc(m, sizeof *first_of); /* listing → first listing of its identity */
+	size_t *orig_of = calloc(m, sizeof *orig_of);   /* program → its original listing */
+	if (!all || !sorted || !prog_of || !first_of || !orig_of)
+		goto done;
+	for (size_t i = 0; i < plan->nparts; i++)
+		for (size_t j = 0; j < plan->parts[i].nsections; j++)
+			for (size_t k = 0; k < plan->parts[i].sections[j].nlistings; k++)
+				all[got++] = &plan->parts[i].sections[j].listings[k];
+	for (size_t i = 0; i < n; i++) {
+		sorted[i].index = i;
+		if ((sorted[i].key = sasae_text_identity_key(all[i]->name)) == NULL)
+			goto done;
+	}
+	qsort(sorted, n, sizeof *sorted, key_cmp);
+	for (size_t i = 0; i < n; i++) /* sorted by key then index: a run's head is its first listing */
+		first_of[sorted[i].index] = (i > 0 && strcmp(sorted[i].key, sorted[i - 1].key) == 0)
+						    ? first_of[sorted[i - 1].index]
+						    : sorted[i].index;
+	plan->programs = calloc(m, sizeof(sasae_program));
+	if (plan->programs == NULL)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		sasae_program *p;
+		if (first_of[i] == i) {
+			prog_of[i] = plan->nprograms;
+			orig_of[plan->nprograms] = i;
+			p = &plan->programs[plan->nprograms++];
+			char id[32];
+			snprintf(id, sizeof id, "p%04zu", plan->nprograms);
+			if ((p->id = sasae_strdup(id)) == NULL)
+				goto done;
+		} else {
+			prog_of[i] = prog_of[first_of[i]];
+			p = &plan->programs[prog_of[i]];
+			if (all[orig_of[prog_of[i]]]->relisted && !all[i]->relisted)
+				orig_of[prog_of[i]] = i; /* the first unmarked listing is the original */
+		}
+		sasae_place *np = realloc(p->places, (p->nplaces + 1) * sizeof *np);
+		if (np == NULL)
+			goto done;
+		p->places = np;
+		p->places[p->nplaces++] = (sasae_place){all[i]->part, all[i]->section, all[i]->position};
+		free(all[i]->program);
+		if ((all[i]->program = sasae_strdup(p->id)) == NULL)
+			goto done;
+	}
+	for (size_t pi = 0; pi < plan->nprograms; pi++) {
+		const sasae_listing *orig = all[orig_of[pi]];
+		sasae_program *p = &plan->programs[pi];
+		p->name = sasae_strdup(orig->name);
+		p->summary = sasae_strdup(orig->summary);
+		p->departments = sasae_departments_copy(orig->departments, orig->ndepartments);
+		p->ndepartments = p->departments ? orig->ndepartments : 0;
+		if (!p->name || !p->summary || (orig->ndepartments && !p->departments))
+			goto done;
+	}
+	rc = 0;
+done:
+	if (sorted)
+		for (size_t i = 0; i < n; i++)
+			free(sorted[i].key);
+	free(sorted);
+	free(all);
+	free(prog_of);
+	free(first_of);
+	free(orig_of);
+	return rc;
+}

@@ -1,0 +1,874 @@
+/*
+ * store.c — the SQLite backend of the store (see include/sasae/store.h).  The only file that
+ * speaks SQL.  All statements are prepared with bound parameters.
+ */
+#include "sasae/store.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sasae/buf.h"
+#include "sasae/text.h"
+
+/* Embedded migrations (cmake/embed.cmake); migration i brings user_version from i-1 to i. */
+extern const char sasae_schema_001[];
+static const char *const migrations[] = {sasae_schema_001};
+enum { NMIGRATIONS = sizeof migrations / sizeof migrations[0] };
+
+struct sasae_store {
+	sqlite3 *db;
+	char *path;
+	bool readonly;
+};
+
+/* Fill err with the database's message; returns SASAE_EDB. */
+static int db_error(sasae_store *s, sasae_error *err, const char *what)
+{
+	return sasae_error_set(err, SASAE_EDB, s->path, 0, "データベースの%sに失敗しました: %s", what,
+			       sqlite3_errmsg(s->db));
+}
+
+static int exec(sasae_store *s, const char *sql, sasae_error *err, const char *what)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		int rc = sasae_error_set(err, SASAE_EDB, s->path, 0, "データベースの%sに失敗しました: %s",
+					 what, msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		return rc;
+	}
+	return 0;
+}
+
+/* Prepare sql or fill err. */
+static int prepare(sasae_store *s, sqlite3_stmt **st, const char *sql, sasae_error *err)
+{
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+		return db_error(s, err, "問い合わせ準備");
+	return 0;
+}
+
+static int64_t query_int(sasae_store *s, const char *sql, int64_t dflt)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v = dflt;
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static int migrate(sasae_store *s, sasae_error *err)
+{
+	int64_t have = query_int(s, "PRAGMA user_version", -1);
+	if (have < 0)
+		return db_error(s, err, "読み取り");
+	if (have > SASAE_SCHEMA_VERSION)
+		return sasae_error_set(err, SASAE_EDB, s->path, 0,
+				       "このデータベースは新しい版の sasae で作られています（スキーマ %lld）。sasae を更新してください",
+				       (long long)have);
+	if (have == 0 && query_int(s, "SELECT count(*) FROM sqlite_schema", 0) > 0)
+		return sasae_error_set(err, SASAE_EDB, s->path, 0,
+				       "sasae のデータベースではありません。別のファイル名を --db で指定してください");
+	if (have == SASAE_SCHEMA_VERSION)
+		return 0;
+	if (s->readonly)
+		return sasae_error_set(err, SASAE_EDB, s->path, 0,
+				       "データベースのスキーマが古いままです。書き込みのできるコマンド（import）を一度実行してください");
+	int rc = exec(s, "BEGIN IMMEDIATE", err, "更新");
+	if (rc)
+		return rc;
+	for (int64_t v = have; v < SASAE_SCHEMA_VERSION && rc == 0; v++) {
+		rc = exec(s, migrations[v], err, "スキーマ作成");
+		if (rc == 0) {
+			char pragma[64];
+			snprintf(pragma, sizeof pragma, "PRAGMA user_version = %lld", (long long)(v + 1));
+			rc = exec(s, pragma, err, "スキーマ更新");
+		}
+	}
+	if (rc == 0)
+		rc = exec(s, "COMMIT", err, "スキーマ更新");
+	if (rc)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int sasae_store_open(sasae_store **out, const char *path, int flags, sasae_error *err)
+{
+	*out = NULL;
+	struct stat st;
+	bool exists = stat(path, &st) == 0;
+	if (!exists && !(flags & SASAE_STORE_CREATE))
+		return sasae_error_set(err, SASAE_ENOTFOUND, path, 0,
+				       "データベースがありません。先に「sasae import ファイル」で事業一覧を取り込んでください");
+	sasae_store *s = calloc(1, sizeof *s);
+	if (s == NULL || (s->path = sasae_strdup(path)) == NULL) {
+		free(s);
+		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+	}
+	s->readonly = (flags & SASAE_STORE_READONLY) != 0;
+	int oflags = s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	int rc = 0;
+	if (sqlite3_open_v2(path, &s->db, oflags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = sasae_error_set(err, SASAE_EDB, path, 0, "データベースを開けません: %s",
+				     s->db ? sqlite3_errmsg(s->db) : "メモリが足りません");
+		goto fail;
+	}
+	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_extended_result_codes(s->db, 1);
+	/* A file that is not a database fails on the first read. */
+	if (query_int(s, "SELECT count(*) FROM sqlite_schema", -1) < 0) {
+		rc = sasae_error_set(err, SASAE_EDB, path, 0,
+				     "SQLite のデータベースではありません: %s。別のファイル名を --db で指定してください",
+				     sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	if (!s->readonly && (rc = exec(s, "PRAGMA journal_mode = WAL", err, "設定")) != 0)
+		goto fail;
+	if ((rc = exec(s, "PRAGMA foreign_keys = ON", err, "設定")) != 0)
+		goto fail;
+	if ((rc = migrate(s, err)) != 0)
+		goto fail;
+	*out = s;
+	return 0;
+fail:
+	sasae_store_close(s);
+	return rc;
+}
+
+void sasae_store_close(sasae_store *s)
+{
+	if (s == NULL)
+		return;
+	sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+}
+
+/* ---- import ---- */
+
+/* The prepared statements of one import, finalized together. */
+enum {
+	ST_PROGRAM_FIND,
+	ST_PROGRAM_ADD,
+	ST_DEPT_FIND,
+	ST_DEPT_ADD,
+	ST_LISTING_ADD,
+	ST_LISTING_DEPT_ADD,
+	ST_PART_ADD,
+	ST_SECTION_ADD,
+	ST_COUNT
+};
+
+static const char *const import_sql[ST_COUNT] = {
+	[ST_PROGRAM_FIND] = "SELECT id FROM program WHERE plan_id = ?1 AND key = ?2",
+	[ST_PROGRAM_ADD] = "INSERT INTO program (plan_id, pid, key) VALUES (?1, ?2, ?3)",
+	[ST_DEPT_FIND] = "SELECT id FROM department WHERE name = ?1",
+	[ST_DEPT_ADD] = "INSERT INTO department (name) VALUES (?1)",
+	[ST_LISTING_ADD] = "INSERT INTO listing (version_id, section_id, position, number, name, summary,"
+			   " relisted, program_id, source_line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_LISTING_DEPT_ADD] = "INSERT INTO listing_department (listing_id, ordinal, department_id, note)"
+				" VALUES (?1, ?2, ?3, ?4)",
+	[ST_PART_ADD] = "INSERT INTO part (version_id, number, title) VALUES (?1, ?2, ?3)",
+	[ST_SECTION_ADD] = "INSERT INTO section (part_id, ordinal, number, title, source_line)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5)",
+};
+
+/* A small cache of department ids (a plan names a few dozen bodies). */
+typedef struct dept_cache_entry {
+	char *name;
+	int64_t id;
+} dept_cache_entry;
+
+struct sasae_store_import {
+	sasae_store *s;
+	sqlite3_stmt *st[ST_COUNT];
+	int64_t plan_id, version_id, part_id, section_id;
+	int version;
+	int section_ordinal;
+	int64_t next_program;
+	sasae_import_summary sum;
+	dept_cache_entry *depts;
+	size_t ndepts, capdepts;
+};
+
+static void import_free(sasae_store_import *imp)
+{
+	for (int i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(imp->st[i]);
+	for (size_t i = 0; i < imp->ndepts; i++)
+		free(imp->depts[i].name);
+	free(imp->depts);
+	free(imp);
+}
+
+void sasae_store_import_abort(sasae_store_import *imp)
+{
+	if (imp == NULL)
+		return;
+	sqlite3_exec(imp->s->db, "ROLLBACK", NULL, NULL, NULL);
+	import_free(imp);
+}
+
+/* Step a write statement to completion and reset it. */
+static int step_done(sasae_store *s, sqlite3_stmt *st, sasae_error *err)
+{
+	int r = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (r != SQLITE_DONE)
+		return db_error(s, err, "書き込み");
+	return 0;
+}
+
+int sasae_store_import_begin(sasae_store_import **out, int *existing, sasae_store *s, const char *slug,
+			     const char *source, const char *sha256, sasae_error *err)
+{
+	*out = NULL;
+	*existing = 0;
+	if (s->readonly)
+		return sasae_error_set(err, SASAE_EINTERNAL, s->path, 0, "読み取り専用で開いたデータベースには書き込めません");
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+	if ((rc = exec(s, "BEGIN IMMEDIATE", err, "書き込み開始")) != 0)
+		return rc;
+	sasae_store_import *imp = calloc(1, sizeof *imp);
+	if (imp == NULL) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+	}
+	imp->s = s;
+	/* The plan, and whether this document is already one of its versions. */
+	if ((rc = prepare(s, &st, "SELECT id, next_program FROM plan WHERE slug = ?1", err)) != 0)
+		goto fail;
+	sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		imp->plan_id = sqlite3_column_int64(st, 0);
+		imp->next_program = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (imp->plan_id) {
+		if ((rc = prepare(s, &st, "SELECT seq FROM version WHERE plan_id = ?1 AND sha256 = ?2", err)) != 0)
+			goto fail;
+		sqlite3_bind_int64(st, 1, imp->plan_id);
+		sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*existing = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		st = NULL;
+		if (*existing) {
+			sasae_store_import_abort(imp);
+			return 0;
+		}
+	} else {
+		if ((rc = prepare(s, &st, "INSERT INTO plan (slug) VALUES (?1)", err)) != 0)
+			goto fail;
+		sqlite3_bind_text(st, 1, slug, -1, SQLITE_STATIC);
+		if ((rc = step_done(s, st, err)) != 0)
+			goto fail;
+		sqlite3_finalize(st);
+		st = NULL;
+		imp->plan_id = sqlite3_last_insert_rowid(s->db);
+		imp->next_program = 1;
+	}
+	if ((rc = prepare(s, &st,
+			  "INSERT INTO version (plan_id, seq, title, source, sha256) VALUES (?1,"
+			  " (SELECT coalesce(max(seq), 0) + 1 FROM version WHERE plan_id = ?1), '', ?2, ?3)"
+			  " RETURNING id, seq",
+			  err)) != 0)
+		goto fail;
+	sqlite3_bind_int64(st, 1, imp->plan_id);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, sha256, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = db_error(s, err, "書き込み");
+		goto fail;
+	}
+	imp->version_id = sqlite3_column_int64(st, 0);
+	imp->version = sqlite3_column_int(st, 1);
+	sqlite3_finalize(st);
+	st = NULL;
+	for (int i = 0; i < ST_COUNT; i++)
+		if ((rc = prepare(s, &imp->st[i], import_sql[i], err)) != 0)
+			goto fail;
+	*out = imp;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	sasae_store_import_abort(imp);
+	return rc;
+}
+
+int sasae_store_import_title(sasae_store_import *imp, const char *title, sasae_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(imp->s, &st, "UPDATE version SET title = ?1 WHERE id = ?2", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, title, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, imp->version_id);
+	rc = step_done(imp->s, st, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int sasae_store_import_part(sasae_store_import *imp, int number, const char *title, sasae_error *err)
+{
+	sqlite3_stmt *st = imp->st[ST_PART_ADD];
+	sqlite3_bind_int64(st, 1, imp->version_id);
+	sqlite3_bind_int(st, 2, number);
+	if (title)
+		sqlite3_bind_text(st, 3, title, -1, SQLITE_STATIC);
+	int rc = step_done(imp->s, st, err);
+	if (rc)
+		return rc;
+	imp->part_id = sqlite3_last_insert_rowid(imp->s->db);
+	imp->section_ordinal = 0;
+	imp->sum.parts++;
+	return 0;
+}
+
+int sasae_store_import_section(sasae_store_import *imp, int number, const char *title, long line,
+			       sasae_error *err)
+{
+	sqlite3_stmt *st = imp->st[ST_SECTION_ADD];
+	sqlite3_bind_int64(st, 1, imp->part_id);
+	sqlite3_bind_int(st, 2, ++imp->section_ordinal);
+	sqlite3_bind_int(st, 3, number);
+	sqlite3_bind_text(st, 4, title, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, line);
+	int rc = step_done(imp->s, st, err);
+	if (rc)
+		return rc;
+	imp->section_id = sqlite3_last_insert_rowid(imp->s->db);
+	imp->sum.sections++;
+	return 0;
+}
+
+/* The id of the department called name, created when new. */
+static int department_id(sasae_store_import *imp, const char *name, int64_t *id, sasae_error *err)
+{
+	for (size_t i = 0; i < imp->ndepts; i++)
+		if (strcmp(imp->depts[i].name, name) == 0) {
+			*id = imp->depts[i].id;
+			return 0;
+		}
+	sqlite3_stmt *st = imp->st[ST_DEPT_FIND];
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	*id = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return db_error(imp->s, err, "読み取り");
+	if (*id == 0) {
+		st = imp->st[ST_DEPT_ADD];
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		int rc = step_done(imp->s, st, err);
+		if (rc)
+			return rc;
+		*id = sqlite3_last_insert_rowid(imp->s->db);
+	}
+	if (imp->ndepts < 4096) { /* a bounded cache; beyond it every lookup goes to the index */
+		if (imp->ndepts == imp->capdepts) {
+			size_t c = imp->capdepts ? imp->capdepts * 2 : 32;
+			dept_cache_entry *d = realloc(imp->depts, c * sizeof *d);
+			if (d == NULL)
+				return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+			imp->depts = d;
+			imp->capdepts = c;
+		}
+		char *copy = sasae_strdup(name);
+		if (copy == NULL)
+			return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+		imp->depts[imp->ndepts++] = (dept_cache_entry){copy, *id};
+	}
+	return 0;
+}
+
+/* The program of a listing: found by identity key within the plan, created when new. */
+static int program_id(sasae_store_import *imp, const char *name, int64_t *id, sasae_error *err)
+{
+	char *key = sasae_text_identity_key(name);
+	if (key == NULL)
+		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+	int rc = 0;
+	sqlite3_stmt *st = imp->st[ST_PROGRAM_FIND];
+	sqlite3_bind_int64(st, 1, imp->plan_id);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+	int r = sqlite3_step(st);
+	*id = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		rc = db_error(imp->s, err, "読み取り");
+	} else if (*id == 0) {
+		char pid[32];
+		snprintf(pid, sizeof pid, "p%04lld", (long long)imp->next_program++);
+		st = imp->st[ST_PROGRAM_ADD];
+		sqlite3_bind_int64(st, 1, imp->plan_id);
+		sqlite3_bind_text(st, 2, pid, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
+		if ((rc = step_done(imp->s, st, err)) == 0) {
+			*id = sqlite3_last_insert_rowid(imp->s->db);
+			imp->sum.new_programs++;
+		}
+	}
+	free(key);
+	return rc;
+}
+
+int sasae_store_import_listing(sasae_store_import *imp, const sasae_listing *l, sasae_error *err)
+{
+	int64_t prog;
+	int rc = program_id(imp, l->name, &prog, err);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = imp->st[ST_LISTING_ADD];
+	sqlite3_bind_int64(st, 1, imp->version_id);
+	sqlite3_bind_int64(st, 2, imp->section_id);
+	sqlite3_bind_int(st, 3, l->position);
+	sqlite3_bind_int64(st, 4, l->number);
+	sqlite3_bind_text(st, 5, l->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, l->summary, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, l->relisted ? 1 : 0);
+	sqlite3_bind_int64(st, 8, prog);
+	sqlite3_bind_int64(st, 9, l->source_line);
+	if ((rc = step_done(imp->s, st, err)) != 0)
+		return rc;
+	int64_t listing = sqlite3_last_insert_rowid(imp->s->db);
+	for (size_t i = 0; i < l->ndepartments; i++) {
+		int64_t dept;
+		if ((rc = department_id(imp, l->departments[i].name, &dept, err)) != 0)
+			return rc;
+		st = imp->st[ST_LISTING_DEPT_ADD];
+		sqlite3_bind_int64(st, 1, listing);
+		sqlite3_bind_int64(st, 2, (int64_t)i + 1);
+		sqlite3_bind_int64(st, 3, dept);
+		if (l->departments[i].note)
+			sqlite3_bind_text(st, 4, l->departments[i].note, -1, SQLITE_STATIC);
+		if ((rc = step_done(imp->s, st, err)) != 0)
+			return rc;
+	}
+	imp->sum.listings++;
+	return 0;
+}
+
+int sasae_store_import_commit(sasae_store_import *imp, sasae_import_summary *summary, sasae_error *err)
+{
+	sasae_store *s = imp->s;
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(s, &st,
+			 "INSERT INTO version_program (version_id, program_id, listing_id)"
+			 " SELECT ?1, program_id, coalesce(min(CASE WHEN relisted = 0 THEN id END), min(id))"
+			 " FROM listing WHERE version_id = ?1 GROUP BY program_id",
+			 err);
+	if (rc == 0) {
+		sqlite3_bind_int64(st, 1, imp->version_id);
+		rc = step_done(s, st, err);
+		imp->sum.programs = (size_t)sqlite3_changes(s->db);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc == 0 && (rc = prepare(s, &st, "UPDATE plan SET next_program = ?1 WHERE id = ?2", err)) == 0) {
+		sqlite3_bind_int64(st, 1, imp->next_program);
+		sqlite3_bind_int64(st, 2, imp->plan_id);
+		rc = step_done(s, st, err);
+	}
+	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = exec(s, "COMMIT", err, "書き込みの確定");
+	if (rc) {
+		sasae_store_import_abort(imp);
+		return rc;
+	}
+	imp->sum.version = imp->version;
+	if (summary)
+		*summary = imp->sum;
+	import_free(imp);
+	return 0;
+}
+
+/* ---- reading ---- */
+
+static char *col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return sasae_strdup(t ? (const char *)t : "");
+}
+
+void sasae_plan_infos_free(sasae_plan_info *infos, size_t n)
+{
+	if (infos == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(infos[i].slug);
+		free(infos[i].title);
+		free(infos[i].source);
+		free(infos[i].imported_at);
+	}
+	free(infos);
+}
+
+int sasae_store_plans(sasae_store *s, sasae_plan_info **out, size_t *n, sasae_error *err)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(s, &st,
+			 "SELECT p.slug, v.title, v.seq, v.source, v.imported_at,"
+			 " (SELECT count(*) FROM part WHERE version_id = v.id),"
+			 " (SELECT count(*) FROM section JOIN part ON part.id = section.part_id WHERE part.version_id = v.id),"
+			 " (SELECT count(*) FROM listing WHERE version_id = v.id),"
+			 " (SELECT count(*) FROM version_program WHERE version_id = v.id)"
+			 " FROM plan p JOIN version v ON v.plan_id = p.id"
+			 " WHERE v.seq = (SELECT max(seq) FROM version WHERE plan_id = p.id) ORDER BY p.slug",
+			 err);
+	if (rc)
+		return rc;
+	sasae_plan_info *infos = NULL;
+	size_t cnt = 0;
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		sasae_plan_info *p = realloc(infos, (cnt + 1) * sizeof *p);
+		if (p == NULL) {
+			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+			break;
+		}
+		infos = p;
+		sasae_plan_info *i = &infos[cnt++];
+		memset(i, 0, sizeof *i);
+		i->slug = col_text(st, 0);
+		i->title = col_text(st, 1);
+		i->version = sqlite3_column_int(st, 2);
+		i->source = col_text(st, 3);
+		i->imported_at = col_text(st, 4);
+		i->parts = (size_t)sqlite3_column_int64(st, 5);
+		i->sections = (size_t)sqlite3_column_int64(st, 6);
+		i->listings = (size_t)sqlite3_column_int64(st, 7);
+		i->programs = (size_t)sqlite3_column_int64(st, 8);
+		if (!i->slug || !i->title || !i->source || !i->imported_at) {
+			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+			break;
+		}
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = db_error(s, err, "読み取り");
+	sqlite3_finalize(st);
+	if (rc) {
+		sasae_plan_infos_free(infos, cnt);
+		return rc;
+	}
+	*out = infos;
+	*n = cnt;
+	return 0;
+}
+
+int sasae_store_resolve(sasae_store *s, const char *spec, int64_t *version_id, sasae_error *err)
+{
+	*version_id = 0;
+	sqlite3_stmt *st = NULL;
+	int rc;
+	if (spec == NULL || *spec == '\0') {
+		rc = prepare(s, &st, "SELECT id FROM version ORDER BY id DESC LIMIT 1", err);
+		if (rc)
+			return rc;
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*version_id = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		if (*version_id == 0)
+			return sasae_error_set(err, SASAE_ENOTFOUND, s->path, 0,
+					       "計画がまだ取り込まれていません。「sasae import ファイル」で取り込んでください");
+		return 0;
+	}
+	const char *at = strchr(spec, '@');
+	size_t slen = at ? (size_t)(at - spec) : strlen(spec);
+	long seq = 0;
+	if (at) {
+		char *end;
+		seq = strtol(at + 1, &end, 10);
+		if (*end != '\0' || seq < 1)
+			return sasae_error_set(err, SASAE_EUSAGE, NULL, 0,
+					       "--plan「%s」の版の番号が正しくありません（例: sendai-2024-draft@2）", spec);
+	}
+	rc = prepare(s, &st,
+		     "SELECT v.id FROM version v JOIN plan p ON p.id = v.plan_id WHERE p.slug = ?1"
+		     " AND (?2 = 0 AND v.seq = (SELECT max(seq) FROM version WHERE plan_id = p.id) OR v.seq = ?2)",
+		     err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, spec, (int)slen, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*version_id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (*version_id)
+		return 0;
+	/* Name the plans there are, so the user can pick one. */
+	sasae_buf names = SASAE_BUF_INIT;
+	sasae_plan_info *infos;
+	size_t n;
+	if (sasae_store_plans(s, &infos, &n, NULL) == 0) {
+		for (size_t i = 0; i < n; i++)
+			sasae_buf_appendf(&names, "%s%s（第%d版まで）", i ? "、" : "", infos[i].slug, infos[i].version);
+		sasae_plan_infos_free(infos, n);
+	}
+	rc = sasae_error_set(err, SASAE_ENOTFOUND, NULL, 0, "計画「%s」はありません。あるのは: %s", spec,
+			     names.len ? sasae_buf_cstr(&names) : "（なし）");
+	sasae_buf_free(&names);
+	return rc;
+}
+
+/* Departments of every listing of a version, keyed by listing id, read in one pass. */
+static int load_departments(sasae_store *s, int64_t version_id, sasae_plan *plan, int64_t *listing_ids,
+			    sasae_listing **listings, size_t n, sasae_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(s, &st,
+			 "SELECT ld.listing_id, d.name, ld.note FROM listing_department ld"
+			 " JOIN listing l ON l.id = ld.listing_id JOIN department d ON d.id = ld.department_id"
+			 " WHERE l.version_id = ?1 ORDER BY ld.listing_id, ld.ordinal",
+			 err);
+	if (rc)
+		return rc;
+	(void)plan;
+	sqlite3_bind_int64(st, 1, version_id);
+	size_t j = 0;
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t lid = sqlite3_column_int64(st, 0);
+		while (j < n && listing_ids[j] < lid)
+			j++;
+		if (j == n || listing_ids[j] != lid)
+			continue;
+		sasae_listing *l = listings[j];
+		sasae_department *d = realloc(l->departments, (l->ndepartments + 1) * sizeof *d);
+		if (d == NULL) {
+			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+			break;
+		}
+		l->departments = d;
+		d = &l->departments[l->ndepartments++];
+		d->name = col_text(st, 1);
+		d->note = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : col_text(st, 2);
+		if (d->name == NULL) {
+			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+			break;
+		}
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = db_error(s, err, "読み取り");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* A program id and its index in plan->programs, for lookups by id. */
+typedef struct pid_index {
+	const char *id;
+	size_t index;
+} pid_index;
+
+static int pid_cmp(const void *a, const void *b)
+{
+	return strcmp(((const pid_index *)a)->id, ((const pid_index *)b)->id);
+}
+
+int sasae_store_load_plan(sasae_store *s, int64_t version_id, sasae_plan **out, sasae_error *err)
+{
+	*out = NULL;
+	sasae_plan *plan = sasae_plan_new();
+	sqlite3_stmt *st = NULL;
+	int64_t *ids = NULL;
+	sasae_listing **ptrs = NULL;
+	size_t n = 0, cap = 0;
+	int r, rc = 0;
+	if (plan == NULL)
+		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+	if ((rc = prepare(s, &st,
+			  "SELECT p.slug, v.title, v.source, v.seq FROM version v JOIN plan p ON p.id = v.plan_id"
+			  " WHERE v.id = ?1",
+			  err)) != 0)
+		goto done;
+	sqlite3_bind_int64(st, 1, version_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = sasae_error_set(err, SASAE_ENOTFOUND, NULL, 0, "計画の版が見つかりません");
+		goto done;
+	}
+	plan->slug = col_text(st, 0);
+	plan->title = col_text(st, 1);
+	plan->source = col_text(st, 2);
+	plan->version = sqlite3_column_int(st, 3);
+	sqlite3_finalize(st);
+	st = NULL;
+	/* Parts, sections and listings in document order (one query, ordered). */
+	if ((rc = prepare(s, &st,
+			  "SELECT pt.number, pt.title, se.id, se.number, se.title, se.source_line,"
+			  " l.id, l.position, l.number, l.name, l.summary, l.relisted, pr.pid, l.source_line"
+			  " FROM part pt LEFT JOIN section se ON se.part_id = pt.id"
+			  " LEFT JOIN listing l ON l.section_id = se.id"
+			  " LEFT JOIN program pr ON pr.id = l.program_id"
+			  " WHERE pt.version_id = ?1 ORDER BY pt.number, se.ordinal, l.position",
+			  err)) != 0)
+		goto done;
+	sqlite3_bind_int64(st, 1, version_id);
+	int64_t cur_section = -1;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		int partno = sqlite3_column_int(st, 0);
+		if (plan->nparts == 0 || plan->parts[plan->nparts - 1].number != partno) {
+			sasae_part *p = sasae_plan_add_part(plan);
+			if (p == NULL)
+				goto oom;
+			p->number = partno;
+			p->title = sqlite3_column_type(st, 1) == SQLITE_NULL ? NULL : col_text(st, 1);
+		}
+		sasae_part *part = &plan->parts[plan->nparts - 1];
+		if (sqlite3_column_type(st, 2) == SQLITE_NULL)
+			continue;
+		int64_t sid = sqlite3_column_int64(st, 2);
+		if (sid != cur_section) {
+			sasae_section *sec = sasae_part_add_section(part);
+			if (sec == NULL)
+				goto oom;
+			sec->number = sqlite3_column_int(st, 3);
+			sec->title = col_text(st, 4);
+			sec->source_line = sqlite3_column_int64(st, 5);
+			if (sec->title == NULL)
+				goto oom;
+			cur_section = sid;
+		}
+		if (sqlite3_column_type(st, 6) == SQLITE_NULL)
+			continue;
+		sasae_section *sec = &part->sections[part->nsections - 1];
+		sasae_listing l = {
+			.part = partno,
+			.section = sec->number,
+			.position = sqlite3_column_int(st, 7),
+			.number = (long)sqlite3_column_int64(st, 8),
+			.name = (char *)(uintptr_t)sqlite3_column_text(st, 9),
+			.summary = (char *)(uintptr_t)sqlite3_column_text(st, 10),
+			.relisted = sqlite3_column_int(st, 11) != 0,
+			.program = (char *)(uintptr_t)sqlite3_column_text(st, 12),
+			.source_line = (long)sqlite3_column_int64(st, 13),
+		};
+		if (sasae_section_add_listing(sec, &l) == NULL)
+			goto oom;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			int64_t *ni = realloc(ids, cap * sizeof *ni);
+			if (ni == NULL)
+				goto oom;
+			ids = ni;
+			sasae_listing **np = realloc(ptrs, cap * sizeof *np);
+			if (np == NULL)
+				goto oom;
+			ptrs = np;
+		}
+		ids[n++] = sqlite3_column_int64(st, 6);
+	}
+	if (r != SQLITE_DONE) {
+		rc = db_error(s, err, "読み取り");
+		goto done;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	/* Listing pointers are stable now that all sections are filled. */
+	{
+		size_t k = 0;
+		for (size_t i = 0; i < plan->nparts; i++)
+			for (size_t j = 0; j < plan->parts[i].nsections; j++)
+				for (size_t m = 0; m < plan->parts[i].sections[j].nlistings; m++)
+					ptrs[k++] = &plan->parts[i].sections[j].listings[m];
+	}
+	/* ids were read ordered by (part, ordinal, position) = document order = ascending ids. */
+	if ((rc = load_departments(s, version_id, plan, ids, ptrs, n, err)) != 0)
+		goto done;
+	/* Programs: every program of the version with its original listing, and its places. */
+	if ((rc = prepare(s, &st,
+			  "SELECT pr.pid, vp.listing_id FROM version_program vp JOIN program pr ON pr.id = vp.program_id"
+			  " WHERE vp.version_id = ?1 ORDER BY vp.listing_id",
+			  err)) != 0)
+		goto done;
+	sqlite3_bind_int64(st, 1, version_id);
+	{
+		size_t np = 0, capp = 0;
+		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+			if (np == capp) {
+				capp = capp ? capp * 2 : 64;
+				sasae_program *pp = realloc(plan->programs, capp * sizeof *pp);
+				if (pp == NULL)
+					goto oom;
+				plan->programs = pp;
+			}
+			sasae_program *p = &plan->programs[np++];
+			memset(p, 0, sizeof *p);
+			plan->nprograms = np;
+			p->id = col_text(st, 0);
+			int64_t lid = sqlite3_column_int64(st, 1);
+			/* binary search the listing */
+			size_t lo = 0, hi = n;
+			while (lo < hi) {
+				size_t mid = (lo + hi) / 2;
+				if (ids[mid] < lid)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (p->id == NULL || lo == n || ids[lo] != lid)
+				goto oom;
+			const sasae_listing *orig = ptrs[lo];
+			p->name = sasae_strdup(orig->name);
+			p->summary = sasae_strdup(orig->summary);
+			p->departments = sasae_departments_copy(orig->departments, orig->ndepartments);
+			p->ndepartments = p->departments ? orig->ndepartments : 0;
+			if (!p->name || !p->summary)
+				goto oom;
+		}
+		if (r != SQLITE_DONE) {
+			rc = db_error(s, err, "読み取り");
+			goto done;
+		}
+	}
+	/* Places: walk the listings in document order, finding each one's program by id. */
+	{
+		size_t np = plan->nprograms;
+		pid_index *order = malloc((np ? np : 1) * sizeof *order);
+		if (order == NULL)
+			goto oom;
+		for (size_t i = 0; i < np; i++)
+			order[i] = (pid_index){plan->programs[i].id, i};
+		qsort(order, np, sizeof *order, pid_cmp);
+		for (size_t i = 0; i < n; i++) {
+			const sasae_listing *l = ptrs[i];
+			pid_index key = {l->program, 0};
+			const pid_index *hit = bsearch(&key, order, np, sizeof *order, pid_cmp);
+			if (hit == NULL)
+				continue;
+			sasae_program *p = &plan->programs[hit->index];
+			sasae_place *pl = realloc(p->places, (p->nplaces + 1) * sizeof *pl);
+			if (pl == NULL) {
+				free(order);
+				goto oom;
+			}
+			p->places = pl;
+			p->places[p->nplaces++] = (sasae_place){l->part, l->section, l->position};
+		}
+		free(order);
+	}
+	goto done;
+oom:
+	rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+done:
+	sqlite3_finalize(st);
+	free(ids);
+	free(ptrs);
+	if (rc) {
+		sasae_plan_free(plan);
+		return rc;
+	}
+	*out = plan;
+	return 0;
+}

@@ -1,0 +1,73 @@
+/* error.c — the error slot (see include/sasae/error.h). */
+#include "sasae/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int sasae_error_set(sasae_error *err, int code, const char *file, long line, const char *fmt, ...)
+{
+	if (err == NULL)
+		return code;
+	err->code = code;
+	snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+	err->line = line;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof err->message, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void sasae_error_clear(sasae_error *err)
+{
+	if (err != NULL)
+		memset(err, 0, sizeof *err);
+}
+
+int sasae_error_exit_status(int code)
+{
+	switch (code) {
+	case SASAE_OK:
+		return 0;
+	case SASAE_EUSAGE:
+		return 2;
+	case SASAE_EDATA:
+		return 65;
+	case SASAE_ENOTFOUND:
+		return 66;
+	case SASAE_EIO:
+		return 74;
+	default:
+		return 70;
+	}
+}
+
+const char *sasae_error_name(int code)
+{
+	static const struct {
+		int code;
+		const char *name;
+	} names[] = {
+		{SASAE_OK, "ok"},           {SASAE_EUSAGE, "usage"},        {SASAE_EDATA, "data"},
+		{SASAE_ENOTFOUND, "not-found"}, {SASAE_EIO, "io"},          {SASAE_ENOMEM, "no-memory"},
+		{SASAE_EDB, "database"},    {SASAE_EINTERNAL, "internal"}, {SASAE_ECANCELLED, "cancelled"},
+	};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+		if (names[i].code == code)
+			return names[i].name;
+	return "internal";
+}
+
+char *sasae_error_format(const sasae_error *err, char *out, size_t n)
+{
+	if (n == 0)
+		return out;
+	if (err->file[0] && err->line > 0)
+		snprintf(out, n, "%s:%ld: %s", err->file, err->line, err->message);
+	else if (err->file[0])
+		snprintf(out, n, "%s: %s", err->file, err->message);
+	else
+		snprintf(out, n, "%s", err->message);
+	return out;
+}
