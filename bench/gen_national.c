@@ -1475,8 +1475,10 @@ static void emit_municipality(Gen *g, unsigned long long idx, uint32_t s)
     }
 
     uint32_t count[MAX_SECTIONS], weight[MAX_SECTIONS], wsum = 0;
-    for (uint32_t i = 0; i < total; i++)
-        wsum += weight[i] = rng_range(r, 1, 8);
+    for (uint32_t i = 0; i < total; i++) /* weight 0: a section of 1 row */
+        wsum += weight[i] = rng_below(r, 9);
+    if (wsum == 0)
+        wsum = weight[0] = 1;
     uint32_t rest = s - total, given = 0;
     for (uint32_t i = 0; i < total; i++) {
         count[i] = 1 + (uint32_t)((uint64_t)rest * weight[i] / wsum);

@@ -50,11 +50,11 @@ typedef struct sasae_import_summary {
 
 /*
  * Start importing a document into plan `slug` (created when new).  When a version with the same
- * sha256 already exists, nothing is started: *out is NULL and *existing is set to that version's
+ * digest already exists, nothing is started: *out is NULL and *existing is set to that version's
  * number.  Otherwise *out is a new import (in an open transaction) and *existing is 0.
  */
 int sasae_store_import_begin(sasae_store_import **out, int *existing, sasae_store *s, const char *slug,
-			     const char *source, const char *sha256, sasae_error *err);
+			     const char *source, const char *digest, sasae_error *err);
 /* The version's title (called once, before commit). */
 int sasae_store_import_title(sasae_store_import *imp, const char *title, sasae_error *err);
 /* A new part (number 1, 2, …) with an optional title. */

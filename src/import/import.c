@@ -137,20 +137,20 @@ static int import_source(sasae_store *s, source *src, const sasae_import_options
 		rc = sasae_error_set(err, SASAE_EINTERNAL, NULL, 0, "libsodium を初期化できません");
 		goto done;
 	}
-	crypto_hash_sha256_state h;
-	crypto_hash_sha256_init(&h);
+	crypto_generichash_state h; /* BLAKE2b-256: several times faster than SHA-256 here */
+	crypto_generichash_init(&h, NULL, 0, crypto_generichash_BYTES);
 	size_t n, total = 0;
 	while ((n = source_read(src, buf, CHUNK)) != 0 && n != (size_t)-1) {
-		crypto_hash_sha256_update(&h, (const unsigned char *)buf, n);
+		crypto_generichash_update(&h, (const unsigned char *)buf, n);
 		total += n;
 	}
 	if (n == (size_t)-1) {
 		rc = sasae_error_set(err, SASAE_EIO, src->name, 0, "読み込めません: %s", strerror(errno));
 		goto done;
 	}
-	unsigned char digest[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256_final(&h, digest);
-	char hex[crypto_hash_sha256_BYTES * 2 + 1];
+	unsigned char digest[crypto_generichash_BYTES];
+	crypto_generichash_final(&h, digest, sizeof digest);
+	char hex[crypto_generichash_BYTES * 2 + 1];
 	sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
 
 	char slug[128];

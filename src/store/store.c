@@ -16,6 +16,9 @@
 
 /* Embedded migrations (cmake/embed.cmake); migration i brings user_version from i-1 to i. */
 extern const char sasae_schema_001[];
+/* Page cache of a writing connection, in KiB. */
+#define SASAE_STORE_CACHE_KIB "98304"
+
 static const char *const migrations[] = {sasae_schema_001};
 enum { NMIGRATIONS = sizeof migrations / sizeof migrations[0] };
 
@@ -131,6 +134,10 @@ int sasae_store_open(sasae_store **out, const char *path, int flags, sasae_error
 		goto fail;
 	if ((rc = exec(s, "PRAGMA foreign_keys = ON", err, "設定")) != 0)
 		goto fail;
+	/* A large import is one transaction: a page cache that holds its working set keeps SQLite from
+	   spilling pages to the WAL and reading them back (measured in docs/benchmarks.md). */
+	if (!s->readonly && (rc = exec(s, "PRAGMA cache_size = -" SASAE_STORE_CACHE_KIB, err, "設定")) != 0)
+		goto fail;
 	if ((rc = migrate(s, err)) != 0)
 		goto fail;
 	*out = s;
@@ -149,11 +156,17 @@ void sasae_store_close(sasae_store *s)
 	free(s);
 }
 
+/* A copy of a text column ("" for NULL); NULL when out of memory. */
+static char *col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return sasae_strdup(t ? (const char *)t : "");
+}
+
 /* ---- import ---- */
 
 /* The prepared statements of one import, finalized together. */
 enum {
-	ST_PROGRAM_FIND,
 	ST_PROGRAM_ADD,
 	ST_DEPT_FIND,
 	ST_DEPT_ADD,
@@ -165,7 +178,6 @@ enum {
 };
 
 static const char *const import_sql[ST_COUNT] = {
-	[ST_PROGRAM_FIND] = "SELECT id FROM program WHERE plan_id = ?1 AND key = ?2",
 	[ST_PROGRAM_ADD] = "INSERT INTO program (plan_id, pid, key) VALUES (?1, ?2, ?3)",
 	[ST_DEPT_FIND] = "SELECT id FROM department WHERE name = ?1",
 	[ST_DEPT_ADD] = "INSERT INTO department (name) VALUES (?1)",
@@ -184,8 +196,75 @@ typedef struct dept_cache_entry {
 	int64_t id;
 } dept_cache_entry;
 
+/* Identity key → program row id, for the plan being imported: an open-addressing hash table,
+   preloaded with the plan's programs, so that each listing costs no index probe. */
+typedef struct key_slot {
+	char *key;  /* owned; NULL = empty slot */
+	int64_t id; /* program.id */
+} key_slot;
+
+typedef struct key_map {
+	key_slot *slots;
+	size_t cap; /* power of two */
+	size_t n;
+} key_map;
+
+static uint64_t key_hash(const char *k)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot where key is or would go. */
+static key_slot *key_map_slot(key_map *m, const char *key)
+{
+	size_t i = (size_t)key_hash(key) & (m->cap - 1);
+	while (m->slots[i].key && strcmp(m->slots[i].key, key) != 0)
+		i = (i + 1) & (m->cap - 1);
+	return &m->slots[i];
+}
+
+/* Insert (key is moved into the map).  0 or SASAE_ENOMEM (key then freed). */
+static int key_map_put(key_map *m, char *key, int64_t id)
+{
+	if ((m->n + 1) * 4 > m->cap * 3) { /* keep the load under 3/4 */
+		size_t cap = m->cap ? m->cap * 2 : 1024;
+		key_slot *slots = calloc(cap, sizeof *slots);
+		if (slots == NULL) {
+			free(key);
+			return SASAE_ENOMEM;
+		}
+		key_map old = *m;
+		m->slots = slots;
+		m->cap = cap;
+		for (size_t i = 0; i < old.cap; i++)
+			if (old.slots[i].key)
+				*key_map_slot(m, old.slots[i].key) = old.slots[i];
+		free(old.slots);
+	}
+	key_slot *slot = key_map_slot(m, key);
+	if (slot->key)
+		free(slot->key);
+	else
+		m->n++;
+	slot->key = key;
+	slot->id = id;
+	return 0;
+}
+
+static void key_map_free(key_map *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->slots[i].key);
+	free(m->slots);
+	memset(m, 0, sizeof *m);
+}
+
 struct sasae_store_import {
 	sasae_store *s;
+	key_map keys;
 	sqlite3_stmt *st[ST_COUNT];
 	int64_t plan_id, version_id, part_id, section_id;
 	int version;
@@ -203,6 +282,7 @@ static void import_free(sasae_store_import *imp)
 	for (size_t i = 0; i < imp->ndepts; i++)
 		free(imp->depts[i].name);
 	free(imp->depts);
+	key_map_free(&imp->keys);
 	free(imp);
 }
 
@@ -225,8 +305,10 @@ static int step_done(sasae_store *s, sqlite3_stmt *st, sasae_error *err)
 	return 0;
 }
 
+static int load_keys(sasae_store_import *imp, sasae_error *err);
+
 int sasae_store_import_begin(sasae_store_import **out, int *existing, sasae_store *s, const char *slug,
-			     const char *source, const char *sha256, sasae_error *err)
+			     const char *source, const char *digest, sasae_error *err)
 {
 	*out = NULL;
 	*existing = 0;
@@ -253,10 +335,10 @@ int sasae_store_import_begin(sasae_store_import **out, int *existing, sasae_stor
 	sqlite3_finalize(st);
 	st = NULL;
 	if (imp->plan_id) {
-		if ((rc = prepare(s, &st, "SELECT seq FROM version WHERE plan_id = ?1 AND sha256 = ?2", err)) != 0)
+		if ((rc = prepare(s, &st, "SELECT seq FROM version WHERE plan_id = ?1 AND digest = ?2", err)) != 0)
 			goto fail;
 		sqlite3_bind_int64(st, 1, imp->plan_id);
-		sqlite3_bind_text(st, 2, sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, digest, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			*existing = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
@@ -277,14 +359,14 @@ int sasae_store_import_begin(sasae_store_import **out, int *existing, sasae_stor
 		imp->next_program = 1;
 	}
 	if ((rc = prepare(s, &st,
-			  "INSERT INTO version (plan_id, seq, title, source, sha256) VALUES (?1,"
+			  "INSERT INTO version (plan_id, seq, title, source, digest) VALUES (?1,"
 			  " (SELECT coalesce(max(seq), 0) + 1 FROM version WHERE plan_id = ?1), '', ?2, ?3)"
 			  " RETURNING id, seq",
 			  err)) != 0)
 		goto fail;
 	sqlite3_bind_int64(st, 1, imp->plan_id);
 	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, digest, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		rc = db_error(s, err, "書き込み");
 		goto fail;
@@ -296,6 +378,8 @@ int sasae_store_import_begin(sasae_store_import **out, int *existing, sasae_stor
 	for (int i = 0; i < ST_COUNT; i++)
 		if ((rc = prepare(s, &imp->st[i], import_sql[i], err)) != 0)
 			goto fail;
+	if ((rc = load_keys(imp, err)) != 0)
+		goto fail;
 	*out = imp;
 	return 0;
 fail:
@@ -396,35 +480,55 @@ static int program_id(sasae_store_import *imp, const char *name, int64_t *id, sa
 	char *key = sasae_text_identity_key(name);
 	if (key == NULL)
 		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
-	int rc = 0;
-	sqlite3_stmt *st = imp->st[ST_PROGRAM_FIND];
+	key_slot *slot = imp->keys.cap ? key_map_slot(&imp->keys, key) : NULL;
+	if (slot && slot->key) {
+		*id = slot->id;
+		free(key);
+		return 0;
+	}
+	char pid[32];
+	snprintf(pid, sizeof pid, "p%04lld", (long long)imp->next_program++);
+	sqlite3_stmt *st = imp->st[ST_PROGRAM_ADD];
 	sqlite3_bind_int64(st, 1, imp->plan_id);
-	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-	int r = sqlite3_step(st);
-	*id = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	if (r != SQLITE_ROW && r != SQLITE_DONE) {
-		rc = db_error(imp->s, err, "読み取り");
-	} else if (*id == 0) {
-		char pid[32];
-		snprintf(pid, sizeof pid, "p%04lld", (long long)imp->next_program++);
-		st = imp->st[ST_PROGRAM_ADD];
-		sqlite3_bind_int64(st, 1, imp->plan_id);
-		sqlite3_bind_text(st, 2, pid, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
-		if ((rc = step_done(imp->s, st, err)) == 0) {
-			*id = sqlite3_last_insert_rowid(imp->s->db);
-			imp->sum.new_programs++;
+	sqlite3_bind_text(st, 2, pid, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, key, -1, SQLITE_STATIC);
+	int rc = step_done(imp->s, st, err);
+	if (rc) {
+		free(key);
+		return rc;
+	}
+	*id = sqlite3_last_insert_rowid(imp->s->db);
+	imp->sum.new_programs++;
+	if (key_map_put(&imp->keys, key, *id))
+		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+	return 0;
+}
+
+/* Load the plan's existing identities into the key map. */
+static int load_keys(sasae_store_import *imp, sasae_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(imp->s, &st, "SELECT key, id FROM program WHERE plan_id = ?1", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_int64(st, 1, imp->plan_id);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		char *key = col_text(st, 0);
+		if (key == NULL || key_map_put(&imp->keys, key, sqlite3_column_int64(st, 1))) {
+			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+			break;
 		}
 	}
-	free(key);
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = db_error(imp->s, err, "読み取り");
+	sqlite3_finalize(st);
 	return rc;
 }
 
 int sasae_store_import_listing(sasae_store_import *imp, const sasae_listing *l, sasae_error *err)
 {
-	int64_t prog;
+	int64_t prog = 0;
 	int rc = program_id(imp, l->name, &prog, err);
 	if (rc)
 		return rc;
@@ -495,11 +599,6 @@ int sasae_store_import_commit(sasae_store_import *imp, sasae_import_summary *sum
 
 /* ---- reading ---- */
 
-static char *col_text(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return sasae_strdup(t ? (const char *)t : "");
-}
 
 void sasae_plan_infos_free(sasae_plan_info *infos, size_t n)
 {

@@ -15,10 +15,10 @@ CREATE TABLE version (
   seq         INTEGER NOT NULL,                -- 1, 2, … within the plan
   title       TEXT NOT NULL,
   source      TEXT NOT NULL,                   -- file name as given to import
-  sha256      TEXT NOT NULL,                   -- of the document's bytes
+  digest      TEXT NOT NULL,                   -- BLAKE2b-256 (hex) of the document's bytes
   imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now')),
   UNIQUE (plan_id, seq),
-  UNIQUE (plan_id, sha256)
+  UNIQUE (plan_id, digest)
 );
 
 CREATE TABLE part (
