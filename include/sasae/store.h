@@ -15,6 +15,7 @@
 
 #include "sasae/error.h"
 #include "sasae/model.h"
+#include "sasae/normalize.h"
 
 typedef struct sasae_store sasae_store;
 
@@ -24,7 +25,7 @@ enum {
 };
 
 /* The schema version this build writes and reads. */
-#define SASAE_SCHEMA_VERSION 1
+#define SASAE_SCHEMA_VERSION 2
 
 /*
  * Open (and with SASAE_STORE_CREATE create) the database at path, migrating its schema to
@@ -94,5 +95,48 @@ int sasae_store_resolve(sasae_store *s, const char *spec, int64_t *version_id, s
 
 /* Load a whole version as a plan model (*out, caller frees with sasae_plan_free). */
 int sasae_store_load_plan(sasae_store *s, int64_t version_id, sasae_plan **out, sasae_error *err);
+
+/* ---- search (the FTS5 index is written by import; see docs/search.md) ---- */
+
+/* A search as src/search compiles it.  `match` is an FTS5 expression built from quoted strings by
+   the query parser, never user text pasted in; it is bound as a parameter. */
+typedef struct sasae_store_query {
+	const char *match;     /* FTS5 MATCH expression */
+	int part;              /* listed in this part (0: any) */
+	int section;           /* listed in a section with this number (0: any) */
+	const char *exact_key; /* programs whose identity key equals this rank first (NULL: none) */
+	int limit, offset;
+} sasae_store_query;
+
+/* Where a hit is listed. */
+typedef struct sasae_store_place {
+	int part, section, position;
+	long number;
+	bool relisted;
+	char *section_title;
+} sasae_store_place;
+
+/* One matching program. */
+typedef struct sasae_store_hit {
+	char *program; /* "p0001" */
+	char *name;
+	char *summary;
+	char *departments; /* canonical names joined with "、" */
+	double score;      /* bm25 (lower is better) */
+	sasae_store_place *places;
+	size_t nplaces;
+} sasae_store_hit;
+
+/*
+ * Run a search over one version.  *hits (array of *nhits, at most q->limit) is freed with
+ * sasae_store_hits_free; *total is the number of all matching programs.  Returns 0, SASAE_EDB,
+ * SASAE_ENOMEM, SASAE_EINTERNAL (the expression was refused by FTS5: a bug in the query compiler).
+ */
+int sasae_store_search(sasae_store *s, int64_t version_id, const sasae_store_query *q, sasae_store_hit **hits,
+		       size_t *nhits, size_t *total, sasae_error *err);
+void sasae_store_hits_free(sasae_store_hit *hits, size_t n);
+
+/* The notation-variant table the index was built with (borrowed; valid until close). */
+const sasae_variants *sasae_store_variants(const sasae_store *s);
 
 #endif

@@ -11,21 +11,26 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fts.h"
 #include "sasae/buf.h"
 #include "sasae/text.h"
 
 /* Embedded migrations (cmake/embed.cmake); migration i brings user_version from i-1 to i. */
 extern const char sasae_schema_001[];
+extern const char sasae_schema_002[];
+extern const char sasae_data_variants_tsv[];
+extern const size_t sasae_data_variants_tsv_len;
 /* Page cache of a writing connection, in KiB. */
 #define SASAE_STORE_CACHE_KIB "98304"
 
-static const char *const migrations[] = {sasae_schema_001};
+static const char *const migrations[] = {sasae_schema_001, sasae_schema_002};
 enum { NMIGRATIONS = sizeof migrations / sizeof migrations[0] };
 
 struct sasae_store {
 	sqlite3 *db;
 	char *path;
 	bool readonly;
+	sasae_variants *variants; /* the search normalisation's variant table (from the database) */
 };
 
 /* Fill err with the database's message; returns SASAE_EDB. */
@@ -87,6 +92,16 @@ static int migrate(sasae_store *s, sasae_error *err)
 		return rc;
 	for (int64_t v = have; v < SASAE_SCHEMA_VERSION && rc == 0; v++) {
 		rc = exec(s, migrations[v], err, "スキーマ作成");
+		if (rc == 0 && v + 1 == 2) { /* the built-in variant table, as data the office can replace */
+			sqlite3_stmt *st = NULL;
+			if ((rc = prepare(s, &st, "INSERT INTO search_variants (text) VALUES (?1)", err)) == 0) {
+				sqlite3_bind_text(st, 1, sasae_data_variants_tsv, (int)sasae_data_variants_tsv_len,
+						  SQLITE_STATIC);
+				if (sqlite3_step(st) != SQLITE_DONE)
+					rc = db_error(s, err, "スキーマ作成");
+			}
+			sqlite3_finalize(st);
+		}
 		if (rc == 0) {
 			char pragma[64];
 			snprintf(pragma, sizeof pragma, "PRAGMA user_version = %lld", (long long)(v + 1));
@@ -99,6 +114,24 @@ static int migrate(sasae_store *s, sasae_error *err)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
 }
+
+/* Read the variant table stored in the database (the built-in one when there is none). */
+static int load_variants(sasae_store *s, sasae_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(s, &st, "SELECT text FROM search_variants ORDER BY id DESC LIMIT 1", err);
+	if (rc)
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		rc = sasae_variants_parse(&s->variants, "search_variants", (const char *)sqlite3_column_text(st, 0),
+					  (size_t)sqlite3_column_bytes(st, 0), err);
+	else
+		rc = sasae_variants_default(&s->variants, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+const sasae_variants *sasae_store_variants(const sasae_store *s) { return s->variants; }
 
 int sasae_store_open(sasae_store **out, const char *path, int flags, sasae_error *err)
 {
@@ -122,6 +155,10 @@ int sasae_store_open(sasae_store **out, const char *path, int flags, sasae_error
 		goto fail;
 	}
 	sqlite3_busy_timeout(s->db, 5000);
+	if (sasae_fts_register(s->db, (const sasae_variants *const *)&s->variants) != SQLITE_OK) {
+		rc = sasae_error_set(err, SASAE_EDB, path, 0, "全文検索（FTS5）を使えません: %s", sqlite3_errmsg(s->db));
+		goto fail;
+	}
 	sqlite3_extended_result_codes(s->db, 1);
 	/* A file that is not a database fails on the first read. */
 	if (query_int(s, "SELECT count(*) FROM sqlite_schema", -1) < 0) {
@@ -140,6 +177,8 @@ int sasae_store_open(sasae_store **out, const char *path, int flags, sasae_error
 		goto fail;
 	if ((rc = migrate(s, err)) != 0)
 		goto fail;
+	if ((rc = load_variants(s, err)) != 0)
+		goto fail;
 	*out = s;
 	return 0;
 fail:
@@ -152,6 +191,7 @@ void sasae_store_close(sasae_store *s)
 	if (s == NULL)
 		return;
 	sqlite3_close_v2(s->db);
+	sasae_variants_free(s->variants);
 	free(s->path);
 	free(s);
 }
@@ -562,6 +602,37 @@ int sasae_store_import_listing(sasae_store_import *imp, const sasae_listing *l, 
 	return 0;
 }
 
+/* Write the search index of a version: one document per program (docs/search.md). */
+static int build_index(sasae_store *s, int64_t version_id, sasae_error *err)
+{
+	static const char *const sql[] = {
+		"INSERT INTO search_doc (version_id, program_id) SELECT version_id, program_id FROM version_program"
+		" WHERE version_id = ?1 ORDER BY listing_id",
+		"INSERT INTO search_index (rowid, name, summary, departments, sections, parts)"
+		" SELECT d.id, l.name, l.summary,"
+		" (SELECT group_concat(dep.name, ' ') FROM listing_department ld JOIN department dep"
+		"  ON dep.id = ld.department_id WHERE ld.listing_id = l.id),"
+		" (SELECT group_concat(DISTINCT se.title) FROM listing l2 JOIN section se ON se.id = l2.section_id"
+		"  WHERE l2.version_id = ?1 AND l2.program_id = d.program_id),"
+		" (SELECT group_concat(DISTINCT pt.title) FROM listing l3 JOIN section se3 ON se3.id = l3.section_id"
+		"  JOIN part pt ON pt.id = se3.part_id WHERE l3.version_id = ?1 AND l3.program_id = d.program_id)"
+		" FROM search_doc d JOIN version_program vp ON vp.version_id = d.version_id AND vp.program_id = d.program_id"
+		" JOIN listing l ON l.id = vp.listing_id WHERE d.version_id = ?1",
+	};
+	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		sqlite3_stmt *st = NULL;
+		int rc = prepare(s, &st, sql[i], err);
+		if (rc)
+			return rc;
+		sqlite3_bind_int64(st, 1, version_id);
+		rc = step_done(s, st, err);
+		sqlite3_finalize(st);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 int sasae_store_import_commit(sasae_store_import *imp, sasae_import_summary *summary, sasae_error *err)
 {
 	sasae_store *s = imp->s;
@@ -578,6 +649,8 @@ int sasae_store_import_commit(sasae_store_import *imp, sasae_import_summary *sum
 	}
 	sqlite3_finalize(st);
 	st = NULL;
+	if (rc == 0)
+		rc = build_index(s, imp->version_id, err);
 	if (rc == 0 && (rc = prepare(s, &st, "UPDATE plan SET next_program = ?1 WHERE id = ?2", err)) == 0) {
 		sqlite3_bind_int64(st, 1, imp->next_program);
 		sqlite3_bind_int64(st, 2, imp->plan_id);
@@ -969,5 +1042,158 @@ done:
 		return rc;
 	}
 	*out = plan;
+	return 0;
+}
+
+/* ---- search ---- */
+
+void sasae_store_hits_free(sasae_store_hit *hits, size_t n)
+{
+	if (hits == NULL)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		free(hits[i].program);
+		free(hits[i].name);
+		free(hits[i].summary);
+		free(hits[i].departments);
+		for (size_t j = 0; j < hits[i].nplaces; j++)
+			free(hits[i].places[j].section_title);
+		free(hits[i].places);
+	}
+	free(hits);
+}
+
+/* The filter shared by the count and the page of results (?1 match, ?2 version, ?3 part, ?4 section). */
+#define SEARCH_WHERE                                                                                               \
+	" WHERE search_index MATCH ?1 AND d.version_id = ?2"                                                       \
+	" AND (?3 = 0 AND ?4 = 0 OR EXISTS (SELECT 1 FROM listing lf JOIN section sf ON sf.id = lf.section_id"   \
+	"  JOIN part pf ON pf.id = sf.part_id WHERE lf.version_id = d.version_id AND lf.program_id = d.program_id" \
+	"  AND (?3 = 0 OR pf.number = ?3) AND (?4 = 0 OR sf.number = ?4)))"
+
+/* Bind the parameters of SEARCH_WHERE. */
+static void bind_search(sqlite3_stmt *st, int64_t version_id, const sasae_store_query *q)
+{
+	sqlite3_bind_text(st, 1, q->match, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, version_id);
+	sqlite3_bind_int(st, 3, q->part);
+	sqlite3_bind_int(st, 4, q->section);
+}
+
+/* An FTS5 refusal of the expression is a bug of the query compiler, not the user's. */
+static int search_error(sasae_store *s, sasae_error *err)
+{
+	const char *msg = sqlite3_errmsg(s->db);
+	if (strstr(msg, "fts5") || strstr(msg, "syntax"))
+		return sasae_error_set(err, SASAE_EINTERNAL, NULL, 0, "検索式を組み立てられませんでした（内部エラー: %s）", msg);
+	return db_error(s, err, "検索");
+}
+
+/* Every place a hit is listed, in document order. */
+static int load_places(sasae_store *s, int64_t version_id, sasae_store_hit *h, sqlite3_stmt *st, sasae_error *err)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_int64(st, 1, version_id);
+	sqlite3_bind_text(st, 2, h->program, -1, SQLITE_STATIC);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		sasae_store_place *p = realloc(h->places, (h->nplaces + 1) * sizeof *p);
+		if (p == NULL)
+			return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+		h->places = p;
+		p = &h->places[h->nplaces++];
+		p->part = sqlite3_column_int(st, 0);
+		p->section = sqlite3_column_int(st, 1);
+		p->position = sqlite3_column_int(st, 2);
+		p->number = (long)sqlite3_column_int64(st, 3);
+		p->relisted = sqlite3_column_int(st, 4) != 0;
+		p->section_title = col_text(st, 5);
+		if (p->section_title == NULL)
+			return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+	}
+	return r == SQLITE_DONE ? 0 : db_error(s, err, "検索");
+}
+
+int sasae_store_search(sasae_store *s, int64_t version_id, const sasae_store_query *q, sasae_store_hit **hits,
+		       size_t *nhits, size_t *total, sasae_error *err)
+{
+	*hits = NULL;
+	*nhits = 0;
+	*total = 0;
+	sqlite3_stmt *st = NULL, *places = NULL;
+	sasae_store_hit *out = NULL;
+	size_t n = 0;
+	int r, rc = prepare(s, &st, "SELECT count(*) FROM search_index JOIN search_doc d ON d.id = search_index.rowid"
+				       SEARCH_WHERE, err);
+	if (rc)
+		return rc;
+	bind_search(st, version_id, q);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = search_error(s, err);
+		goto done;
+	}
+	*total = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (*total == 0 || q->limit <= 0)
+		goto done;
+	/* Name weighted highest; an exact name first; then BM25 (lower is better); then document order. */
+	if ((rc = prepare(s, &st,
+			  "SELECT p.pid, l.name, l.summary,"
+			  " (SELECT group_concat(dep.name, '、') FROM listing_department ld JOIN department dep"
+			  "  ON dep.id = ld.department_id WHERE ld.listing_id = l.id),"
+			  " bm25(search_index, 10.0, 1.0, 2.0, 0.5, 0.3, 2.0) AS score"
+			  " FROM search_index JOIN search_doc d ON d.id = search_index.rowid"
+			  " JOIN program p ON p.id = d.program_id"
+			  " JOIN version_program vp ON vp.version_id = d.version_id AND vp.program_id = d.program_id"
+			  " JOIN listing l ON l.id = vp.listing_id" SEARCH_WHERE
+			  " ORDER BY (p.key = ?5) DESC, score, d.id LIMIT ?6 OFFSET ?7",
+			  err)) != 0)
+		goto done;
+	bind_search(st, version_id, q);
+	if (q->exact_key)
+		sqlite3_bind_text(st, 5, q->exact_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, q->limit);
+	sqlite3_bind_int(st, 7, q->offset > 0 ? q->offset : 0);
+	if ((rc = prepare(s, &places,
+			  "SELECT pt.number, se.number, l.position, l.number, l.relisted, se.title FROM listing l"
+			  " JOIN section se ON se.id = l.section_id JOIN part pt ON pt.id = se.part_id"
+			  " JOIN program p ON p.id = l.program_id"
+			  " WHERE l.version_id = ?1 AND p.pid = ?2 AND p.plan_id = (SELECT plan_id FROM version WHERE id = ?1)"
+			  " ORDER BY l.id",
+			  err)) != 0)
+		goto done;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		sasae_store_hit *h = realloc(out, (n + 1) * sizeof *h);
+		if (h == NULL) {
+			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+			goto done;
+		}
+		out = h;
+		h = &out[n++];
+		memset(h, 0, sizeof *h);
+		h->program = col_text(st, 0);
+		h->name = col_text(st, 1);
+		h->summary = col_text(st, 2);
+		h->departments = col_text(st, 3);
+		h->score = sqlite3_column_double(st, 4);
+		if (!h->program || !h->name || !h->summary || !h->departments) {
+			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+			goto done;
+		}
+		if ((rc = load_places(s, version_id, h, places, err)) != 0)
+			goto done;
+	}
+	if (r != SQLITE_DONE)
+		rc = search_error(s, err);
+done:
+	sqlite3_finalize(st);
+	sqlite3_finalize(places);
+	if (rc) {
+		sasae_store_hits_free(out, n);
+		*total = 0;
+		return rc;
+	}
+	*hits = out;
+	*nhits = n;
 	return 0;
 }

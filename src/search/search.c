@@ -1,0 +1,318 @@
+/*
+ * search.c — a query, run over the store, with snippets, highlights and "did you mean"
+ * (see include/sasae/search.h and docs/search.md).
+ */
+#include "sasae/search.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sasae/buf.h"
+#include "sasae/text.h"
+
+enum {
+	SNIPPET_CHARS = 80,  /* length of a snippet in code points */
+	SNIPPET_BEFORE = 20, /* code points shown before the first match */
+	SUGGESTIONS = 3,
+};
+
+/* A byte span of the original text. */
+typedef struct bspan {
+	size_t from, to;
+} bspan;
+
+static int bspan_cmp(const void *a, const void *b)
+{
+	const bspan *x = a, *y = b;
+	return x->from < y->from ? -1 : x->from > y->from;
+}
+
+/* Byte spans of text where a normalised term occurs (sorted, merged).  *n spans in a new array. */
+static bspan *find_marks(const char *text, char **terms, size_t nterms, const sasae_variants *v, size_t *n)
+{
+	*n = 0;
+	sasae_norm t = {0}, q = {0};
+	bspan *spans = NULL;
+	size_t cap = 0;
+	if (sasae_normalize(&t, text, strlen(text), v) != 0)
+		goto done;
+	for (size_t k = 0; k < nterms; k++) {
+		if (sasae_normalize(&q, terms[k], strlen(terms[k]), NULL) != 0 || q.n == 0)
+			continue;
+		/* words (Latin, digits) match whole normalised words only, like the index */
+		bool word = sasae_is_word(q.cp[0]) && sasae_is_word(q.cp[q.n - 1]);
+		for (size_t i = 0; i + q.n <= t.n; i++) {
+			if (memcmp(t.cp + i, q.cp, q.n * sizeof *q.cp) != 0)
+				continue;
+			if (word && ((i > 0 && sasae_is_word(t.cp[i - 1])) ||
+				     (i + q.n < t.n && sasae_is_word(t.cp[i + q.n]))))
+				continue;
+			if (*n == cap) {
+				cap = cap ? cap * 2 : 8;
+				bspan *ns = realloc(spans, cap * sizeof *ns);
+				if (ns == NULL)
+					goto done;
+				spans = ns;
+			}
+			spans[(*n)++] = (bspan){t.from[i], t.to[i + q.n - 1]};
+		}
+	}
+	if (*n > 1) {
+		qsort(spans, *n, sizeof *spans, bspan_cmp);
+		size_t w = 0;
+		for (size_t i = 1; i < *n; i++) {
+			if (spans[i].from <= spans[w].to) {
+				if (spans[i].to > spans[w].to)
+					spans[w].to = spans[i].to;
+			} else {
+				spans[++w] = spans[i];
+			}
+		}
+		*n = w + 1;
+	}
+done:
+	sasae_norm_free(&t);
+	sasae_norm_free(&q);
+	return spans;
+}
+
+/* Number of code points in s[0..bytes). */
+static size_t cp_count(const char *s, size_t bytes)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < bytes; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Byte offset of code point index c in s (or strlen). */
+static size_t cp_offset(const char *s, size_t c)
+{
+	size_t i = 0, n = 0;
+	for (; s[i]; i++)
+		if (((unsigned char)s[i] & 0xC0) != 0x80) {
+			if (n == c)
+				return i;
+			n++;
+		}
+	return i;
+}
+
+/* Convert byte spans to code-point spans relative to byte `base`, keeping those inside [base, end). */
+static sasae_span *to_cp_spans(const char *text, const bspan *b, size_t nb, size_t base, size_t end, size_t shift,
+			       size_t *n)
+{
+	sasae_span *out = calloc(nb ? nb : 1, sizeof *out);
+	*n = 0;
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < nb; i++) {
+		if (b[i].to <= base || b[i].from >= end)
+			continue;
+		size_t f = b[i].from < base ? base : b[i].from, t = b[i].to > end ? end : b[i].to;
+		out[(*n)++] = (sasae_span){shift + cp_count(text + base, f - base), cp_count(text + f, t - f)};
+	}
+	return out;
+}
+
+/* Fill the snippet and marks of r from its summary and name. */
+static int make_snippet(sasae_result *r, char **terms, size_t nterms, const sasae_variants *v)
+{
+	const char *sum = r->hit.summary;
+	size_t nb = 0, nn = 0;
+	bspan *b = find_marks(sum, terms, nterms, v, &nb);
+	bspan *nm = find_marks(r->hit.name, terms, nterms, v, &nn);
+	size_t total = cp_count(sum, strlen(sum));
+	size_t first = nb ? cp_count(sum, b[0].from) : 0;
+	size_t start = first > SNIPPET_BEFORE ? first - SNIPPET_BEFORE : 0;
+	if (total > SNIPPET_CHARS && start + SNIPPET_CHARS > total)
+		start = total - SNIPPET_CHARS;
+	size_t stop = start + SNIPPET_CHARS < total ? start + SNIPPET_CHARS : total;
+	size_t bstart = cp_offset(sum, start), bstop = cp_offset(sum, stop);
+	sasae_buf s = SASAE_BUF_INIT;
+	size_t shift = 0;
+	if (start > 0) {
+		sasae_buf_puts(&s, "…");
+		shift = 1;
+	}
+	sasae_buf_append(&s, sum + bstart, bstop - bstart);
+	if (stop < total)
+		sasae_buf_puts(&s, "…");
+	r->snippet = sasae_buf_detach(&s);
+	r->marks = to_cp_spans(sum, b, nb, bstart, bstop, shift, &r->nmarks);
+	r->name_marks = to_cp_spans(r->hit.name, nm, nn, 0, strlen(r->hit.name), 0, &r->nname_marks);
+	free(b);
+	free(nm);
+	return r->snippet && r->marks && r->name_marks ? 0 : SASAE_ENOMEM;
+}
+
+void sasae_search_results_free(sasae_search_results *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->nresults; i++) {
+		sasae_result *x = &r->results[i];
+		free(x->hit.program);
+		free(x->hit.name);
+		free(x->hit.summary);
+		free(x->hit.departments);
+		for (size_t j = 0; j < x->hit.nplaces; j++)
+			free(x->hit.places[j].section_title);
+		free(x->hit.places);
+		free(x->snippet);
+		free(x->marks);
+		free(x->name_marks);
+	}
+	free(r->results);
+	for (size_t i = 0; i < r->nsuggestions; i++)
+		free(r->suggestions[i]);
+	free(r->suggestions);
+	free(r->query);
+	free(r);
+}
+
+/* "Did you mean": program names sharing the most bigrams with the query's terms. */
+typedef struct sugg_ctx {
+	sasae_buf *match;
+	size_t n;
+} sugg_ctx;
+
+static int sugg_token(void *ctx, const sasae_token *t)
+{
+	sugg_ctx *c = ctx;
+	if (c->n >= 64)
+		return 0;
+	sasae_buf_puts(c->match, c->n++ ? " OR \"" : "\"");
+	for (size_t i = 0; i < t->len; i++) {
+		if (t->text[i] == '"')
+			sasae_buf_putc(c->match, '"');
+		sasae_buf_putc(c->match, t->text[i]);
+	}
+	sasae_buf_putc(c->match, '"');
+	return 0;
+}
+
+static int suggest(sasae_search_results *r, sasae_store *s, int64_t version_id, const sasae_query *q,
+		   sasae_error *err)
+{
+	sasae_buf m = SASAE_BUF_INIT;
+	sugg_ctx c = {&m, 0};
+	sasae_buf_puts(&m, "name : (");
+	for (size_t i = 0; i < q->nterms; i++) {
+		sasae_norm n = {0};
+		if (sasae_normalize(&n, q->terms[i], strlen(q->terms[i]), NULL) == 0)
+			sasae_tokenize(&n, SASAE_TOKENIZE_QUERY, sugg_token, &c);
+		sasae_norm_free(&n);
+	}
+	sasae_buf_putc(&m, ')');
+	int rc = 0;
+	if (c.n > 0 && sasae_buf_ok(&m)) {
+		sasae_store_query sq = {sasae_buf_cstr(&m), 0, 0, NULL, SUGGESTIONS, 0};
+		sasae_store_hit *hits;
+		size_t nhits, total;
+		rc = sasae_store_search(s, version_id, &sq, &hits, &nhits, &total, err);
+		if (rc == 0) {
+			r->suggestions = calloc(nhits ? nhits : 1, sizeof *r->suggestions);
+			for (size_t i = 0; r->suggestions && i < nhits; i++)
+				if ((r->suggestions[r->nsuggestions] = sasae_strdup(hits[i].name)) != NULL)
+					r->nsuggestions++;
+			sasae_store_hits_free(hits, nhits);
+		}
+	}
+	sasae_buf_free(&m);
+	return rc;
+}
+
+int sasae_search(sasae_search_results **out, sasae_store *s, int64_t version_id, const char *query, int limit,
+		 int offset, sasae_error *err)
+{
+	*out = NULL;
+	if (limit < 1 || limit > 1000)
+		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0, "表示件数は 1 から 1000 までで指定してください");
+	if (offset < 0)
+		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0, "開始位置は 0 以上で指定してください");
+	const sasae_variants *v = sasae_store_variants(s);
+	sasae_query q;
+	int rc = sasae_query_parse(&q, query, v, err);
+	if (rc)
+		return rc;
+	sasae_search_results *r = calloc(1, sizeof *r);
+	if (r == NULL || (r->query = sasae_strdup(query)) == NULL) {
+		free(r);
+		sasae_query_clear(&q);
+		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+	}
+	r->limit = limit;
+	r->offset = offset;
+	sasae_store_query sq = {q.match, q.part, q.section, q.exact_key, limit, offset};
+	sasae_store_hit *hits = NULL;
+	size_t nhits = 0;
+	rc = sasae_store_search(s, version_id, &sq, &hits, &nhits, &r->total, err);
+	if (rc == 0 && nhits) {
+		r->results = calloc(nhits, sizeof *r->results);
+		if (r->results == NULL)
+			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+		for (size_t i = 0; rc == 0 && i < nhits; i++) {
+			r->results[i].hit = hits[i]; /* moved */
+			memset(&hits[i], 0, sizeof hits[i]);
+			r->nresults++;
+			if (make_snippet(&r->results[i], q.terms, q.nterms, v))
+				rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+		}
+	}
+	sasae_store_hits_free(hits, nhits);
+	if (rc == 0 && r->total == 0)
+		rc = suggest(r, s, version_id, &q, err);
+	sasae_query_clear(&q);
+	if (rc) {
+		sasae_search_results_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+static json_t *spans_json(const sasae_span *s, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("[I, I]", (json_int_t)s[i].start, (json_int_t)s[i].length));
+	return a;
+}
+
+json_t *sasae_search_results_json(const sasae_search_results *r)
+{
+	json_t *results = json_array();
+	for (size_t i = 0; i < r->nresults; i++) {
+		const sasae_result *x = &r->results[i];
+		json_t *places = json_array();
+		for (size_t j = 0; j < x->hit.nplaces; j++) {
+			const sasae_store_place *p = &x->hit.places[j];
+			json_array_append_new(places, json_pack("{s:i, s:i, s:i, s:I, s:b, s:s}", "part", p->part, "section",
+								p->section, "position", p->position, "number",
+								(json_int_t)p->number, "relisted", p->relisted,
+								"section_title", p->section_title));
+		}
+		json_t *depts = json_array();
+		const char *d = x->hit.departments;
+		while (d && *d) {
+			const char *e = strstr(d, "、");
+			size_t len = e ? (size_t)(e - d) : strlen(d);
+			json_array_append_new(depts, json_stringn(d, len));
+			d = e ? e + strlen("、") : d + len;
+		}
+		json_array_append_new(results,
+				      json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:f}", "program", x->hit.program, "name",
+						x->hit.name, "snippet", x->snippet, "highlights",
+						spans_json(x->marks, x->nmarks), "name_highlights",
+						spans_json(x->name_marks, x->nname_marks), "departments", depts,
+						"listings", places, "score", -x->hit.score));
+	}
+	json_t *sugg = json_array();
+	for (size_t i = 0; i < r->nsuggestions; i++)
+		json_array_append_new(sugg, json_string(r->suggestions[i]));
+	return json_pack("{s:s, s:I, s:i, s:i, s:o, s:o}", "query", r->query, "total", (json_int_t)r->total, "limit",
+			 r->limit, "offset", r->offset, "results", results, "suggestions", sugg);
+}

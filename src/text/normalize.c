@@ -1,0 +1,388 @@
+/*
+ * normalize.c — search normalisation with offsets, the notation-variant table and the tokenizer
+ * (see include/sasae/normalize.h and docs/search.md).
+ */
+#include "sasae/normalize.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "sasae/buf.h"
+#include "sasae/text.h"
+
+/* Embedded at build time from data/variants.tsv. */
+extern const char sasae_data_variants_tsv[];
+extern const size_t sasae_data_variants_tsv_len;
+
+/* ---- normalised text ---- */
+
+void sasae_norm_free(sasae_norm *n)
+{
+	free(n->cp);
+	free(n->from);
+	free(n->to);
+	memset(n, 0, sizeof *n);
+}
+
+static void norm_push(sasae_norm *n, int32_t cp, uint32_t from, uint32_t to)
+{
+	if (n->oom)
+		return;
+	if (n->n == n->cap) {
+		size_t cap = n->cap ? n->cap * 2 : 64;
+		int32_t *c = realloc(n->cp, cap * sizeof *c);
+		if (c)
+			n->cp = c;
+		uint32_t *f = c ? realloc(n->from, cap * sizeof *f) : NULL;
+		if (f)
+			n->from = f;
+		uint32_t *t = f ? realloc(n->to, cap * sizeof *t) : NULL;
+		if (t)
+			n->to = t;
+		if (!c || !f || !t) {
+			n->oom = true;
+			return;
+		}
+		n->cap = cap;
+	}
+	n->cp[n->n] = cp;
+	n->from[n->n] = from;
+	n->to[n->n] = to;
+	n->n++;
+}
+
+/* Kana folding after NFKC: katakana → hiragana, small kana → large. */
+static int32_t fold_kana(int32_t cp)
+{
+	if (cp >= 0x30A1 && cp <= 0x30F6)
+		cp -= 0x60; /* ァ..ヶ → ぁ..ゖ */
+	switch (cp) {
+	case 0x3041: return 0x3042; /* ぁ → あ */
+	case 0x3043: return 0x3044;
+	case 0x3045: return 0x3046;
+	case 0x3047: return 0x3048;
+	case 0x3049: return 0x304A;
+	case 0x3063: return 0x3064; /* っ → つ */
+	case 0x3083: return 0x3084; /* ゃ → や */
+	case 0x3085: return 0x3086;
+	case 0x3087: return 0x3088;
+	case 0x308E: return 0x308F; /* ゎ → わ */
+	case 0x3095: return 0x304B; /* ゕ → か */
+	case 0x3096: return 0x3051; /* ゖ → け */
+	default: return cp;
+	}
+}
+
+/* Marks that belong to the preceding character (combining marks, kana voicing marks). */
+static bool is_attached(int32_t cp)
+{
+	if (cp == 0x3099 || cp == 0x309A || cp == 0xFF9E || cp == 0xFF9F)
+		return true;
+	utf8proc_category_t c = utf8proc_category(cp);
+	return c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC || c == UTF8PROC_CATEGORY_ME;
+}
+
+/* NFKC + case fold of one segment (a character and its attached marks), appended to out. */
+static void normalize_segment(sasae_norm *out, const char *s, size_t from, size_t to)
+{
+	utf8proc_int32_t buf[32];
+	utf8proc_ssize_t n = utf8proc_decompose((const utf8proc_uint8_t *)s + from, (utf8proc_ssize_t)(to - from), buf,
+						32, UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STABLE);
+	if (n < 0 || n > 32)
+		return; /* an unusually long decomposition: dropped (never in plan text) */
+	n = utf8proc_normalize_utf32(buf, n, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
+	for (utf8proc_ssize_t i = 0; i < n; i++)
+		norm_push(out, fold_kana(buf[i]), (uint32_t)from, (uint32_t)to);
+}
+
+/* ---- the variant table ---- */
+
+typedef struct variant {
+	int32_t *from; /* normalised variant spelling */
+	size_t nfrom;
+	int32_t *to; /* normalised canonical spelling */
+	size_t nto;
+} variant;
+
+struct sasae_variants {
+	variant *v; /* sorted by first code point, then longest first */
+	size_t n, cap;
+};
+
+void sasae_variants_free(sasae_variants *v)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; i < v->n; i++) {
+		free(v->v[i].from);
+		free(v->v[i].to);
+	}
+	free(v->v);
+	free(v);
+}
+
+size_t sasae_variants_count(const sasae_variants *v) { return v ? v->n : 0; }
+
+static int variant_cmp(const void *a, const void *b)
+{
+	const variant *x = a, *y = b;
+	if (x->from[0] != y->from[0])
+		return x->from[0] < y->from[0] ? -1 : 1;
+	return x->nfrom > y->nfrom ? -1 : x->nfrom < y->nfrom; /* longest first */
+}
+
+/* Normalise a spelling without variants into a new code point array. */
+static int32_t *norm_cps(const char *s, size_t len, size_t *n)
+{
+	sasae_norm nm = {0};
+	if (sasae_normalize(&nm, s, len, NULL) != 0) {
+		sasae_norm_free(&nm);
+		return NULL;
+	}
+	int32_t *cp = nm.cp;
+	*n = nm.n;
+	nm.cp = NULL;
+	sasae_norm_free(&nm);
+	return cp;
+}
+
+int sasae_variants_parse(sasae_variants **out, const char *file, const char *bytes, size_t len, sasae_error *err)
+{
+	*out = NULL;
+	size_t bad;
+	if (!sasae_utf8_valid(bytes, len, &bad))
+		return sasae_error_set(err, SASAE_EDATA, file, 0, "UTF-8 のテキストではありません（%zu バイト目）", bad + 1);
+	sasae_variants *t = calloc(1, sizeof *t);
+	if (t == NULL)
+		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+	long line = 0;
+	size_t pos = 0;
+	int rc = 0;
+	while (pos < len && rc == 0) {
+		const char *ln = bytes + pos;
+		const char *nl = memchr(ln, '\n', len - pos);
+		size_t ll = nl ? (size_t)(nl - ln) : len - pos;
+		pos += ll + (nl ? 1 : 0);
+		line++;
+		if (ll && ln[ll - 1] == '\r')
+			ll--;
+		if (ll == 0 || ln[0] == '#')
+			continue;
+		const char *tab = memchr(ln, '\t', ll);
+		size_t ncanon = 0;
+		int32_t *canon = tab && tab > ln ? norm_cps(ln, (size_t)(tab - ln), &ncanon) : NULL;
+		if (tab == NULL || ncanon == 0) {
+			free(canon);
+			rc = sasae_error_set(err, SASAE_EDATA, file, line,
+					     "「正式な書き方<TAB>別の書き方 別の書き方…」の形ではありません");
+			break;
+		}
+		const char *a = tab + 1, *end = ln + ll;
+		while (a < end && rc == 0) {
+			while (a < end && (*a == ' ' || *a == '\t'))
+				a++;
+			const char *b = a;
+			while (b < end && *b != ' ' && *b != '\t')
+				b++;
+			if (b > a) {
+				size_t nfrom = 0;
+				int32_t *from = norm_cps(a, (size_t)(b - a), &nfrom);
+				int32_t *to = malloc(ncanon * sizeof *to);
+				if (t->n == t->cap) {
+					size_t cap = t->cap ? t->cap * 2 : 32;
+					variant *nv = realloc(t->v, cap * sizeof *nv);
+					if (nv) {
+						t->v = nv;
+						t->cap = cap;
+					}
+				}
+				if (from == NULL || to == NULL || t->n == t->cap) {
+					free(from);
+					free(to);
+					rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+					break;
+				}
+				if (nfrom == 0) {
+					free(from);
+					free(to);
+				} else {
+					memcpy(to, canon, ncanon * sizeof *to);
+					t->v[t->n++] = (variant){from, nfrom, to, ncanon};
+				}
+			}
+			a = b;
+		}
+		free(canon);
+	}
+	if (rc) {
+		sasae_variants_free(t);
+		return rc;
+	}
+	qsort(t->v, t->n, sizeof *t->v, variant_cmp);
+	*out = t;
+	return 0;
+}
+
+int sasae_variants_default(sasae_variants **out, sasae_error *err)
+{
+	return sasae_variants_parse(out, "data/variants.tsv", sasae_data_variants_tsv, sasae_data_variants_tsv_len, err);
+}
+
+/* The longest variant matching at cp[i..n), or NULL. */
+static const variant *match_variant(const sasae_variants *v, const int32_t *cp, size_t n)
+{
+	size_t lo = 0, hi = v->n;
+	while (lo < hi) { /* first entry with this first code point */
+		size_t mid = (lo + hi) / 2;
+		if (v->v[mid].from[0] < cp[0])
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < v->n && v->v[i].from[0] == cp[0]; i++)
+		if (v->v[i].nfrom <= n && memcmp(v->v[i].from, cp, v->v[i].nfrom * sizeof *cp) == 0)
+			return &v->v[i];
+	return NULL;
+}
+
+int sasae_normalize(sasae_norm *out, const char *s, size_t len, const sasae_variants *v)
+{
+	out->n = 0;
+	out->oom = false;
+	sasae_norm tmp = {0};
+	sasae_norm *first = (v && v->n) ? &tmp : out;
+	size_t i = 0;
+	while (i < len) {
+		int32_t cp;
+		size_t k = sasae_utf8_decode(s + i, len - i, &cp);
+		if (k == 0) { /* invalid byte: skip it */
+			i++;
+			continue;
+		}
+		size_t end = i + k;
+		for (;;) { /* attach following marks */
+			int32_t m;
+			size_t mk = sasae_utf8_decode(s + end, len - end, &m);
+			if (mk == 0 || !is_attached(m))
+				break;
+			end += mk;
+		}
+		normalize_segment(first, s, i, end);
+		i = end;
+	}
+	if (first == &tmp) {
+		for (size_t j = 0; j < tmp.n && !tmp.oom;) {
+			const variant *m = match_variant(v, tmp.cp + j, tmp.n - j);
+			if (m == NULL) {
+				norm_push(out, tmp.cp[j], tmp.from[j], tmp.to[j]);
+				j++;
+				continue;
+			}
+			uint32_t from = tmp.from[j], to = tmp.to[j + m->nfrom - 1];
+			for (size_t c = 0; c < m->nto; c++)
+				norm_push(out, m->to[c], from, to);
+			j += m->nfrom;
+		}
+		if (tmp.oom)
+			out->oom = true;
+		sasae_norm_free(&tmp);
+	}
+	return out->oom ? SASAE_ENOMEM : 0;
+}
+
+char *sasae_norm_string(const sasae_norm *n)
+{
+	sasae_buf b = SASAE_BUF_INIT;
+	sasae_buf_reserve(&b, n->n * 3);
+	for (size_t i = 0; i < n->n; i++) {
+		char u[4];
+		sasae_buf_append(&b, u, sasae_utf8_encode(n->cp[i], u));
+	}
+	return sasae_buf_detach(&b);
+}
+
+char *sasae_normalize_string(const char *s, const sasae_variants *v)
+{
+	sasae_norm n = {0};
+	char *out = sasae_normalize(&n, s, strlen(s), v) == 0 ? sasae_norm_string(&n) : NULL;
+	sasae_norm_free(&n);
+	return out;
+}
+
+/* ---- the tokenizer ---- */
+
+bool sasae_is_cjk(int32_t cp)
+{
+	return (cp >= 0x3041 && cp <= 0x309F)     /* hiragana (after folding: all kana) */
+	       || (cp >= 0x30A0 && cp <= 0x30FF) /* katakana left over (ヷ…, ー, ヽ) */
+	       || cp == 0x3005 || cp == 0x3006 || cp == 0x3007 /* 々 〆 〇 */
+	       || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
+}
+
+bool sasae_is_word(int32_t cp)
+{
+	if (sasae_is_cjk(cp))
+		return false;
+	utf8proc_category_t c = utf8proc_category(cp);
+	return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) || c == UTF8PROC_CATEGORY_ND ||
+	       c == UTF8PROC_CATEGORY_NL || c == UTF8PROC_CATEGORY_NO;
+}
+
+enum { MAX_WORD_BYTES = 64 };
+
+int sasae_tokenize(const sasae_norm *n, int mode, int (*emit)(void *ctx, const sasae_token *t), void *ctx)
+{
+	char text[MAX_WORD_BYTES + 4];
+	size_t i = 0;
+	while (i < n->n) {
+		size_t j = i;
+		if (sasae_is_cjk(n->cp[i])) {
+			while (j < n->n && sasae_is_cjk(n->cp[j]))
+				j++;
+			size_t run = j - i;
+			for (size_t a = i; a + 1 < j || run == 1; a++) {
+				size_t len = sasae_utf8_encode(n->cp[a], text);
+				size_t to = a;
+				if (run > 1) {
+					len += sasae_utf8_encode(n->cp[a + 1], text + len);
+					to = a + 1;
+				}
+				sasae_token t = {text, len, n->from[a], n->to[to], false};
+				int rc = emit(ctx, &t);
+				if (rc)
+					return rc;
+				if (run == 1)
+					break;
+			}
+			if (run > 1 && mode == SASAE_TOKENIZE_DOCUMENT) {
+				/* the run's last character alone, so that a one-character query finds it too */
+				size_t len = sasae_utf8_encode(n->cp[j - 1], text);
+				sasae_token t = {text, len, n->from[j - 1], n->to[j - 1], true};
+				int rc = emit(ctx, &t);
+				if (rc)
+					return rc;
+			}
+		} else if (sasae_is_word(n->cp[i])) {
+			size_t len = 0;
+			while (j < n->n && sasae_is_word(n->cp[j])) {
+				char u[4];
+				size_t k = sasae_utf8_encode(n->cp[j], u);
+				if (len + k <= MAX_WORD_BYTES) {
+					memcpy(text + len, u, k);
+					len += k;
+				}
+				j++;
+			}
+			sasae_token t = {text, len, n->from[i], n->to[j - 1], false};
+			int rc = emit(ctx, &t);
+			if (rc)
+				return rc;
+		} else {
+			j = i + 1;
+		}
+		i = j;
+	}
+	return 0;
+}
