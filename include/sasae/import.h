@@ -6,6 +6,7 @@
 #ifndef SASAE_IMPORT_H
 #define SASAE_IMPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "sasae/departments.h"
@@ -19,6 +20,7 @@ typedef struct sasae_import_options {
 	const char *title;             /* version title; NULL: the document's title lines */
 	const sasae_outline *outline;  /* part titles, or NULL */
 	const sasae_dept_table *depts; /* department table (borrowed), or NULL for none */
+	bool no_index;                 /* leave the search index for `sasae reindex` (bulk loads) */
 	/* Warnings as the parser finds them (may be NULL). */
 	void (*on_warning)(void *ctx, const sasae_warning *w);
 	/* Progress: bytes parsed of total (may be NULL). */

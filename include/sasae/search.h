@@ -23,7 +23,8 @@ enum {
 
 /* A parsed query. */
 typedef struct sasae_query {
-	char *match;     /* the FTS5 expression (quoted strings only) */
+	char *match;     /* the FTS5 expression (quoted strings only); NULL for a filter-only query */
+	char *exclude;   /* filter-only query: the excluded terms' expression, or NULL */
 	int part;        /* part:N filter, 0 none */
 	int section;     /* section:N filter, 0 none */
 	char **terms;    /* positive text terms, normalised (for highlighting) */

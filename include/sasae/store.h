@@ -65,7 +65,10 @@ int sasae_store_import_section(sasae_store_import *imp, int number, const char *
 			       sasae_error *err);
 /* A listing of the current section (its program identity is found or created here). */
 int sasae_store_import_listing(sasae_store_import *imp, const sasae_listing *l, sasae_error *err);
-/* Finish: derive each program's original listing, commit, fill *summary, free imp. */
+/* Do not build the search index at commit (bulk loads: run sasae_store_reindex later). */
+void sasae_store_import_skip_index(sasae_store_import *imp);
+/* Finish: derive each program's original listing, build the search index, commit, fill *summary,
+   free imp. */
 int sasae_store_import_commit(sasae_store_import *imp, sasae_import_summary *summary, sasae_error *err);
 /* Roll back and free; NULL is a no-op.  The database is left exactly as it was. */
 void sasae_store_import_abort(sasae_store_import *imp);
@@ -101,7 +104,8 @@ int sasae_store_load_plan(sasae_store *s, int64_t version_id, sasae_plan **out, 
 /* A search as src/search compiles it.  `match` is an FTS5 expression built from quoted strings by
    the query parser, never user text pasted in; it is bound as a parameter. */
 typedef struct sasae_store_query {
-	const char *match;     /* FTS5 MATCH expression */
+	const char *match;     /* FTS5 MATCH expression; NULL: every program of the filters below */
+	const char *exclude;   /* with match NULL: FTS5 expression of programs to leave out, or NULL */
 	int part;              /* listed in this part (0: any) */
 	int section;           /* listed in a section with this number (0: any) */
 	const char *exact_key; /* programs whose identity key equals this rank first (NULL: none) */
@@ -135,6 +139,10 @@ typedef struct sasae_store_hit {
 int sasae_store_search(sasae_store *s, int64_t version_id, const sasae_store_query *q, sasae_store_hit **hits,
 		       size_t *nhits, size_t *total, sasae_error *err);
 void sasae_store_hits_free(sasae_store_hit *hits, size_t n);
+
+/* Rebuild the search index of a version (after an import without index, or a new variant table),
+   in one transaction.  Returns 0, SASAE_EDB, SASAE_ENOMEM. */
+int sasae_store_reindex(sasae_store *s, int64_t version_id, sasae_error *err);
 
 /* The notation-variant table the index was built with (borrowed; valid until close). */
 const sasae_variants *sasae_store_variants(const sasae_store *s);

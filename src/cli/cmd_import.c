@@ -33,6 +33,7 @@ const cli_command cmd_import = {
 		 "  --outline FILE      部の題名を書いたファイル（「番号<TAB>題名」の行）\n"
 		 "  --departments FILE  部署の表（既定: 組み込みの data/departments.tsv）\n"
 		 "  --sample            同梱の仙台市の計画案（data/sendai-2024-draft.txt）を取り込む\n"
+		 "  --no-index          検索の索引を作らない（大量に取り込むとき。後で sasae reindex）\n"
 		 "  --quiet             警告と要約を表示しない\n"
 		 "  --db PATH           データベース（既定: $SASAE_DB、なければ ./sasae.db）\n"
 		 "  --help              この説明を表示する\n\n"
@@ -107,11 +108,12 @@ static int run(int argc, char **argv, const char *db)
 		{"plan", required_argument, NULL, 'p'},        {"title", required_argument, NULL, 't'},
 		{"outline", required_argument, NULL, 'o'},     {"departments", required_argument, NULL, 'd'},
 		{"sample", no_argument, NULL, 's'},            {"quiet", no_argument, NULL, 'q'},
+		{"no-index", no_argument, NULL, 'n'},
 		{"db", required_argument, NULL, 'D'},          {"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *slug = NULL, *title = NULL, *outline_path = NULL, *depts_path = NULL;
-	bool sample = false;
+	bool sample = false, no_index = false;
 	import_ui ui = {false, isatty(STDERR_FILENO) != 0, -1};
 	int c;
 	optind = 0;
@@ -124,6 +126,7 @@ static int run(int argc, char **argv, const char *db)
 		case 'd': depts_path = optarg; break;
 		case 's': sample = true; break;
 		case 'q': ui.quiet = true; break;
+		case 'n': no_index = true; break;
 		case 'D': db = optarg; break;
 		case 'h': return cli_help(&cmd_import);
 		default:
@@ -173,7 +176,7 @@ static int run(int argc, char **argv, const char *db)
 	}
 	if ((status = cli_open_store(&store, db, SASAE_STORE_CREATE)) != 0)
 		goto done;
-	sasae_import_options opt = {slug, title, &outline, depts, show_warning, show_progress, &ui};
+	sasae_import_options opt = {slug, title, &outline, depts, no_index, show_warning, show_progress, &ui};
 	sasae_import_summary sum;
 	int rc = sample ? sasae_import_bytes(store, "data/sendai-2024-draft.txt", sasae_data_sendai_plan,
 					     sasae_data_sendai_plan_len, &opt, &sum, &err)

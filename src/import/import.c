@@ -168,6 +168,8 @@ static int import_source(sasae_store *s, source *src, const sasae_import_options
 		summary->version = existing;
 		goto done;
 	}
+	if (opt->no_index)
+		sasae_store_import_skip_index(imp);
 	/* Pass 2: parse into the open transaction. */
 	import_ctx c = {imp, opt, err, 0, total, false};
 	sasae_parse_sink sink = {&c, on_title, on_part, on_section, on_listing, on_warning, on_progress};

@@ -22,6 +22,7 @@ typedef struct item {
 void sasae_query_clear(sasae_query *q)
 {
 	free(q->match);
+	free(q->exclude);
 	for (size_t i = 0; i < q->nterms; i++)
 		free(q->terms[i]);
 	free(q->terms);
@@ -56,16 +57,17 @@ static int count_token(void *ctx, const sasae_token *t)
 	return 0;
 }
 
-/* How a term is searched: tokens it yields, and whether it is one Japanese character. */
+/* How a term is searched: tokens it yields, and whether its last run is one character (then its
+   last token is matched as a prefix, so that 「食」 finds 食事 and 給食). */
 static size_t term_shape(const char *text, const sasae_variants *v, bool *single_cjk, char **normalized)
 {
 	sasae_norm n = {0};
 	size_t count = 0;
 	*single_cjk = false;
 	*normalized = NULL;
-	if (sasae_normalize(&n, text, strlen(text), v) == 0) {
+	if (sasae_normalize(&n, text, strlen(text), v, SASAE_NORM_QUERY) == 0) {
 		sasae_tokenize(&n, SASAE_TOKENIZE_QUERY, count_token, &count);
-		*single_cjk = n.n == 1 && sasae_is_cjk(n.cp[0]);
+		*single_cjk = sasae_norm_ends_single(&n);
 		*normalized = sasae_norm_string(&n);
 	}
 	sasae_norm_free(&n);
@@ -285,10 +287,16 @@ int sasae_query_parse(sasae_query *out, const char *q, const sasae_variants *v, 
 		sasae_buf_free(&group);
 		i = end;
 	}
+	if (rc == 0 && npos_groups == 0 && (out->part || out->section)) {
+		/* A filter-only query lists the programs of a part or section (minus exclusions). */
+		if (nneg && (out->exclude = sasae_buf_detach(&neg)) == NULL)
+			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+		goto finish;
+	}
 	if (rc == 0 && npos_groups == 0)
 		rc = sasae_error_set(err, SASAE_EUSAGE, NULL, 0,
 				     nneg ? "除外（-）する語だけでは検索できません。探す語も入れてください"
-					  : "検索できる語がありません。言葉を入れてください（記号や絞り込みだけでは検索できません）");
+					  : "検索できる語がありません。言葉を入れてください（記号だけでは検索できません）");
 	if (rc == 0) {
 		sasae_buf m = SASAE_BUF_INIT;
 		if (nneg) {
@@ -302,6 +310,7 @@ int sasae_query_parse(sasae_query *out, const char *q, const sasae_variants *v, 
 		if (out->match == NULL || !sasae_buf_ok(&pos) || !sasae_buf_ok(&neg))
 			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 	}
+finish:
 	sasae_buf_free(&pos);
 	sasae_buf_free(&neg);
 	for (size_t i = 0; i < n; i++)

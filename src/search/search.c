@@ -35,18 +35,13 @@ static bspan *find_marks(const char *text, char **terms, size_t nterms, const sa
 	sasae_norm t = {0}, q = {0};
 	bspan *spans = NULL;
 	size_t cap = 0;
-	if (sasae_normalize(&t, text, strlen(text), v) != 0)
+	if (sasae_normalize(&t, text, strlen(text), v, SASAE_NORM_DOCUMENT) != 0)
 		goto done;
 	for (size_t k = 0; k < nterms; k++) {
-		if (sasae_normalize(&q, terms[k], strlen(terms[k]), NULL) != 0 || q.n == 0)
+		if (sasae_normalize(&q, terms[k], strlen(terms[k]), NULL, SASAE_NORM_DOCUMENT) != 0 || q.n == 0)
 			continue;
-		/* words (Latin, digits) match whole normalised words only, like the index */
-		bool word = sasae_is_word(q.cp[0]) && sasae_is_word(q.cp[q.n - 1]);
 		for (size_t i = 0; i + q.n <= t.n; i++) {
 			if (memcmp(t.cp + i, q.cp, q.n * sizeof *q.cp) != 0)
-				continue;
-			if (word && ((i > 0 && sasae_is_word(t.cp[i - 1])) ||
-				     (i + q.n < t.n && sasae_is_word(t.cp[i + q.n]))))
 				continue;
 			if (*n == cap) {
 				cap = cap ? cap * 2 : 8;
@@ -202,14 +197,14 @@ static int suggest(sasae_search_results *r, sasae_store *s, int64_t version_id, 
 	sasae_buf_puts(&m, "name : (");
 	for (size_t i = 0; i < q->nterms; i++) {
 		sasae_norm n = {0};
-		if (sasae_normalize(&n, q->terms[i], strlen(q->terms[i]), NULL) == 0)
+		if (sasae_normalize(&n, q->terms[i], strlen(q->terms[i]), NULL, SASAE_NORM_DOCUMENT) == 0)
 			sasae_tokenize(&n, SASAE_TOKENIZE_QUERY, sugg_token, &c);
 		sasae_norm_free(&n);
 	}
 	sasae_buf_putc(&m, ')');
 	int rc = 0;
 	if (c.n > 0 && sasae_buf_ok(&m)) {
-		sasae_store_query sq = {sasae_buf_cstr(&m), 0, 0, NULL, SUGGESTIONS, 0};
+		sasae_store_query sq = {sasae_buf_cstr(&m), NULL, 0, 0, NULL, SUGGESTIONS, 0};
 		sasae_store_hit *hits;
 		size_t nhits, total;
 		rc = sasae_store_search(s, version_id, &sq, &hits, &nhits, &total, err);
@@ -246,7 +241,7 @@ int sasae_search(sasae_search_results **out, sasae_store *s, int64_t version_id,
 	}
 	r->limit = limit;
 	r->offset = offset;
-	sasae_store_query sq = {q.match, q.part, q.section, q.exact_key, limit, offset};
+	sasae_store_query sq = {q.match, q.exclude, q.part, q.section, q.exact_key, limit, offset};
 	sasae_store_hit *hits = NULL;
 	size_t nhits = 0;
 	rc = sasae_store_search(s, version_id, &sq, &hits, &nhits, &r->total, err);
@@ -263,7 +258,7 @@ int sasae_search(sasae_search_results **out, sasae_store *s, int64_t version_id,
 		}
 	}
 	sasae_store_hits_free(hits, nhits);
-	if (rc == 0 && r->total == 0)
+	if (rc == 0 && r->total == 0 && q.nterms)
 		rc = suggest(r, s, version_id, &q, err);
 	sasae_query_clear(&q);
 	if (rc) {

@@ -46,12 +46,14 @@ static int tok_tokenize(Fts5Tokenizer *tk, void *ctx, int flags, const char *tex
 {
 	fts_tok *t = (fts_tok *)tk;
 	sasae_norm n = {0};
-	if (len < 0 || sasae_normalize(&n, text, (size_t)len, t->variants ? *t->variants : NULL) != 0) {
+	int query = (flags & FTS5_TOKENIZE_QUERY) != 0;
+	if (len < 0 || sasae_normalize(&n, text, (size_t)len, t->variants ? *t->variants : NULL,
+				       query ? SASAE_NORM_QUERY : SASAE_NORM_DOCUMENT) != 0) {
 		sasae_norm_free(&n);
 		return SQLITE_NOMEM;
 	}
 	emit_ctx e = {ctx, xToken};
-	int mode = (flags & FTS5_TOKENIZE_QUERY) ? SASAE_TOKENIZE_QUERY : SASAE_TOKENIZE_DOCUMENT;
+	int mode = query ? SASAE_TOKENIZE_QUERY : SASAE_TOKENIZE_DOCUMENT;
 	int rc = sasae_tokenize(&n, mode, emit, &e);
 	sasae_norm_free(&n);
 	return rc;

@@ -309,6 +309,7 @@ struct sasae_store_import {
 	int64_t plan_id, version_id, part_id, section_id;
 	int version;
 	int section_ordinal;
+	bool no_index; /* leave the search index to a later sasae_store_reindex */
 	int64_t next_program;
 	sasae_import_summary sum;
 	dept_cache_entry *depts;
@@ -633,6 +634,32 @@ static int build_index(sasae_store *s, int64_t version_id, sasae_error *err)
 	return 0;
 }
 
+void sasae_store_import_skip_index(sasae_store_import *imp) { imp->no_index = true; }
+
+int sasae_store_reindex(sasae_store *s, int64_t version_id, sasae_error *err)
+{
+	static const char *const sql[] = {
+		"DELETE FROM search_index WHERE rowid IN (SELECT id FROM search_doc WHERE version_id = ?1)",
+		"DELETE FROM search_doc WHERE version_id = ?1",
+	};
+	int rc = exec(s, "BEGIN IMMEDIATE", err, "書き込み開始");
+	for (size_t i = 0; rc == 0 && i < sizeof sql / sizeof sql[0]; i++) {
+		sqlite3_stmt *st = NULL;
+		if ((rc = prepare(s, &st, sql[i], err)) == 0) {
+			sqlite3_bind_int64(st, 1, version_id);
+			rc = step_done(s, st, err);
+		}
+		sqlite3_finalize(st);
+	}
+	if (rc == 0)
+		rc = build_index(s, version_id, err);
+	if (rc == 0)
+		rc = exec(s, "COMMIT", err, "書き込みの確定");
+	if (rc)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
 int sasae_store_import_commit(sasae_store_import *imp, sasae_import_summary *summary, sasae_error *err)
 {
 	sasae_store *s = imp->s;
@@ -649,7 +676,7 @@ int sasae_store_import_commit(sasae_store_import *imp, sasae_import_summary *sum
 	}
 	sqlite3_finalize(st);
 	st = NULL;
-	if (rc == 0)
+	if (rc == 0 && !imp->no_index)
 		rc = build_index(s, imp->version_id, err);
 	if (rc == 0 && (rc = prepare(s, &st, "UPDATE plan SET next_program = ?1 WHERE id = ?2", err)) == 0) {
 		sqlite3_bind_int64(st, 1, imp->next_program);
@@ -1063,9 +1090,13 @@ void sasae_store_hits_free(sasae_store_hit *hits, size_t n)
 	free(hits);
 }
 
-/* The filter shared by the count and the page of results (?1 match, ?2 version, ?3 part, ?4 section). */
-#define SEARCH_WHERE                                                                                               \
-	" WHERE search_index MATCH ?1 AND d.version_id = ?2"                                                       \
+/* The filter shared by the count and the page of results (?1 match, ?2 version, ?3 part, ?4 section);
+   FILTER_WHERE is the same without full-text match (?1: the exclusions, or NULL). */
+#define SEARCH_WHERE " WHERE search_index MATCH ?1 AND d.version_id = ?2" SEARCH_FILTERS
+#define FILTER_WHERE                                                                                               \
+	" WHERE d.version_id = ?2 AND (?1 IS NULL OR d.id NOT IN (SELECT rowid FROM search_index"                 \
+	"  WHERE search_index MATCH ?1))" SEARCH_FILTERS
+#define SEARCH_FILTERS                                                                                             \
 	" AND (?3 = 0 AND ?4 = 0 OR EXISTS (SELECT 1 FROM listing lf JOIN section sf ON sf.id = lf.section_id"   \
 	"  JOIN part pf ON pf.id = sf.part_id WHERE lf.version_id = d.version_id AND lf.program_id = d.program_id" \
 	"  AND (?3 = 0 OR pf.number = ?3) AND (?4 = 0 OR sf.number = ?4)))"
@@ -1073,7 +1104,7 @@ void sasae_store_hits_free(sasae_store_hit *hits, size_t n)
 /* Bind the parameters of SEARCH_WHERE. */
 static void bind_search(sqlite3_stmt *st, int64_t version_id, const sasae_store_query *q)
 {
-	sqlite3_bind_text(st, 1, q->match, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, q->match ? q->match : q->exclude, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, version_id);
 	sqlite3_bind_int(st, 3, q->part);
 	sqlite3_bind_int(st, 4, q->section);
@@ -1122,8 +1153,11 @@ int sasae_store_search(sasae_store *s, int64_t version_id, const sasae_store_que
 	sqlite3_stmt *st = NULL, *places = NULL;
 	sasae_store_hit *out = NULL;
 	size_t n = 0;
-	int r, rc = prepare(s, &st, "SELECT count(*) FROM search_index JOIN search_doc d ON d.id = search_index.rowid"
-				       SEARCH_WHERE, err);
+	int r, rc = prepare(s, &st,
+			    q->match ? "SELECT count(*) FROM search_index JOIN search_doc d ON d.id = search_index.rowid"
+					SEARCH_WHERE
+				     : "SELECT count(*) FROM search_doc d" FILTER_WHERE,
+			    err);
 	if (rc)
 		return rc;
 	bind_search(st, version_id, q);
@@ -1137,16 +1171,20 @@ int sasae_store_search(sasae_store *s, int64_t version_id, const sasae_store_que
 	if (*total == 0 || q->limit <= 0)
 		goto done;
 	/* Name weighted highest; an exact name first; then BM25 (lower is better); then document order. */
+#define HIT_COLUMNS                                                                                                \
+	"SELECT p.pid, l.name, l.summary,"                                                                         \
+	" (SELECT group_concat(dep.name, '、') FROM listing_department ld JOIN department dep"                     \
+	"  ON dep.id = ld.department_id WHERE ld.listing_id = l.id),"
+#define HIT_JOINS                                                                                                  \
+	" JOIN program p ON p.id = d.program_id"                                                                   \
+	" JOIN version_program vp ON vp.version_id = d.version_id AND vp.program_id = d.program_id"               \
+	" JOIN listing l ON l.id = vp.listing_id"
 	if ((rc = prepare(s, &st,
-			  "SELECT p.pid, l.name, l.summary,"
-			  " (SELECT group_concat(dep.name, '、') FROM listing_department ld JOIN department dep"
-			  "  ON dep.id = ld.department_id WHERE ld.listing_id = l.id),"
-			  " bm25(search_index, 10.0, 1.0, 2.0, 0.5, 0.3, 2.0) AS score"
-			  " FROM search_index JOIN search_doc d ON d.id = search_index.rowid"
-			  " JOIN program p ON p.id = d.program_id"
-			  " JOIN version_program vp ON vp.version_id = d.version_id AND vp.program_id = d.program_id"
-			  " JOIN listing l ON l.id = vp.listing_id" SEARCH_WHERE
-			  " ORDER BY (p.key = ?5) DESC, score, d.id LIMIT ?6 OFFSET ?7",
+			  q->match ? HIT_COLUMNS " bm25(search_index, 10.0, 1.0, 2.0, 0.5, 0.3, 2.0) AS score"
+					       " FROM search_index JOIN search_doc d ON d.id = search_index.rowid" HIT_JOINS
+					       SEARCH_WHERE " ORDER BY (p.key = ?5) DESC, score, d.id LIMIT ?6 OFFSET ?7"
+				   : HIT_COLUMNS " 0.0 AS score FROM search_doc d" HIT_JOINS FILTER_WHERE
+					       " AND (?5 IS NULL OR 1) ORDER BY d.id LIMIT ?6 OFFSET ?7",
 			  err)) != 0)
 		goto done;
 	bind_search(st, version_id, q);

@@ -103,6 +103,7 @@ typedef struct variant {
 	size_t nfrom;
 	int32_t *to; /* normalised canonical spelling */
 	size_t nto;
+	bool query_only; /* applied to queries only */
 } variant;
 
 struct sasae_variants {
@@ -136,7 +137,7 @@ static int variant_cmp(const void *a, const void *b)
 static int32_t *norm_cps(const char *s, size_t len, size_t *n)
 {
 	sasae_norm nm = {0};
-	if (sasae_normalize(&nm, s, len, NULL) != 0) {
+	if (sasae_normalize(&nm, s, len, NULL, SASAE_NORM_DOCUMENT) != 0) {
 		sasae_norm_free(&nm);
 		return NULL;
 	}
@@ -178,7 +179,22 @@ int sasae_variants_parse(sasae_variants **out, const char *file, const char *byt
 					     "「正式な書き方<TAB>別の書き方 別の書き方…」の形ではありません");
 			break;
 		}
-		const char *a = tab + 1, *end = ln + ll;
+		const char *end = ln + ll;
+		const char *tab2 = memchr(tab + 1, '\t', (size_t)(end - (tab + 1)));
+		bool query_only = false;
+		if (tab2) {
+			size_t fl = (size_t)(end - tab2 - 1);
+			if (fl == 5 && memcmp(tab2 + 1, "query", 5) == 0)
+				query_only = true;
+			else if (fl != 0) {
+				free(canon);
+				rc = sasae_error_set(err, SASAE_EDATA, file, line,
+						     "3列目には「query」（検索語だけに使う）か何も書かないでください");
+				break;
+			}
+			end = tab2;
+		}
+		const char *a = tab + 1;
 		while (a < end && rc == 0) {
 			while (a < end && (*a == ' ' || *a == '\t'))
 				a++;
@@ -208,7 +224,7 @@ int sasae_variants_parse(sasae_variants **out, const char *file, const char *byt
 					free(to);
 				} else {
 					memcpy(to, canon, ncanon * sizeof *to);
-					t->v[t->n++] = (variant){from, nfrom, to, ncanon};
+					t->v[t->n++] = (variant){from, nfrom, to, ncanon, query_only};
 				}
 			}
 			a = b;
@@ -229,8 +245,8 @@ int sasae_variants_default(sasae_variants **out, sasae_error *err)
 	return sasae_variants_parse(out, "data/variants.tsv", sasae_data_variants_tsv, sasae_data_variants_tsv_len, err);
 }
 
-/* The longest variant matching at cp[i..n), or NULL. */
-static const variant *match_variant(const sasae_variants *v, const int32_t *cp, size_t n)
+/* The longest variant matching at cp[i..n) in this mode, or NULL. */
+static const variant *match_variant(const sasae_variants *v, const int32_t *cp, size_t n, int mode)
 {
 	size_t lo = 0, hi = v->n;
 	while (lo < hi) { /* first entry with this first code point */
@@ -241,17 +257,18 @@ static const variant *match_variant(const sasae_variants *v, const int32_t *cp, 
 			hi = mid;
 	}
 	for (size_t i = lo; i < v->n && v->v[i].from[0] == cp[0]; i++)
-		if (v->v[i].nfrom <= n && memcmp(v->v[i].from, cp, v->v[i].nfrom * sizeof *cp) == 0)
+		if (v->v[i].nfrom <= n && (mode == SASAE_NORM_QUERY || !v->v[i].query_only) &&
+		    memcmp(v->v[i].from, cp, v->v[i].nfrom * sizeof *cp) == 0)
 			return &v->v[i];
 	return NULL;
 }
 
-int sasae_normalize(sasae_norm *out, const char *s, size_t len, const sasae_variants *v)
+int sasae_normalize(sasae_norm *out, const char *s, size_t len, const sasae_variants *v, int mode)
 {
 	out->n = 0;
 	out->oom = false;
 	sasae_norm tmp = {0};
-	sasae_norm *first = (v && v->n) ? &tmp : out;
+	sasae_norm *first = &tmp;
 	size_t i = 0;
 	while (i < len) {
 		int32_t cp;
@@ -261,6 +278,19 @@ int sasae_normalize(sasae_norm *out, const char *s, size_t len, const sasae_vari
 			continue;
 		}
 		size_t end = i + k;
+		/* Fast path: characters NFKC and case folding leave alone (kanji, kana, ASCII other than
+		   capitals), when no combining or voicing mark follows. */
+		bool plain = (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3041 && cp <= 0x3096) ||
+			     (cp >= 0x30A1 && cp <= 0x30FA) || (cp >= 0x20 && cp < 0x7F && !(cp >= 'A' && cp <= 'Z'));
+		if (plain) {
+			int32_t m;
+			size_t mk = sasae_utf8_decode(s + end, len - end, &m);
+			if (mk == 0 || !is_attached(m)) {
+				norm_push(first, fold_kana(cp), (uint32_t)i, (uint32_t)end);
+				i = end;
+				continue;
+			}
+		}
 		for (;;) { /* attach following marks */
 			int32_t m;
 			size_t mk = sasae_utf8_decode(s + end, len - end, &m);
@@ -271,9 +301,32 @@ int sasae_normalize(sasae_norm *out, const char *s, size_t len, const sasae_vari
 		normalize_segment(first, s, i, end);
 		i = end;
 	}
-	if (first == &tmp) {
+	/* Spaces: kept (one) only between two Latin/digit words; elsewhere a space is layout. */
+	size_t w = 0;
+	for (size_t j = 0; j < tmp.n; j++) {
+		if (tmp.cp[j] == ' ') {
+			size_t k = j;
+			while (k < tmp.n && tmp.cp[k] == ' ')
+				k++;
+			bool keep = w > 0 && k < tmp.n && sasae_is_word(tmp.cp[w - 1]) && sasae_is_word(tmp.cp[k]);
+			if (keep) {
+				tmp.cp[w] = ' ';
+				tmp.from[w] = tmp.from[j];
+				tmp.to[w] = tmp.to[k - 1];
+				w++;
+			}
+			j = k - 1;
+			continue;
+		}
+		tmp.cp[w] = tmp.cp[j];
+		tmp.from[w] = tmp.from[j];
+		tmp.to[w] = tmp.to[j];
+		w++;
+	}
+	tmp.n = w;
+	{
 		for (size_t j = 0; j < tmp.n && !tmp.oom;) {
-			const variant *m = match_variant(v, tmp.cp + j, tmp.n - j);
+			const variant *m = v ? match_variant(v, tmp.cp + j, tmp.n - j, mode) : NULL;
 			if (m == NULL) {
 				norm_push(out, tmp.cp[j], tmp.from[j], tmp.to[j]);
 				j++;
@@ -302,10 +355,10 @@ char *sasae_norm_string(const sasae_norm *n)
 	return sasae_buf_detach(&b);
 }
 
-char *sasae_normalize_string(const char *s, const sasae_variants *v)
+char *sasae_normalize_string(const char *s, const sasae_variants *v, int mode)
 {
 	sasae_norm n = {0};
-	char *out = sasae_normalize(&n, s, strlen(s), v) == 0 ? sasae_norm_string(&n) : NULL;
+	char *out = sasae_normalize(&n, s, strlen(s), v, mode) == 0 ? sasae_norm_string(&n) : NULL;
 	sasae_norm_free(&n);
 	return out;
 }
@@ -330,57 +383,52 @@ bool sasae_is_word(int32_t cp)
 	       c == UTF8PROC_CATEGORY_NL || c == UTF8PROC_CATEGORY_NO;
 }
 
-enum { MAX_WORD_BYTES = 64 };
+/* Letters and digits of every script make runs; the rest separates. */
+static bool is_text(int32_t cp) { return sasae_is_cjk(cp) || sasae_is_word(cp); }
+
+bool sasae_norm_ends_single(const sasae_norm *n)
+{
+	size_t i = n->n;
+	while (i > 0 && !is_text(n->cp[i - 1]))
+		i--;
+	return i > 0 && (i == 1 || !is_text(n->cp[i - 2]));
+}
 
 int sasae_tokenize(const sasae_norm *n, int mode, int (*emit)(void *ctx, const sasae_token *t), void *ctx)
 {
-	char text[MAX_WORD_BYTES + 4];
+	char text[8];
 	size_t i = 0;
 	while (i < n->n) {
+		if (!is_text(n->cp[i])) {
+			i++;
+			continue;
+		}
 		size_t j = i;
-		if (sasae_is_cjk(n->cp[i])) {
-			while (j < n->n && sasae_is_cjk(n->cp[j]))
-				j++;
-			size_t run = j - i;
-			for (size_t a = i; a + 1 < j || run == 1; a++) {
+		while (j < n->n && is_text(n->cp[j]))
+			j++;
+		if (j - i == 1) { /* a one-character run: its unigram */
+			size_t len = sasae_utf8_encode(n->cp[i], text);
+			sasae_token t = {text, len, n->from[i], n->to[i], false};
+			int rc = emit(ctx, &t);
+			if (rc)
+				return rc;
+		} else {
+			for (size_t a = i; a + 1 < j; a++) {
 				size_t len = sasae_utf8_encode(n->cp[a], text);
-				size_t to = a;
-				if (run > 1) {
-					len += sasae_utf8_encode(n->cp[a + 1], text + len);
-					to = a + 1;
-				}
-				sasae_token t = {text, len, n->from[a], n->to[to], false};
+				len += sasae_utf8_encode(n->cp[a + 1], text + len);
+				sasae_token t = {text, len, n->from[a], n->to[a + 1], false};
 				int rc = emit(ctx, &t);
 				if (rc)
 					return rc;
-				if (run == 1)
-					break;
 			}
-			if (run > 1 && mode == SASAE_TOKENIZE_DOCUMENT) {
-				/* the run's last character alone, so that a one-character query finds it too */
+			if (mode == SASAE_TOKENIZE_DOCUMENT) {
+				/* the run's last character alone, so that a query ending in it finds it */
 				size_t len = sasae_utf8_encode(n->cp[j - 1], text);
 				sasae_token t = {text, len, n->from[j - 1], n->to[j - 1], true};
 				int rc = emit(ctx, &t);
 				if (rc)
 					return rc;
 			}
-		} else if (sasae_is_word(n->cp[i])) {
-			size_t len = 0;
-			while (j < n->n && sasae_is_word(n->cp[j])) {
-				char u[4];
-				size_t k = sasae_utf8_encode(n->cp[j], u);
-				if (len + k <= MAX_WORD_BYTES) {
-					memcpy(text + len, u, k);
-					len += k;
-				}
-				j++;
-			}
-			sasae_token t = {text, len, n->from[i], n->to[j - 1], false};
-			int rc = emit(ctx, &t);
-			if (rc)
-				return rc;
-		} else {
-			j = i + 1;
 		}
 		i = j;
 	}
