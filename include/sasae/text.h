@@ -21,6 +21,9 @@
  */
 bool sasae_utf8_valid(const char *s, size_t n, size_t *bad);
 
+/* The 1-based line of byte offset in s (counting LF before it), and the 1-based byte column. */
+long sasae_text_line_of(const char *s, size_t offset, size_t *column);
+
 /* Decode one code point from s (n bytes available); returns its length (1..4), or 0 when invalid. */
 size_t sasae_utf8_decode(const char *s, size_t n, int32_t *cp);
 

@@ -174,6 +174,7 @@ static int run(int argc, char **argv, const char *db)
 		status = cli_fail(&err);
 		goto done;
 	}
+	bool existed = access(db, F_OK) == 0;
 	if ((status = cli_open_store(&store, db, SASAE_STORE_CREATE)) != 0)
 		goto done;
 	sasae_import_options opt = {slug, title, &outline, depts, no_index, show_warning, show_progress, &ui};
@@ -187,6 +188,16 @@ static int run(int argc, char **argv, const char *db)
 		status = cli_fail(&err);
 		if (rc == SASAE_EDATA)
 			fprintf(stderr, "%s: データベースは変更していません。文書を直してからもう一度取り込んでください。\n", cli_prog);
+		if (!existed) { /* a database this failed import created is removed: nothing is left behind */
+			sasae_store_close(store);
+			store = NULL;
+			static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+			for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+				char path[4096];
+				snprintf(path, sizeof path, "%s%s", db, suffixes[i]);
+				unlink(path);
+			}
+		}
 		goto done;
 	}
 	char plan_slug[128];

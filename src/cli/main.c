@@ -68,8 +68,8 @@ int main(int argc, char **argv)
 	for (size_t c = 0; c < NCOMMANDS; c++)
 		if (strcmp(argv[i], commands[c]->name) == 0) {
 			int status = commands[c]->run(argc - i, argv + i, db);
-			if (fflush(stdout) != 0 && status == 0) {
-				perror("sasae: 標準出力");
+			if ((fflush(stdout) != 0 || ferror(stdout)) && status == 0) {
+				fprintf(stderr, "sasae: 結果を書き出せませんでした（ディスクの空きや出力先を確かめてください）\n");
 				status = 74;
 			}
 			exit(status);

@@ -17,6 +17,7 @@ extern const size_t sasae_data_departments_tsv_len;
 typedef struct dept_name {
 	char *spelling;        /* owned */
 	const char *canonical; /* borrowed from the canonical entry's spelling */
+	long line;             /* line of the table it was read from */
 } dept_name;
 
 struct sasae_dept_table {
@@ -41,7 +42,7 @@ static int name_cmp(const void *a, const void *b)
 }
 
 /* Add one spelling; canonical NULL means "this spelling is canonical".  0 or SASAE_ENOMEM. */
-static int add_name(sasae_dept_table *t, const char *spelling, size_t len, const char *canonical)
+static int add_name(sasae_dept_table *t, const char *spelling, size_t len, const char *canonical, long line)
 {
 	if (t->n == t->cap) {
 		size_t c = t->cap ? t->cap * 2 : 32;
@@ -58,6 +59,7 @@ static int add_name(sasae_dept_table *t, const char *spelling, size_t len, const
 	s[len] = '\0';
 	t->names[t->n].spelling = s;
 	t->names[t->n].canonical = canonical ? canonical : s;
+	t->names[t->n].line = line;
 	t->n++;
 	return 0;
 }
@@ -67,9 +69,12 @@ int sasae_dept_table_parse(sasae_dept_table **out, const char *file, const char 
 {
 	*out = NULL;
 	size_t bad;
-	if (!sasae_utf8_valid(bytes, len, &bad))
-		return sasae_error_set(err, SASAE_EDATA, file, 0,
-				       "UTF-8 ではありません（%zu バイト目）。UTF-8 で保存し直してください", bad + 1);
+	if (!sasae_utf8_valid(bytes, len, &bad)) {
+		size_t col;
+		long bl = sasae_text_line_of(bytes, bad, &col);
+		return sasae_error_set(err, SASAE_EDATA, file, bl,
+				       "UTF-8 ではありません（この行の %zu バイト目）。UTF-8 で保存し直してください", col);
+	}
 	sasae_dept_table *t = calloc(1, sizeof *t);
 	if (t == NULL)
 		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
@@ -100,7 +105,7 @@ int sasae_dept_table_parse(sasae_dept_table **out, const char *file, const char 
 			goto fail;
 		}
 		size_t canon_index = t->n;
-		rc = add_name(t, canon.data, canon.len, NULL);
+		rc = add_name(t, canon.data, canon.len, NULL, line);
 		sasae_buf_free(&canon);
 		if (rc)
 			goto oom;
@@ -120,7 +125,7 @@ int sasae_dept_table_parse(sasae_dept_table **out, const char *file, const char 
 			while (b < end && *b != ' ' && *b != '\t')
 				b++;
 			if (b > a) {
-				if (add_name(t, a, (size_t)(b - a), NULL))
+				if (add_name(t, a, (size_t)(b - a), NULL, line))
 					goto oom;
 				ao = realloc(alias_of, t->cap * sizeof *ao);
 				if (ao == NULL)
@@ -134,11 +139,13 @@ int sasae_dept_table_parse(sasae_dept_table **out, const char *file, const char 
 	for (size_t i = 0; i < t->n; i++)
 		t->names[i].canonical = t->names[alias_of[i]].spelling;
 	free(alias_of);
-	qsort(t->names, t->n, sizeof *t->names, name_cmp);
+	if (t->n > 1)
+		qsort(t->names, t->n, sizeof *t->names, name_cmp);
 	for (size_t i = 1; i < t->n; i++)
 		if (strcmp(t->names[i].spelling, t->names[i - 1].spelling) == 0 &&
 		    strcmp(t->names[i].canonical, t->names[i - 1].canonical) != 0) {
-			rc = sasae_error_set(err, SASAE_EDATA, file, 0,
+			long at = t->names[i].line > t->names[i - 1].line ? t->names[i].line : t->names[i - 1].line;
+			rc = sasae_error_set(err, SASAE_EDATA, file, at,
 					     "「%s」が「%s」と「%s」の両方の別名になっています。どちらか一方にしてください",
 					     t->names[i].spelling, t->names[i].canonical,
 					     t->names[i - 1].canonical);
@@ -165,7 +172,7 @@ const char *sasae_dept_table_canonical(const sasae_dept_table *t, const char *na
 {
 	if (t == NULL || t->n == 0)
 		return NULL;
-	dept_name key = {(char *)(uintptr_t)name, NULL};
+	dept_name key = {(char *)(uintptr_t)name, NULL, 0};
 	const dept_name *hit = bsearch(&key, t->names, t->n, sizeof *t->names, name_cmp);
 	return hit ? hit->canonical : NULL;
 }

@@ -28,9 +28,12 @@ int sasae_outline_parse(sasae_outline *out, const char *file, const char *bytes,
 {
 	memset(out, 0, sizeof *out);
 	size_t bad;
-	if (!sasae_utf8_valid(bytes, len, &bad))
-		return sasae_error_set(err, SASAE_EDATA, file, 0,
-				       "UTF-8 のテキストではありません（%zu バイト目）", bad + 1);
+	if (!sasae_utf8_valid(bytes, len, &bad)) {
+		size_t col;
+		long bl = sasae_text_line_of(bytes, bad, &col);
+		return sasae_error_set(err, SASAE_EDATA, file, bl,
+				       "UTF-8 のテキストではありません（この行の %zu バイト目）。UTF-8 で保存し直してください", col);
+	}
 	long line = 0;
 	size_t pos = 0;
 	while (pos < len) {
@@ -49,9 +52,11 @@ int sasae_outline_parse(sasae_outline *out, const char *file, const char *bytes,
 		}
 		sasae_buf_free(&t);
 		const char *tab = memchr(ln, '\t', ll);
-		char *end = NULL;
-		long n = tab ? strtol(ln, &end, 10) : 0;
-		if (tab == NULL || end != tab || n < 1 || n > 1000) {
+		long n = 0;
+		const char *d = ln;
+		while (tab && d < tab && *d >= '0' && *d <= '9' && n <= 1000)
+			n = n * 10 + (*d++ - '0');
+		if (tab == NULL || d != tab || n < 1 || n > 1000) {
 			sasae_outline_clear(out);
 			return sasae_error_set(err, SASAE_EDATA, file, line,
 					       "「部の番号<TAB>部の題名」の形ではありません（例: 1<TAB>基本目標1 …）");

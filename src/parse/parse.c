@@ -37,7 +37,6 @@ struct sasae_parser {
 	size_t next_progress;
 	int rc;             /* sticky error */
 	bool in_body;       /* a section heading has been seen */
-	bool bom_checked;
 	sasae_buf title;
 	int title_lines;
 	long first_line;    /* first non-blank line (for "not a plan list" messages) */
@@ -546,6 +545,10 @@ static int continue_row(sasae_parser *p, const cell *cells, size_t ncells, sasae
 
 static int process_line(sasae_parser *p, const char *s, size_t n, sasae_error *err)
 {
+	if (p->lineno == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) { /* a UTF-8 byte-order mark */
+		s += 3;
+		n -= 3;
+	}
 	if (n && s[n - 1] == '\r')
 		n--;
 	size_t bad;
@@ -604,11 +607,6 @@ int sasae_parser_feed(sasae_parser *p, const char *bytes, size_t len, sasae_erro
 	if (p->rc)
 		return p->rc;
 	size_t i = 0;
-	if (!p->bom_checked && p->line.len + len >= 3) {
-		p->bom_checked = true;
-		if (p->line.len == 0 && len >= 3 && memcmp(bytes, "\xEF\xBB\xBF", 3) == 0)
-			i = 3;
-	}
 	while (i < len) {
 		const char *nl = memchr(bytes + i, '\n', len - i);
 		size_t n = nl ? (size_t)(nl - (bytes + i)) : len - i;
@@ -653,10 +651,6 @@ int sasae_parser_finish(sasae_parser *p, sasae_error *err)
 	int rc;
 	if (p->line.len) { /* last line without a newline */
 		p->lineno++;
-		if (!p->bom_checked && p->line.len >= 3 && memcmp(p->line.data, "\xEF\xBB\xBF", 3) == 0) {
-			memmove(p->line.data, p->line.data + 3, p->line.len - 3);
-			p->line.len -= 3;
-		}
 		rc = process_line(p, p->line.data, p->line.len, err);
 		sasae_buf_clear(&p->line);
 		if (rc)

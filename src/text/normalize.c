@@ -152,8 +152,12 @@ int sasae_variants_parse(sasae_variants **out, const char *file, const char *byt
 {
 	*out = NULL;
 	size_t bad;
-	if (!sasae_utf8_valid(bytes, len, &bad))
-		return sasae_error_set(err, SASAE_EDATA, file, 0, "UTF-8 のテキストではありません（%zu バイト目）", bad + 1);
+	if (!sasae_utf8_valid(bytes, len, &bad)) {
+		size_t col;
+		long bl = sasae_text_line_of(bytes, bad, &col);
+		return sasae_error_set(err, SASAE_EDATA, file, bl,
+				       "UTF-8 のテキストではありません（この行の %zu バイト目）。UTF-8 で保存し直してください", col);
+	}
 	sasae_variants *t = calloc(1, sizeof *t);
 	if (t == NULL)
 		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");

@@ -283,3 +283,17 @@ int32_t sasae_text_last_cp(const char *s)
 		return -1;
 	return cp;
 }
+
+long sasae_text_line_of(const char *s, size_t offset, size_t *column)
+{
+	long line = 1;
+	size_t start = 0;
+	for (size_t i = 0; i < offset; i++)
+		if (s[i] == '\n') {
+			line++;
+			start = i + 1;
+		}
+	if (column)
+		*column = offset - start + 1;
+	return line;
+}
