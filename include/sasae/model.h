@@ -22,6 +22,8 @@ typedef struct sasae_department {
 typedef struct sasae_listing {
 	int part;                      /* 1-based part (basic goal or sub-plan) */
 	int section;                   /* section number as printed in the heading */
+	int section_index;             /* 1-based order of the section within its part (unique even
+					  where a printed heading number repeats) */
 	int position;                  /* 1-based order within its section */
 	long number;                   /* the No as printed (may skip or go backwards) */
 	char *name;                    /* name without 【再掲】 and without wrap spaces */
@@ -55,7 +57,8 @@ typedef struct sasae_part {
 /* Where a program is listed. */
 typedef struct sasae_place {
 	int part;
-	int section;
+	int section;       /* printed number */
+	int section_index; /* 1-based order within the part: unambiguous */
 	int position;
 } sasae_place;
 

@@ -162,21 +162,20 @@ done:
 	return status;
 }
 
-/* The section a place names. */
-static const sasae_section *find_section(const sasae_plan *plan, int part, int section)
+/* The section a place names (by its order in the part: printed numbers can repeat). */
+static const sasae_section *find_section(const sasae_plan *plan, const sasae_place *pl)
 {
-	if (part < 1 || (size_t)part > plan->nparts)
+	if (pl->part < 1 || (size_t)pl->part > plan->nparts)
 		return NULL;
-	const sasae_part *p = &plan->parts[part - 1];
-	for (size_t j = 0; j < p->nsections; j++)
-		if (p->sections[j].number == section)
-			return &p->sections[j];
-	return NULL;
+	const sasae_part *p = &plan->parts[pl->part - 1];
+	if (pl->section_index < 1 || (size_t)pl->section_index > p->nsections)
+		return NULL;
+	return &p->sections[pl->section_index - 1];
 }
 
 static const sasae_listing *find_listing(const sasae_plan *plan, const sasae_place *pl)
 {
-	const sasae_section *s = find_section(plan, pl->part, pl->section);
+	const sasae_section *s = find_section(plan, pl);
 	if (s == NULL || pl->position < 1 || (size_t)pl->position > s->nlistings)
 		return NULL;
 	return &s->listings[pl->position - 1];
@@ -191,7 +190,7 @@ static void show_text(const sasae_plan *plan, const sasae_program *p)
 	printf("掲載箇所（%zu）:\n", p->nplaces);
 	free(depts);
 	for (size_t i = 0; i < p->nplaces; i++) {
-		const sasae_section *s = find_section(plan, p->places[i].part, p->places[i].section);
+		const sasae_section *s = find_section(plan, &p->places[i]);
 		const sasae_listing *l = find_listing(plan, &p->places[i]);
 		if (s == NULL || l == NULL)
 			continue;
@@ -204,7 +203,7 @@ static int show_json(const sasae_plan *plan, const sasae_program *p)
 {
 	json_t *places = json_array();
 	for (size_t i = 0; i < p->nplaces; i++) {
-		const sasae_section *s = find_section(plan, p->places[i].part, p->places[i].section);
+		const sasae_section *s = find_section(plan, &p->places[i]);
 		const sasae_listing *l = find_listing(plan, &p->places[i]);
 		if (s == NULL || l == NULL)
 			continue;

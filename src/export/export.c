@@ -71,9 +71,10 @@ static json_t *plan_json(const sasae_plan *plan)
 		const sasae_program *p = &plan->programs[i];
 		json_t *places = json_array();
 		for (size_t k = 0; places && k < p->nplaces; k++)
-			if (json_array_append_new(places, json_pack("{s:i, s:i, s:i}", "part", p->places[k].part,
+			if (json_array_append_new(places, json_pack("{s:i, s:i, s:i, s:i}", "part", p->places[k].part,
 								     "section", p->places[k].section, "position",
-								     p->places[k].position)) != 0)
+								     p->places[k].position, "section_index",
+								     p->places[k].section_index)) != 0)
 				json_decref(places), places = NULL;
 		json_t *po = json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", p->id, "name", p->name, "summary",
 				       p->summary, "departments", departments_json(p->departments, p->ndepartments),

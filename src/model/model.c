@@ -233,7 +233,7 @@ int sasae_plan_assign_programs(sasae_plan *plan)
 		if (np == NULL)
 			goto done;
 		p->places = np;
-		p->places[p->nplaces++] = (sasae_place){all[i]->part, all[i]->section, all[i]->position};
+		p->places[p->nplaces++] = (sasae_place){all[i]->part, all[i]->section, all[i]->section_index, all[i]->position};
 		free(all[i]->program);
 		if ((all[i]->program = sasae_strdup(p->id)) == NULL)
 			goto done;

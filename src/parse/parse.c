@@ -42,6 +42,7 @@ struct sasae_parser {
 	long first_line;    /* first non-blank line (for "not a plan list" messages) */
 	int part;           /* current part (0: none yet) */
 	int section;        /* current section number as printed */
+	int section_index;  /* 1-based order of the current section within its part */
 	long section_line;
 	int section_rows;   /* listings in the current section */
 	/* the pending row */
@@ -421,6 +422,7 @@ static int flush_row(sasae_parser *p, sasae_error *err)
 	sasae_listing l = {
 		.part = p->part,
 		.section = p->section,
+		.section_index = p->section_index,
 		.position = p->section_rows,
 		.number = p->row_number,
 		.name = (char *)(uintptr_t)sasae_buf_cstr(&name),
@@ -480,6 +482,7 @@ static int on_heading(sasae_parser *p, long number, const char *title, size_t tl
 		warn(p, p->section_line, "empty-section", "見出し (%d) の下に事業の行がありません", p->section);
 	if (p->part == 0 || number == 1) {
 		p->part++;
+		p->section_index = 0;
 		if (p->sink.on_part && (rc = p->sink.on_part(p->sink.ctx, p->part)) != 0)
 			return p->rc = rc;
 	} else if (number != p->section + 1) {
@@ -487,6 +490,7 @@ static int on_heading(sasae_parser *p, long number, const char *title, size_t tl
 		     p->section, number);
 	}
 	p->section = (int)number;
+	p->section_index++;
 	p->section_line = p->lineno;
 	p->section_rows = 0;
 	sasae_buf t = SASAE_BUF_INIT;

@@ -945,6 +945,7 @@ int sasae_store_load_plan(sasae_store *s, int64_t version_id, sasae_plan **out, 
 		sasae_listing l = {
 			.part = partno,
 			.section = sec->number,
+			.section_index = (int)part->nsections,
 			.position = sqlite3_column_int(st, 7),
 			.number = (long)sqlite3_column_int64(st, 8),
 			.name = (char *)(uintptr_t)sqlite3_column_text(st, 9),
@@ -1053,7 +1054,7 @@ int sasae_store_load_plan(sasae_store *s, int64_t version_id, sasae_plan **out, 
 				goto oom;
 			}
 			p->places = pl;
-			p->places[p->nplaces++] = (sasae_place){l->part, l->section, l->position};
+			p->places[p->nplaces++] = (sasae_place){l->part, l->section, l->section_index, l->position};
 		}
 		free(order);
 	}
