@@ -1,0 +1,47 @@
+/*
+ * template.h — a small logic-less template engine (a subset of Mustache) that escapes by default.
+ *
+ *   {{name}}          the value at name (dotted paths: a.b.c), HTML-escaped (text and attributes)
+ *   {{&name}}         the value unescaped — the visible marker for raw output; use only for HTML
+ *                     the program itself built (never for data)
+ *   {{%name}}         the value percent-encoded for a URL query or path segment
+ *   {{#name}}…{{/name}}  a section: repeated for each element of an array, entered once for a true
+ *                     or non-empty value (objects become the context inside)
+ *   {{^name}}…{{/name}}  an inverted section: entered when the value is missing, false, null, 0, ""
+ *                     or an empty array
+ *   {{> partial}}     another template of the same set, with the current context
+ *   {{! comment}}
+ *   {{.}}             the current value (inside a section over strings or numbers)
+ *
+ * Values are jansson json_t: strings as they are, integers and reals in decimal, true/false as
+ * "true"/"false".  Lookups walk outwards through the enclosing contexts, as in Mustache.
+ */
+#ifndef SASAE_TEMPLATE_H
+#define SASAE_TEMPLATE_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "sasae/buf.h"
+#include "sasae/error.h"
+
+/* A named template source (the set is usually the embedded src/web/templates/). */
+typedef struct sasae_template_src {
+	const char *name;
+	const char *text;
+	size_t len;
+} sasae_template_src;
+
+/*
+ * Render template `name` of the set with ctx into out.  Returns 0, SASAE_EDATA (an unknown template
+ * or partial, an unclosed tag or section — message names the template and line), SASAE_ENOMEM.
+ */
+int sasae_template_render(sasae_buf *out, const sasae_template_src *set, size_t nset, const char *name,
+			  const json_t *ctx, sasae_error *err);
+
+/* Append s HTML-escaped (& < > " ' and NUL-free). */
+void sasae_html_escape(sasae_buf *out, const char *s, size_t len);
+/* Append s percent-encoded (RFC 3986 unreserved kept). */
+void sasae_url_encode(sasae_buf *out, const char *s, size_t len);
+
+#endif

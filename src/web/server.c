@@ -1,0 +1,192 @@
+/*
+ * server.c — the libmicrohttpd shell around sasae_web_handle: a thread pool on epoll, limits on
+ * connections, header and URL size, an access log line per request (no query strings unless asked:
+ * queries can describe a resident's situation), and a graceful stop on SIGINT/SIGTERM.
+ */
+#include "sasae/web.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum {
+	MAX_BODY = 64 * 1024,            /* a GET has no body; anything larger is refused */
+	CONNECTION_MEMORY = 32 * 1024,   /* per connection: request line + headers (MHD answers 431/414) */
+	CONNECTION_TIMEOUT_SECONDS = 30,
+	DRAIN_SECONDS = 10,
+};
+
+/* Per request: the raw URI (from MHD's URI log callback) and when it started. */
+typedef struct request_state {
+	char *uri;
+	struct timespec start;
+	bool started;
+	size_t body;
+} request_state;
+
+typedef struct server {
+	sasae_web *web;
+	const sasae_serve_options *opt;
+	void (*log_line)(const char *line);
+} server;
+
+static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *con)
+{
+	(void)cls;
+	(void)con;
+	request_state *r = calloc(1, sizeof *r);
+	if (r) {
+		r->uri = strdup(uri ? uri : "/");
+		clock_gettime(CLOCK_MONOTONIC, &r->start);
+	}
+	return r;
+}
+
+static void completed(void *cls, struct MHD_Connection *con, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)con;
+	(void)toe;
+	request_state *r = *con_cls;
+	if (r) {
+		free(r->uri);
+		free(r);
+	}
+	*con_cls = NULL;
+}
+
+static void access_log(server *s, const char *method, const char *uri, int status, size_t bytes,
+		       const struct timespec *start)
+{
+	if (s->opt->quiet || s->log_line == NULL)
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	double ms = (double)(now.tv_sec - start->tv_sec) * 1000.0 + (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+	size_t plen = strcspn(uri, "?");
+	char line[1024];
+	if (s->opt->log_queries || uri[plen] == '\0')
+		snprintf(line, sizeof line, "%s %.900s %d %zu %.1fms", method, uri, status, bytes, ms);
+	else /* the path only: the query may say something about a person */
+		snprintf(line, sizeof line, "%s %.*s?… %d %zu %.1fms", method, (int)(plen > 900 ? 900 : plen), uri, status,
+			 bytes, ms);
+	s->log_line(line);
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *con, const sasae_http_response *res)
+{
+	static char empty[1];
+	struct MHD_Response *r = MHD_create_response_from_buffer(res->body.len, res->body.data ? res->body.data : empty,
+								 MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	if (res->content_type)
+		MHD_add_response_header(r, "Content-Type", res->content_type);
+	for (size_t i = 0; i < res->nheaders; i++)
+		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+	enum MHD_Result ok = MHD_queue_response(con, (unsigned int)res->status, r);
+	MHD_destroy_response(r);
+	return ok;
+}
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char *url, const char *method,
+			      const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	(void)url;
+	(void)version;
+	(void)upload_data;
+	server *s = cls;
+	request_state *r = *con_cls;
+	if (r == NULL || r->uri == NULL)
+		return MHD_NO;
+	if (!r->started) { /* first call: headers only */
+		r->started = true;
+		return MHD_YES;
+	}
+	if (*upload_data_size) { /* a body: counted and dropped */
+		r->body += *upload_data_size;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	sasae_http_response res = {0};
+	if (r->body > MAX_BODY) {
+		res.status = 413;
+		res.content_type = "text/plain; charset=utf-8";
+		sasae_buf_puts(&res.body, "413 リクエストが大きすぎます\n");
+	} else {
+		sasae_http_request req = {method, r->uri, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Match"),
+					  MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Origin")};
+		sasae_web_handle(s->web, &req, &res);
+	}
+	enum MHD_Result ok = send_response(con, &res);
+	access_log(s, method, r->uri, res.status, res.head ? 0 : res.body.len, &r->start);
+	sasae_http_response_clear(&res);
+	return ok;
+}
+
+int sasae_web_serve(sasae_web *w, const sasae_serve_options *opt, void (*log_line)(const char *line),
+		    void (*on_ready)(const char *url), sasae_error *err)
+{
+	const char *bind = opt->bind ? opt->bind : "127.0.0.1";
+	int port = opt->port ? opt->port : 8080;
+	struct addrinfo hints = {0}, *ai = NULL;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+	hints.ai_socktype = SOCK_STREAM;
+	char portstr[16];
+	snprintf(portstr, sizeof portstr, "%d", port);
+	if (getaddrinfo(bind, portstr, &hints, &ai) != 0 || ai == NULL)
+		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0, "待ち受けるアドレス「%s」が正しくありません（例: 127.0.0.1、::1）", bind);
+	/* SIGINT and SIGTERM are waited for in this thread; the server's threads inherit the mask. */
+	sigset_t sigs, old;
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, &old);
+	signal(SIGPIPE, SIG_IGN);
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned int threads = (unsigned int)(opt->threads > 0 ? opt->threads : (cpus > 0 ? cpus : 2));
+	server s = {w, opt, log_line};
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+	struct MHD_Daemon *d = MHD_start_daemon(
+		flags, (uint16_t)port, NULL, NULL, handle, &s, MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
+		threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(opt->max_connections > 0 ? opt->max_connections : 256),
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_SECONDS, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)CONNECTION_MEMORY, MHD_OPTION_URI_LOG_CALLBACK, uri_logger, NULL, MHD_OPTION_NOTIFY_COMPLETED,
+		completed, NULL, MHD_OPTION_END);
+	int family = ai->ai_family;
+	freeaddrinfo(ai);
+	if (d == NULL) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		return sasae_error_set(err, SASAE_EIO, NULL, 0,
+				       "%s のポート %d で待ち受けられません（使用中か、権限がありません）。--port で別のポートを指定してください",
+				       bind, port);
+	}
+	if (on_ready) {
+		char url[128];
+		snprintf(url, sizeof url, family == AF_INET6 ? "http://[%s]:%d/" : "http://%s:%d/",
+			 strcmp(bind, "0.0.0.0") == 0 ? "127.0.0.1" : bind, port);
+		on_ready(url);
+	}
+	int sig = 0;
+	sigwait(&sigs, &sig);
+	/* Graceful stop: no new connections; in-flight requests finish (bounded). */
+	MHD_socket listen = MHD_quiesce_daemon(d);
+	for (int i = 0; i < DRAIN_SECONDS * 10; i++) {
+		const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (info == NULL || info->num_connections == 0)
+			break;
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	MHD_stop_daemon(d);
+	if (listen != MHD_INVALID_SOCKET)
+		close(listen);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return 0;
+}
