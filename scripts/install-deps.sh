@@ -15,6 +15,8 @@ set -euo pipefail
 #                                       fuzzer runtimes are only "recommended" by clang on Debian, so
 #                                       they are named here explicitly)
 #   libsqlite3-dev libjansson-dev libutf8proc-dev libsodium-dev   libraries of the core
+#   libmicrohttpd-dev                   the web server (sasae serve)
+#   curl                                HTTP integration tests
 #   sqlite3                             the sqlite3 shell (tests inspect databases with it)
 #   libcmocka-dev                       unit tests
 #   python3                             test helpers
@@ -23,6 +25,7 @@ PACKAGES=(
 	build-essential cmake pkg-config
 	clang libclang-rt-dev
 	libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev libsodium-dev
+	libmicrohttpd-dev curl
 	libcmocka-dev
 	python3 time
 )
