@@ -88,7 +88,7 @@ static void normalize_segment(sasae_norm *out, const char *s, size_t from, size_
 {
 	utf8proc_int32_t buf[32];
 	utf8proc_ssize_t n = utf8proc_decompose((const utf8proc_uint8_t *)s + from, (utf8proc_ssize_t)(to - from), buf,
-						32, UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STABLE);
+						32, UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STABLE);
 	if (n < 0 || n > 32)
 		return; /* an unusually long decomposition: dropped (never in plan text) */
 	n = utf8proc_normalize_utf32(buf, n, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
@@ -372,7 +372,7 @@ char *sasae_normalize_string(const char *s, const sasae_variants *v, int mode)
 bool sasae_is_cjk(int32_t cp)
 {
 	return (cp >= 0x3041 && cp <= 0x309F)     /* hiragana (after folding: all kana) */
-	       || (cp >= 0x30A0 && cp <= 0x30FF) /* katakana left over (ヷ…, ー, ヽ) */
+	       || (cp >= 0x30A1 && cp <= 0x30FF && cp != 0x30FB) /* katakana left over (ヷ…, ー, ヽ), not ・ */
 	       || cp == 0x3005 || cp == 0x3006 || cp == 0x3007 /* 々 〆 〇 */
 	       || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
 	       (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3FFFF);
