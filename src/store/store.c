@@ -90,6 +90,10 @@ static int migrate(sasae_store *s, sasae_error *err)
 	int rc = exec(s, "BEGIN IMMEDIATE", err, "更新");
 	if (rc)
 		return rc;
+	/* Databases made before the first release named the document digest "sha256". */
+	if (rc == 0 && have == 1 &&
+	    query_int(s, "SELECT count(*) FROM pragma_table_info('version') WHERE name = 'sha256'", 0) == 1)
+		rc = exec(s, "ALTER TABLE version RENAME COLUMN sha256 TO digest", err, "スキーマ更新");
 	for (int64_t v = have; v < SASAE_SCHEMA_VERSION && rc == 0; v++) {
 		rc = exec(s, migrations[v], err, "スキーマ作成");
 		if (rc == 0 && v + 1 == 2) { /* the built-in variant table, as data the office can replace */
@@ -615,8 +619,7 @@ static int build_index(sasae_store *s, int64_t version_id, sasae_error *err)
 		"  ON dep.id = ld.department_id WHERE ld.listing_id = l.id),"
 		" (SELECT group_concat(DISTINCT se.title) FROM listing l2 JOIN section se ON se.id = l2.section_id"
 		"  WHERE l2.version_id = ?1 AND l2.program_id = d.program_id),"
-		" (SELECT group_concat(DISTINCT pt.title) FROM listing l3 JOIN section se3 ON se3.id = l3.section_id"
-		"  JOIN part pt ON pt.id = se3.part_id WHERE l3.version_id = ?1 AND l3.program_id = d.program_id)"
+		" NULL" /* part titles are not indexed: outline titles are broad themes (docs/search.md) */
 		" FROM search_doc d JOIN version_program vp ON vp.version_id = d.version_id AND vp.program_id = d.program_id"
 		" JOIN listing l ON l.id = vp.listing_id WHERE d.version_id = ?1",
 	};
