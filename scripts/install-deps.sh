@@ -21,6 +21,9 @@ set -euo pipefail
 #   libcmocka-dev                       unit tests
 #   python3                             test helpers
 #   time                                /usr/bin/time for the benchmarks (peak memory)
+#   chromium nodejs npm                 browser tests (tests/browser/: Debian's headless Chromium driven
+#                                       by playwright-core from npm, run by node --test)
+#   fonts-noto-cjk                      Japanese glyphs in the browser tests' screenshots
 PACKAGES=(
 	build-essential cmake pkg-config
 	clang libclang-rt-dev
@@ -28,7 +31,12 @@ PACKAGES=(
 	libmicrohttpd-dev curl
 	libcmocka-dev
 	python3 time
+	chromium nodejs npm fonts-noto-cjk
 )
+
+# Packages that count as installed when their command is on PATH: Node.js may come from elsewhere
+# than Debian's archive (NodeSource's nodejs bundles npm and conflicts with Debian's npm package).
+declare -A BY_COMMAND=([nodejs]=node [npm]=npm)
 
 check_only=0
 for arg in "$@"; do
@@ -55,6 +63,9 @@ fi
 missing_packages() {
 	local pkg status
 	for pkg in "${PACKAGES[@]}"; do
+		if [ -n "${BY_COMMAND[$pkg]:-}" ] && command -v "${BY_COMMAND[$pkg]}" >/dev/null 2>&1; then
+			continue
+		fi
 		status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
 		if [ "$status" != "install ok installed" ]; then
 			echo "$pkg"

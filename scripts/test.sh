@@ -4,6 +4,10 @@
 # Stages:
 #   deps  scripts/install-deps.sh (quick when everything is installed)
 #   gcc   gcc build in build/ with -DSASAE_WERROR=ON, then ctest
+#   browser  the web pages in Debian's headless Chromium (tests/browser/, node --test with
+#         playwright-core and axe-core from package-lock.json; `npm ci` first when node_modules/ is
+#         missing or older than the lock file) against build/sasae; screenshots and logs in
+#         build/browser-artifacts/
 #   asan  clang build with ASan+UBSan (-DSASAE_SANITIZE=ON) in build-asan/, then ctest
 #   fuzz  clang libFuzzer build (-DSASAE_FUZZ=ON) in build-fuzz/; fuzz_parse runs for
 #         $SASAE_FUZZ_SECONDS (default 60) seconds, the other fuzz targets for
@@ -11,7 +15,7 @@
 #         dir; anything found fails the stage (the input is left in build-fuzz/artifacts/)
 #
 # Usage: scripts/test.sh [--quick]
-#   --quick   deps and gcc only (skips asan and fuzz)
+#   --quick   deps, gcc and browser only (skips asan and fuzz)
 # Environment: SASAE_JOBS (parallel build jobs, default: number of CPUs), SASAE_FUZZ_SECONDS,
 #   SASAE_FUZZ_OTHER_SECONDS.
 set -euo pipefail
@@ -140,6 +144,27 @@ fuzz() {
 	rm -rf "$work"
 }
 
+# browser_tests: install the npm packages of package-lock.json when needed, then run tests/browser/
+# against build/sasae.  The output is kept in build/browser-artifacts/node-test.log.
+browser_tests() {
+	if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ] ||
+		[ package.json -nt node_modules/.package-lock.json ]; then
+		echo "test.sh: node_modules/ is missing or stale: npm ci"
+		npm ci --no-audit --no-fund
+	fi
+	rm -rf build/browser-artifacts
+	mkdir -p build/browser-artifacts
+	# (pipefail: the status is node's when the tests fail)
+	SASAE_BIN=build/sasae node --test tests/browser/ 2>&1 | tee build/browser-artifacts/node-test.log
+}
+
+# Tally of the last browser run ("N tests"), for the summary.
+browser_count() {
+	local n
+	n=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' build/browser-artifacts/node-test.log 2>/dev/null | tail -n 1)
+	echo "${n:-0} tests, screenshots in build/browser-artifacts/"
+}
+
 # ---- the stages ----
 
 stage deps "install the build and test dependencies (scripts/install-deps.sh)"
@@ -151,6 +176,10 @@ configure build gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSASAE_WERROR=ON -DSASAE_
 cmake --build build -j "$jobs"
 run_ctest build
 stage_done "$(ctest_count build)"
+
+stage browser "the web pages in headless Chromium: journeys, axe-core WCAG 2.1 A/AA, phone/desktop screenshots"
+browser_tests
+stage_done "$(browser_count)"
 
 if [ "$quick" -eq 1 ]; then
 	skip asan
