@@ -16,6 +16,10 @@ set -euo pipefail
 #                                       they are named here explicitly)
 #   libsqlite3-dev libjansson-dev libutf8proc-dev libsodium-dev   libraries of the core
 #   libmicrohttpd-dev                   the web server (sasae serve)
+#   libxlsxwriter-dev                   XLSX export (sasae export --format xlsx)
+#   libreoffice-calc-nogui              export tests: a real reader opens the XLSX (soffice
+#                                       --convert-to csv; about 80 MB, under a minute of apt)
+#   python3-jsonschema                  export tests: the HSDS package against HSDS's JSON Schemas
 #   curl                                HTTP integration tests
 #   sqlite3                             the sqlite3 shell (tests inspect databases with it)
 #   libcmocka-dev                       unit tests
@@ -29,6 +33,7 @@ PACKAGES=(
 	clang libclang-rt-dev
 	libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev libsodium-dev
 	libmicrohttpd-dev curl
+	libxlsxwriter-dev libreoffice-calc-nogui python3-jsonschema
 	libcmocka-dev
 	python3 time
 	chromium nodejs npm fonts-noto-cjk

@@ -16,6 +16,8 @@
 typedef struct sasae_department {
 	char *name; /* canonical name, e.g. "市社会福祉協議会" */
 	char *note; /* parenthesised note printed after it ("各区役所、総合支所"), or NULL */
+	char *printed; /* the token as printed when it differs from name ("社会福祉協議会", or a
+			  run-together "健康福祉局市社会福祉協議会" for each name split from it), else NULL */
 } sasae_department;
 
 /* One row of the document: a program as listed in one section. */
@@ -73,6 +75,14 @@ typedef struct sasae_program {
 	size_t nplaces;
 } sasae_program;
 
+/* A parser warning kept with the plan (docs/format.md, "Warnings"), so that lint can report it
+   after the import. */
+typedef struct sasae_plan_warning {
+	long line;     /* 1-based line of the document */
+	char *kind;    /* stable short name: "doubled-char", "unknown-department", … */
+	char *message; /* for people (Japanese) */
+} sasae_plan_warning;
+
 /* A plan (one version of one plan). */
 typedef struct sasae_plan {
 	char *slug;    /* e.g. "sendai-2024-draft" */
@@ -84,6 +94,8 @@ typedef struct sasae_plan {
 	size_t cap;
 	sasae_program *programs;
 	size_t nprograms;
+	sasae_plan_warning *warnings; /* the parser's warnings, in document order */
+	size_t nwarnings;
 } sasae_plan;
 
 /* A new empty plan, or NULL when out of memory.  Free with sasae_plan_free(). */
@@ -105,6 +117,9 @@ void sasae_listing_clear(sasae_listing *l);
 void sasae_departments_free(sasae_department *d, size_t n);
 /* Deep-copy a department array; returns NULL on OOM (or when n == 0). */
 sasae_department *sasae_departments_copy(const sasae_department *d, size_t n);
+
+/* Append a copy of a warning to plan->warnings.  0 or SASAE_ENOMEM. */
+int sasae_plan_add_warning(sasae_plan *plan, long line, const char *kind, const char *message);
 
 /* Total number of listings in a plan. */
 size_t sasae_plan_count_listings(const sasae_plan *plan);

@@ -71,8 +71,9 @@ void sasae_parser_free(sasae_parser *p);
 
 /*
  * Parse a whole document held in memory into a new plan (*out, freed by the caller with
- * sasae_plan_free), with program identities assigned (sasae_plan_assign_programs).  Warnings go
- * to on_warning (may be NULL) with ctx.  Returns 0 or an error code as sasae_parser_feed.
+ * sasae_plan_free), with program identities assigned (sasae_plan_assign_programs).  Warnings are
+ * kept in plan->warnings and also go to on_warning (may be NULL) with ctx.  Returns 0 or an error
+ * code as sasae_parser_feed.
  */
 int sasae_parse_document(sasae_plan **out, const char *file, const char *bytes, size_t len,
 			 const sasae_dept_table *depts,

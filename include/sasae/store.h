@@ -25,7 +25,7 @@ enum {
 };
 
 /* The schema version this build writes and reads. */
-#define SASAE_SCHEMA_VERSION 2
+#define SASAE_SCHEMA_VERSION 3
 
 /*
  * Open (and with SASAE_STORE_CREATE create) the database at path, migrating its schema to
@@ -65,6 +65,9 @@ int sasae_store_import_section(sasae_store_import *imp, int number, const char *
 			       sasae_error *err);
 /* A listing of the current section (its program identity is found or created here). */
 int sasae_store_import_listing(sasae_store_import *imp, const sasae_listing *l, sasae_error *err);
+/* A parser warning about the document (kept so that lint can report it later; docs/lint.md). */
+int sasae_store_import_warning(sasae_store_import *imp, long line, const char *kind, const char *message,
+			       sasae_error *err);
 /* Do not build the search index at commit (bulk loads: run sasae_store_reindex later). */
 void sasae_store_import_skip_index(sasae_store_import *imp);
 /* Finish: derive each program's original listing, build the search index, commit, fill *summary,
@@ -96,7 +99,8 @@ void sasae_plan_infos_free(sasae_plan_info *infos, size_t n);
  */
 int sasae_store_resolve(sasae_store *s, const char *spec, int64_t *version_id, sasae_error *err);
 
-/* Load a whole version as a plan model (*out, caller frees with sasae_plan_free). */
+/* Load a whole version as a plan model (*out, caller frees with sasae_plan_free), with the printed
+   form of each department and the parser's warnings (plan->warnings). */
 int sasae_store_load_plan(sasae_store *s, int64_t version_id, sasae_plan **out, sasae_error *err);
 
 /* ---- search (the FTS5 index is written by import; see docs/search.md) ---- */
@@ -139,6 +143,25 @@ typedef struct sasae_store_hit {
 int sasae_store_search(sasae_store *s, int64_t version_id, const sasae_store_query *q, sasae_store_hit **hits,
 		       size_t *nhits, size_t *total, sasae_error *err);
 void sasae_store_hits_free(sasae_store_hit *hits, size_t n);
+
+/* Facet counts of a search: how many matching programs each part, section and department has. */
+typedef struct sasae_facet {
+	int part;           /* part number (section facets and part facets) */
+	int section;        /* section number as printed (section facets), 0 otherwise */
+	int section_index;  /* section order in the part (section facets), 0 otherwise */
+	char *label;        /* section title / department name / part title (may be "") */
+	size_t count;
+} sasae_facet;
+
+typedef struct sasae_facets {
+	sasae_facet *parts, *sections, *departments;
+	size_t nparts, nsections, ndepartments;
+} sasae_facets;
+
+/* Count the programs matching q (limit/offset ignored) by part, section and department. */
+int sasae_store_search_facets(sasae_store *s, int64_t version_id, const sasae_store_query *q, sasae_facets *out,
+			      sasae_error *err);
+void sasae_facets_clear(sasae_facets *f);
 
 /* Rebuild the search index of a version (after an import without index, or a new variant table),
    in one transaction.  Returns 0, SASAE_EDB, SASAE_ENOMEM. */

@@ -22,7 +22,7 @@ typedef struct cli_command {
 } cli_command;
 
 /* The commands (each defined in its cmd_<name>.c). */
-extern const cli_command cmd_import, cmd_plans, cmd_outline, cmd_list, cmd_show, cmd_search, cmd_export, cmd_reindex, cmd_serve;
+extern const cli_command cmd_import, cmd_plans, cmd_outline, cmd_list, cmd_show, cmd_search, cmd_export, cmd_diff, cmd_reindex, cmd_serve, cmd_lint;
 
 /* The program name used in messages ("sasae"). */
 extern const char *cli_prog;

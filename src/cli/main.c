@@ -9,7 +9,7 @@
 #include "cli.h"
 
 static const cli_command *const commands[] = {
-	&cmd_import, &cmd_plans, &cmd_outline, &cmd_list, &cmd_show, &cmd_search, &cmd_export, &cmd_reindex, &cmd_serve,
+	&cmd_import, &cmd_plans, &cmd_outline, &cmd_list, &cmd_show, &cmd_search, &cmd_export, &cmd_diff, &cmd_reindex, &cmd_serve, &cmd_lint,
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 

@@ -1,4 +1,5 @@
-/* export.c — JSON (data contract), CSV and TSV exports (see include/sasae/export.h). */
+/* export.c — JSON (data contract), CSV and TSV exports (see include/sasae/export.h), and the helpers
+   the other export files share (export_internal.h). */
 #include "sasae/export.h"
 
 #include <jansson.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "sasae/buf.h"
+#include "export_internal.h"
 
 static json_t *departments_json(const sasae_department *d, size_t n)
 {
@@ -149,66 +151,112 @@ static void put_field(sasae_buf *b, const char *s, char sep, bool first)
 	sasae_buf_putc(b, '"');
 }
 
+const char *const sasae_export_table_header[SASAE_EXPORT_TABLE_NCOLS] = {
+	"部", "施策番号", "施策", "No", "順番", "事業名", "再掲", "事業概要", "担当局等", "事業ID", "行"};
+
+void sasae_export_table_header_row(sasae_buf *b, char sep)
+{
+	for (size_t i = 0; i < SASAE_EXPORT_TABLE_NCOLS; i++)
+		put_field(b, sasae_export_table_header[i], sep, i == 0);
+	sasae_buf_puts(b, "\r\n");
+}
+
+int sasae_export_table_row(sasae_buf *b, const sasae_part *p, const sasae_section *s, const sasae_listing *l,
+			   char sep)
+{
+	char num[5][32];
+	snprintf(num[0], sizeof num[0], "%d", p->number);
+	snprintf(num[1], sizeof num[1], "%d", s->number);
+	snprintf(num[2], sizeof num[2], "%ld", l->number);
+	snprintf(num[3], sizeof num[3], "%d", l->position);
+	snprintf(num[4], sizeof num[4], "%ld", l->source_line);
+	char *depts = sasae_departments_join(l->departments, l->ndepartments);
+	if (depts == NULL)
+		return SASAE_ENOMEM;
+	put_field(b, num[0], sep, true);
+	put_field(b, num[1], sep, false);
+	put_field(b, s->title, sep, false);
+	put_field(b, num[2], sep, false);
+	put_field(b, num[3], sep, false);
+	put_field(b, l->name, sep, false);
+	put_field(b, l->relisted ? "再掲" : "", sep, false);
+	put_field(b, l->summary, sep, false);
+	put_field(b, depts, sep, false);
+	put_field(b, l->program ? l->program : "", sep, false);
+	put_field(b, num[4], sep, false);
+	sasae_buf_puts(b, "\r\n");
+	free(depts);
+	return sasae_buf_ok(b) ? 0 : SASAE_ENOMEM;
+}
+
+int sasae_export_fail(sasae_error *err, int code)
+{
+	if (code == SASAE_ENOMEM)
+		return sasae_error_set(err, code, NULL, 0, "メモリが足りません");
+	return sasae_error_set(err, code, NULL, 0, "書き出しに失敗しました");
+}
+
+int sasae_export_flush_if_large(sasae_buf *b, sasae_write_fn write, void *ctx)
+{
+	if (!sasae_buf_ok(b))
+		return SASAE_ENOMEM;
+	if (b->len < (size_t)1 << 16)
+		return 0;
+	int rc = write(ctx, b->data, b->len) ? SASAE_EIO : 0;
+	sasae_buf_clear(b);
+	return rc;
+}
+
+int sasae_export_finish(sasae_buf *b, sasae_write_fn write, void *ctx, sasae_error *err)
+{
+	int rc = 0;
+	if (!sasae_buf_ok(b))
+		rc = SASAE_ENOMEM;
+	else if (b->len && write(ctx, b->data, b->len))
+		rc = SASAE_EIO;
+	sasae_buf_free(b);
+	return rc ? sasae_export_fail(err, rc) : 0;
+}
+
+void sasae_export_put_oneline(sasae_buf *b, const char *s)
+{
+	for (; s && *s; s++)
+		sasae_buf_putc(b, (*s == '\t' || *s == '\n' || *s == '\r') ? ' ' : *s);
+}
+
+char *sasae_export_part_label(const sasae_part *p)
+{
+	sasae_buf b = SASAE_BUF_INIT;
+	sasae_buf_appendf(&b, "第%d部", p->number);
+	if (p->title && *p->title) {
+		sasae_buf_puts(&b, "　");
+		sasae_export_put_oneline(&b, p->title);
+	}
+	return sasae_buf_detach(&b);
+}
+
 int sasae_export_table(const sasae_plan *plan, char sep, bool bom, sasae_write_fn write, void *ctx,
 		       sasae_error *err)
 {
-	static const char *const header[] = {"部", "施策番号", "施策", "No", "順番", "事業名", "再掲",
-					     "事業概要", "担当局等", "事業ID", "行"};
 	sasae_buf b = SASAE_BUF_INIT;
 	if (bom)
 		sasae_buf_puts(&b, "\xEF\xBB\xBF");
-	for (size_t i = 0; i < sizeof header / sizeof header[0]; i++)
-		put_field(&b, header[i], sep, i == 0);
-	sasae_buf_puts(&b, "\r\n");
+	sasae_export_table_header_row(&b, sep);
 	int rc = 0;
 	for (size_t i = 0; i < plan->nparts && rc == 0; i++) {
 		const sasae_part *p = &plan->parts[i];
 		for (size_t j = 0; j < p->nsections && rc == 0; j++) {
 			const sasae_section *s = &p->sections[j];
 			for (size_t k = 0; k < s->nlistings && rc == 0; k++) {
-				const sasae_listing *l = &s->listings[k];
-				char num[5][32];
-				snprintf(num[0], sizeof num[0], "%d", p->number);
-				snprintf(num[1], sizeof num[1], "%d", s->number);
-				snprintf(num[2], sizeof num[2], "%ld", l->number);
-				snprintf(num[3], sizeof num[3], "%d", l->position);
-				snprintf(num[4], sizeof num[4], "%ld", l->source_line);
-				char *depts = sasae_departments_join(l->departments, l->ndepartments);
-				if (depts == NULL) {
-					rc = SASAE_ENOMEM;
-					break;
-				}
-				put_field(&b, num[0], sep, true);
-				put_field(&b, num[1], sep, false);
-				put_field(&b, s->title, sep, false);
-				put_field(&b, num[2], sep, false);
-				put_field(&b, num[3], sep, false);
-				put_field(&b, l->name, sep, false);
-				put_field(&b, l->relisted ? "再掲" : "", sep, false);
-				put_field(&b, l->summary, sep, false);
-				put_field(&b, depts, sep, false);
-				put_field(&b, l->program ? l->program : "", sep, false);
-				put_field(&b, num[4], sep, false);
-				sasae_buf_puts(&b, "\r\n");
-				free(depts);
-				if (b.len >= 1 << 16) { /* flush in chunks */
-					if (!sasae_buf_ok(&b))
-						rc = SASAE_ENOMEM;
-					else if (write(ctx, b.data, b.len))
-						rc = SASAE_EIO;
-					sasae_buf_clear(&b);
-				}
+				rc = sasae_export_table_row(&b, p, s, &s->listings[k], sep);
+				if (rc == 0)
+					rc = sasae_export_flush_if_large(&b, write, ctx);
 			}
 		}
 	}
-	if (rc == 0 && !sasae_buf_ok(&b))
-		rc = SASAE_ENOMEM;
-	if (rc == 0 && b.len && write(ctx, b.data, b.len))
-		rc = SASAE_EIO;
-	sasae_buf_free(&b);
-	if (rc == SASAE_ENOMEM)
-		return sasae_error_set(err, rc, NULL, 0, "メモリが足りません");
-	if (rc)
-		return sasae_error_set(err, rc, NULL, 0, "書き出しに失敗しました");
-	return 0;
+	if (rc) {
+		sasae_buf_free(&b);
+		return sasae_export_fail(err, rc);
+	}
+	return sasae_export_finish(&b, write, ctx, err);
 }

@@ -51,6 +51,7 @@ typedef struct import_ctx {
 	size_t warnings;
 	size_t total;
 	bool titled;
+	int rc; /* a warning could not be stored (reported after the parse) */
 } import_ctx;
 
 static int on_title(void *ctx, const char *title)
@@ -84,6 +85,8 @@ static void on_warning(void *ctx, const sasae_warning *w)
 {
 	import_ctx *c = ctx;
 	c->warnings++;
+	if (c->rc == 0)
+		c->rc = sasae_store_import_warning(c->imp, w->line, w->kind, w->message, c->err);
 	if (c->opt->on_warning)
 		c->opt->on_warning(c->opt->ctx, w);
 }
@@ -171,7 +174,7 @@ static int import_source(sasae_store *s, source *src, const sasae_import_options
 	if (opt->no_index)
 		sasae_store_import_skip_index(imp);
 	/* Pass 2: parse into the open transaction. */
-	import_ctx c = {imp, opt, err, 0, total, false};
+	import_ctx c = {imp, opt, err, 0, total, false, 0};
 	sasae_parse_sink sink = {&c, on_title, on_part, on_section, on_listing, on_warning, on_progress};
 	if ((p = sasae_parser_new(src->name, opt->depts, &sink)) == NULL) {
 		rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
@@ -187,6 +190,8 @@ static int import_source(sasae_store *s, source *src, const sasae_import_options
 	}
 	if (rc == 0)
 		rc = sasae_parser_finish(p, err);
+	if (rc == 0 && c.rc)
+		rc = c.rc;
 	if (rc == SASAE_ENOMEM && err && err->code == 0)
 		sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 	if (rc == 0 && opt->on_progress)

@@ -44,6 +44,7 @@ void sasae_departments_free(sasae_department *d, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		free(d[i].name);
 		free(d[i].note);
+		free(d[i].printed);
 	}
 	free(d);
 }
@@ -58,7 +59,8 @@ sasae_department *sasae_departments_copy(const sasae_department *d, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		c[i].name = sasae_strdup(d[i].name);
 		c[i].note = sasae_strdup(d[i].note);
-		if (c[i].name == NULL || (d[i].note && c[i].note == NULL)) {
+		c[i].printed = sasae_strdup(d[i].printed);
+		if (c[i].name == NULL || (d[i].note && c[i].note == NULL) || (d[i].printed && c[i].printed == NULL)) {
 			sasae_departments_free(c, n);
 			return NULL;
 		}
@@ -119,6 +121,11 @@ void sasae_plan_free(sasae_plan *plan)
 	for (size_t i = 0; i < plan->nprograms; i++)
 		program_clear(&plan->programs[i]);
 	free(plan->programs);
+	for (size_t i = 0; i < plan->nwarnings; i++) {
+		free(plan->warnings[i].kind);
+		free(plan->warnings[i].message);
+	}
+	free(plan->warnings);
 	free(plan->slug);
 	free(plan->title);
 	free(plan->source);
@@ -153,6 +160,29 @@ sasae_listing *sasae_section_add_listing(sasae_section *section, const sasae_lis
 		return NULL;
 	section->nlistings++;
 	return l;
+}
+
+int sasae_plan_add_warning(sasae_plan *plan, long line, const char *kind, const char *message)
+{
+	size_t n = plan->nwarnings; /* capacity: 8, 16, 32 …, grown when n reaches it */
+	if (n == 0 || (n >= 8 && (n & (n - 1)) == 0)) {
+		size_t c = n ? n * 2 : 8;
+		sasae_plan_warning *w = realloc(plan->warnings, c * sizeof *w);
+		if (w == NULL)
+			return SASAE_ENOMEM;
+		plan->warnings = w;
+	}
+	sasae_plan_warning *w = &plan->warnings[plan->nwarnings];
+	w->line = line;
+	w->kind = sasae_strdup(kind ? kind : "");
+	w->message = sasae_strdup(message ? message : "");
+	if (w->kind == NULL || w->message == NULL) {
+		free(w->kind);
+		free(w->message);
+		return SASAE_ENOMEM;
+	}
+	plan->nwarnings++;
+	return 0;
 }
 
 size_t sasae_plan_count_listings(const sasae_plan *plan)

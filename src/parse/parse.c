@@ -80,6 +80,7 @@ static void clear_row(sasae_parser *p)
 	for (size_t i = 0; i < p->nrow_depts; i++) {
 		free(p->row_depts[i].name);
 		free(p->row_depts[i].note);
+		free(p->row_depts[i].printed);
 	}
 	p->nrow_depts = 0;
 	p->pending = false;
@@ -288,8 +289,9 @@ static void append_fragment(sasae_parser *p, sasae_buf *to, const cell *c, const
 	sasae_buf_free(&frag);
 }
 
-/* Add one department (name as printed; canonicalised here).  0 or SASAE_ENOMEM. */
-static int add_dept_name(sasae_parser *p, const char *name)
+/* Add one department: its canonical name, and the token as printed when that differs (else NULL).
+   0 or SASAE_ENOMEM. */
+static int add_dept_name(sasae_parser *p, const char *name, const char *printed)
 {
 	if (p->nrow_depts == p->cap_depts) {
 		size_t c = p->cap_depts ? p->cap_depts * 2 : 4;
@@ -300,9 +302,12 @@ static int add_dept_name(sasae_parser *p, const char *name)
 		p->cap_depts = c;
 	}
 	char *s = sasae_strdup(name);
-	if (s == NULL)
+	char *pr = printed && strcmp(printed, name) != 0 ? sasae_strdup(printed) : NULL;
+	if (s == NULL || (printed && strcmp(printed, name) != 0 && pr == NULL)) {
+		free(s);
 		return SASAE_ENOMEM;
-	p->row_depts[p->nrow_depts++] = (sasae_department){s, NULL};
+	}
+	p->row_depts[p->nrow_depts++] = (sasae_department){.name = s, .note = NULL, .printed = pr};
 	return 0;
 }
 
@@ -310,21 +315,21 @@ static int add_dept_name(sasae_parser *p, const char *name)
 static int add_dept_token(sasae_parser *p, const char *tok)
 {
 	if (p->depts == NULL)
-		return add_dept_name(p, tok);
+		return add_dept_name(p, tok, NULL);
 	const char *canon = sasae_dept_table_canonical(p->depts, tok);
 	if (canon)
-		return add_dept_name(p, canon);
+		return add_dept_name(p, canon, tok);
 	const char *parts[MAX_DEPTS_PER_TOKEN];
 	size_t n = sasae_dept_table_split(p->depts, tok, parts, MAX_DEPTS_PER_TOKEN);
 	if (n > 0) {
 		for (size_t i = 0; i < n; i++)
-			if (add_dept_name(p, parts[i]))
+			if (add_dept_name(p, parts[i], tok))
 				return SASAE_ENOMEM;
 		return 0;
 	}
 	warn(p, p->lineno, "unknown-department",
 	     "担当局等「%s」は部署の表（data/departments.tsv）にありません。表記ゆれなら別名として表に加えてください", tok);
-	return add_dept_name(p, tok);
+	return add_dept_name(p, tok, NULL);
 }
 
 /* Attach a parenthesised note to the last department of the row (joined with "、" if several). */
@@ -687,6 +692,7 @@ typedef struct doc_ctx {
 	sasae_plan *plan;
 	void (*on_warning)(void *ctx, const sasae_warning *w);
 	void *warn_ctx;
+	bool oom; /* a warning could not be kept in the plan */
 } doc_ctx;
 
 static int doc_title(void *ctx, const char *title)
@@ -727,6 +733,8 @@ static int doc_listing(void *ctx, const sasae_listing *l)
 static void doc_warning(void *ctx, const sasae_warning *w)
 {
 	doc_ctx *d = ctx;
+	if (sasae_plan_add_warning(d->plan, w->line, w->kind, w->message))
+		d->oom = true;
 	if (d->on_warning)
 		d->on_warning(d->warn_ctx, w);
 }
@@ -737,7 +745,7 @@ int sasae_parse_document(sasae_plan **out, const char *file, const char *bytes, 
 			 sasae_error *err)
 {
 	*out = NULL;
-	doc_ctx d = {sasae_plan_new(), on_warning, ctx};
+	doc_ctx d = {sasae_plan_new(), on_warning, ctx, false};
 	sasae_parse_sink sink = {&d, doc_title, doc_part, doc_section, doc_listing, doc_warning, NULL};
 	sasae_parser *p = d.plan ? sasae_parser_new(file, depts, &sink) : NULL;
 	if (p == NULL) {
@@ -747,6 +755,8 @@ int sasae_parse_document(sasae_plan **out, const char *file, const char *bytes, 
 	int rc = sasae_parser_feed(p, bytes, len, err);
 	if (rc == 0)
 		rc = sasae_parser_finish(p, err);
+	if (rc == 0 && d.oom)
+		rc = SASAE_ENOMEM;
 	if (rc == SASAE_ENOMEM && err && err->code == 0)
 		sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 	if (rc == 0 && (d.plan->source = sasae_strdup(file ? file : "-")) == NULL)

@@ -18,19 +18,27 @@
 /* Embedded migrations (cmake/embed.cmake); migration i brings user_version from i-1 to i. */
 extern const char sasae_schema_001[];
 extern const char sasae_schema_002[];
+extern const char sasae_schema_003[];
 extern const char sasae_data_variants_tsv[];
 extern const size_t sasae_data_variants_tsv_len;
 /* Page cache of a writing connection, in KiB. */
 #define SASAE_STORE_CACHE_KIB "98304"
 
-static const char *const migrations[] = {sasae_schema_001, sasae_schema_002};
+static const char *const migrations[] = {sasae_schema_001, sasae_schema_002, sasae_schema_003};
 enum { NMIGRATIONS = sizeof migrations / sizeof migrations[0] };
+
+enum { STMT_CACHE = 16 };
 
 struct sasae_store {
 	sqlite3 *db;
 	char *path;
 	bool readonly;
 	sasae_variants *variants; /* the search normalisation's variant table (from the database) */
+	struct {
+		const char *sql; /* a string literal of this file: compared by address */
+		sqlite3_stmt *st;
+	} cache[STMT_CACHE]; /* statements of the read path, prepared once per connection */
+	size_t ncache;
 };
 
 /* Fill err with the database's message; returns SASAE_EDB. */
@@ -58,6 +66,39 @@ static int prepare(sasae_store *s, sqlite3_stmt **st, const char *sql, sasae_err
 	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
 		return db_error(s, err, "問い合わせ準備");
 	return 0;
+}
+
+/* Like prepare, for a statement run again and again (search): prepared once per connection and
+   kept; sql must be a string literal.  Give it back with release(). */
+static int prepare_cached(sasae_store *s, sqlite3_stmt **st, const char *sql, sasae_error *err)
+{
+	for (size_t i = 0; i < s->ncache; i++)
+		if (s->cache[i].sql == sql) {
+			*st = s->cache[i].st;
+			return 0;
+		}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
+		return db_error(s, err, "問い合わせ準備");
+	if (s->ncache < STMT_CACHE) {
+		s->cache[s->ncache].sql = sql;
+		s->cache[s->ncache].st = *st;
+		s->ncache++;
+	}
+	return 0;
+}
+
+/* Give back a statement: a cached one is reset for the next use, any other finalized. */
+static void release(sasae_store *s, sqlite3_stmt *st)
+{
+	if (st == NULL)
+		return;
+	for (size_t i = 0; i < s->ncache; i++)
+		if (s->cache[i].st == st) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			return;
+		}
+	sqlite3_finalize(st);
 }
 
 static int64_t query_int(sasae_store *s, const char *sql, int64_t dflt)
@@ -194,6 +235,8 @@ void sasae_store_close(sasae_store *s)
 {
 	if (s == NULL)
 		return;
+	for (size_t i = 0; i < s->ncache; i++)
+		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close_v2(s->db);
 	sasae_variants_free(s->variants);
 	free(s->path);
@@ -218,6 +261,7 @@ enum {
 	ST_LISTING_DEPT_ADD,
 	ST_PART_ADD,
 	ST_SECTION_ADD,
+	ST_WARNING_ADD,
 	ST_COUNT
 };
 
@@ -227,10 +271,12 @@ static const char *const import_sql[ST_COUNT] = {
 	[ST_DEPT_ADD] = "INSERT INTO department (name) VALUES (?1)",
 	[ST_LISTING_ADD] = "INSERT INTO listing (version_id, section_id, position, number, name, summary,"
 			   " relisted, program_id, source_line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[ST_LISTING_DEPT_ADD] = "INSERT INTO listing_department (listing_id, ordinal, department_id, note)"
-				" VALUES (?1, ?2, ?3, ?4)",
+	[ST_LISTING_DEPT_ADD] = "INSERT INTO listing_department (listing_id, ordinal, department_id, note, printed)"
+				" VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_PART_ADD] = "INSERT INTO part (version_id, number, title) VALUES (?1, ?2, ?3)",
 	[ST_SECTION_ADD] = "INSERT INTO section (part_id, ordinal, number, title, source_line)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_WARNING_ADD] = "INSERT INTO version_warning (version_id, seq, line, kind, message)"
 			   " VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
@@ -318,6 +364,7 @@ struct sasae_store_import {
 	sasae_import_summary sum;
 	dept_cache_entry *depts;
 	size_t ndepts, capdepts;
+	size_t nwarnings; /* warnings written (their seq) */
 };
 
 static void import_free(sasae_store_import *imp)
@@ -600,11 +647,25 @@ int sasae_store_import_listing(sasae_store_import *imp, const sasae_listing *l, 
 		sqlite3_bind_int64(st, 3, dept);
 		if (l->departments[i].note)
 			sqlite3_bind_text(st, 4, l->departments[i].note, -1, SQLITE_STATIC);
+		if (l->departments[i].printed)
+			sqlite3_bind_text(st, 5, l->departments[i].printed, -1, SQLITE_STATIC);
 		if ((rc = step_done(imp->s, st, err)) != 0)
 			return rc;
 	}
 	imp->sum.listings++;
 	return 0;
+}
+
+int sasae_store_import_warning(sasae_store_import *imp, long line, const char *kind, const char *message,
+			       sasae_error *err)
+{
+	sqlite3_stmt *st = imp->st[ST_WARNING_ADD];
+	sqlite3_bind_int64(st, 1, imp->version_id);
+	sqlite3_bind_int64(st, 2, (int64_t)++imp->nwarnings);
+	sqlite3_bind_int64(st, 3, line);
+	sqlite3_bind_text(st, 4, kind ? kind : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, message ? message : "", -1, SQLITE_STATIC);
+	return step_done(imp->s, st, err);
 }
 
 /* Write the search index of a version: one document per program (docs/search.md). */
@@ -831,7 +892,7 @@ static int load_departments(sasae_store *s, int64_t version_id, sasae_plan *plan
 {
 	sqlite3_stmt *st = NULL;
 	int rc = prepare(s, &st,
-			 "SELECT ld.listing_id, d.name, ld.note FROM listing_department ld"
+			 "SELECT ld.listing_id, d.name, ld.note, ld.printed FROM listing_department ld"
 			 " JOIN listing l ON l.id = ld.listing_id JOIN department d ON d.id = ld.department_id"
 			 " WHERE l.version_id = ?1 ORDER BY ld.listing_id, ld.ordinal",
 			 err);
@@ -857,7 +918,9 @@ static int load_departments(sasae_store *s, int64_t version_id, sasae_plan *plan
 		d = &l->departments[l->ndepartments++];
 		d->name = col_text(st, 1);
 		d->note = sqlite3_column_type(st, 2) == SQLITE_NULL ? NULL : col_text(st, 2);
-		if (d->name == NULL) {
+		d->printed = sqlite3_column_type(st, 3) == SQLITE_NULL ? NULL : col_text(st, 3);
+		if (d->name == NULL || (d->note == NULL && sqlite3_column_type(st, 2) != SQLITE_NULL) ||
+		    (d->printed == NULL && sqlite3_column_type(st, 3) != SQLITE_NULL)) {
 			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 			break;
 		}
@@ -1061,6 +1124,19 @@ int sasae_store_load_plan(sasae_store *s, int64_t version_id, sasae_plan **out, 
 		}
 		free(order);
 	}
+	/* The parser's warnings about the document (lint reports some of them). */
+	sqlite3_finalize(st);
+	st = NULL;
+	if ((rc = prepare(s, &st, "SELECT line, kind, message FROM version_warning WHERE version_id = ?1 ORDER BY seq",
+			  err)) != 0)
+		goto done;
+	sqlite3_bind_int64(st, 1, version_id);
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if (sasae_plan_add_warning(plan, (long)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+					   (const char *)sqlite3_column_text(st, 2)))
+			goto oom;
+	if (r != SQLITE_DONE)
+		rc = db_error(s, err, "読み取り");
 	goto done;
 oom:
 	rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
@@ -1157,11 +1233,13 @@ int sasae_store_search(sasae_store *s, int64_t version_id, const sasae_store_que
 	sqlite3_stmt *st = NULL, *places = NULL;
 	sasae_store_hit *out = NULL;
 	size_t n = 0;
-	int r, rc = prepare(s, &st,
-			    q->match ? "SELECT count(*) FROM search_index JOIN search_doc d ON d.id = search_index.rowid"
-					SEARCH_WHERE
-				     : "SELECT count(*) FROM search_doc d" FILTER_WHERE,
-			    err);
+	/* CROSS JOIN: the full-text index drives the join (SQLite would otherwise loop over the
+	   version's documents and run the match once for each). */
+	int r, rc = prepare_cached(s, &st,
+				   q->match ? "SELECT count(*) FROM search_index CROSS JOIN search_doc d"
+					      " ON d.id = search_index.rowid" SEARCH_WHERE
+					    : "SELECT count(*) FROM search_doc d" FILTER_WHERE,
+				   err);
 	if (rc)
 		return rc;
 	bind_search(st, version_id, q);
@@ -1170,7 +1248,7 @@ int sasae_store_search(sasae_store *s, int64_t version_id, const sasae_store_que
 		goto done;
 	}
 	*total = (size_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	release(s, st);
 	st = NULL;
 	if (*total == 0 || q->limit <= 0)
 		goto done;
@@ -1183,9 +1261,9 @@ int sasae_store_search(sasae_store *s, int64_t version_id, const sasae_store_que
 	" JOIN program p ON p.id = d.program_id"                                                                   \
 	" JOIN version_program vp ON vp.version_id = d.version_id AND vp.program_id = d.program_id"               \
 	" JOIN listing l ON l.id = vp.listing_id"
-	if ((rc = prepare(s, &st,
+	if ((rc = prepare_cached(s, &st,
 			  q->match ? HIT_COLUMNS " bm25(search_index, 10.0, 1.0, 2.0, 0.5, 0.3, 2.0) AS score"
-					       " FROM search_index JOIN search_doc d ON d.id = search_index.rowid" HIT_JOINS
+					       " FROM search_index CROSS JOIN search_doc d ON d.id = search_index.rowid" HIT_JOINS
 					       SEARCH_WHERE " ORDER BY (p.key = ?5) DESC, score, d.id LIMIT ?6 OFFSET ?7"
 				   : HIT_COLUMNS " 0.0 AS score FROM search_doc d" HIT_JOINS FILTER_WHERE
 					       " AND (?5 IS NULL OR 1) ORDER BY d.id LIMIT ?6 OFFSET ?7",
@@ -1196,7 +1274,7 @@ int sasae_store_search(sasae_store *s, int64_t version_id, const sasae_store_que
 		sqlite3_bind_text(st, 5, q->exact_key, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 6, q->limit);
 	sqlite3_bind_int(st, 7, q->offset > 0 ? q->offset : 0);
-	if ((rc = prepare(s, &places,
+	if ((rc = prepare_cached(s, &places,
 			  "SELECT pt.number, se.number, l.position, l.number, l.relisted, se.title FROM listing l"
 			  " JOIN section se ON se.id = l.section_id JOIN part pt ON pt.id = se.part_id"
 			  " JOIN program p ON p.id = l.program_id"
@@ -1228,8 +1306,8 @@ int sasae_store_search(sasae_store *s, int64_t version_id, const sasae_store_que
 	if (r != SQLITE_DONE)
 		rc = search_error(s, err);
 done:
-	sqlite3_finalize(st);
-	sqlite3_finalize(places);
+	release(s, st);
+	release(s, places);
 	if (rc) {
 		sasae_store_hits_free(out, n);
 		*total = 0;
@@ -1238,4 +1316,99 @@ done:
 	*hits = out;
 	*nhits = n;
 	return 0;
+}
+
+/* ---- search facets ---- */
+
+void sasae_facets_clear(sasae_facets *f)
+{
+	sasae_facet *lists[] = {f->parts, f->sections, f->departments};
+	size_t counts[] = {f->nparts, f->nsections, f->ndepartments};
+	for (size_t k = 0; k < 3; k++) {
+		for (size_t i = 0; i < counts[k]; i++)
+			free(lists[k][i].label);
+		free(lists[k]);
+	}
+	memset(f, 0, sizeof *f);
+}
+
+/* Run one facet query (columns: part, section, section_index, label, count) into *list. */
+static int facet_query(sasae_store *s, const char *sql, int64_t version_id, const sasae_store_query *q,
+		       sasae_facet **list, size_t *n, sasae_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(s, &st, sql, err);
+	if (rc)
+		return rc;
+	bind_search(st, version_id, q);
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		sasae_facet *f = realloc(*list, (*n + 1) * sizeof *f);
+		if (f == NULL) {
+			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+			break;
+		}
+		*list = f;
+		f = &(*list)[(*n)++];
+		f->part = sqlite3_column_int(st, 0);
+		f->section = sqlite3_column_int(st, 1);
+		f->section_index = sqlite3_column_int(st, 2);
+		f->label = col_text(st, 3);
+		f->count = (size_t)sqlite3_column_int64(st, 4);
+		if (f->label == NULL) {
+			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+			break;
+		}
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = search_error(s, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int sasae_store_search_facets(sasae_store *s, int64_t version_id, const sasae_store_query *q, sasae_facets *out,
+			      sasae_error *err)
+{
+	memset(out, 0, sizeof *out);
+	/* The matching programs, then their places and departments. */
+#define MATCHED                                                                                                    \
+	"WITH m AS (SELECT d.id, d.program_id FROM search_index CROSS JOIN search_doc d ON d.id = search_index.rowid" \
+	SEARCH_WHERE ") "
+#define MATCHED_FILTER "WITH m AS (SELECT d.id, d.program_id FROM search_doc d" FILTER_WHERE ") "
+	const char *parts_sql = q->match ? MATCHED
+		"SELECT pt.number, 0, 0, coalesce(pt.title, ''), count(DISTINCT m.id) FROM m JOIN listing l"
+		" ON l.program_id = m.program_id AND l.version_id = ?2 JOIN section se ON se.id = l.section_id"
+		" JOIN part pt ON pt.id = se.part_id GROUP BY pt.number ORDER BY pt.number"
+					 : MATCHED_FILTER
+		"SELECT pt.number, 0, 0, coalesce(pt.title, ''), count(DISTINCT m.id) FROM m JOIN listing l"
+		" ON l.program_id = m.program_id AND l.version_id = ?2 JOIN section se ON se.id = l.section_id"
+		" JOIN part pt ON pt.id = se.part_id GROUP BY pt.number ORDER BY pt.number";
+	const char *sections_sql = q->match ? MATCHED
+		"SELECT pt.number, se.number, se.ordinal, se.title, count(DISTINCT m.id) FROM m JOIN listing l"
+		" ON l.program_id = m.program_id AND l.version_id = ?2 JOIN section se ON se.id = l.section_id"
+		" JOIN part pt ON pt.id = se.part_id GROUP BY se.id ORDER BY pt.number, se.ordinal"
+					    : MATCHED_FILTER
+		"SELECT pt.number, se.number, se.ordinal, se.title, count(DISTINCT m.id) FROM m JOIN listing l"
+		" ON l.program_id = m.program_id AND l.version_id = ?2 JOIN section se ON se.id = l.section_id"
+		" JOIN part pt ON pt.id = se.part_id GROUP BY se.id ORDER BY pt.number, se.ordinal";
+	const char *depts_sql = q->match ? MATCHED
+		"SELECT 0, 0, 0, dep.name, count(DISTINCT m.id) FROM m JOIN version_program vp"
+		" ON vp.version_id = ?2 AND vp.program_id = m.program_id JOIN listing_department ld"
+		" ON ld.listing_id = vp.listing_id JOIN department dep ON dep.id = ld.department_id"
+		" GROUP BY dep.id ORDER BY count(DISTINCT m.id) DESC, dep.name"
+					 : MATCHED_FILTER
+		"SELECT 0, 0, 0, dep.name, count(DISTINCT m.id) FROM m JOIN version_program vp"
+		" ON vp.version_id = ?2 AND vp.program_id = m.program_id JOIN listing_department ld"
+		" ON ld.listing_id = vp.listing_id JOIN department dep ON dep.id = ld.department_id"
+		" GROUP BY dep.id ORDER BY count(DISTINCT m.id) DESC, dep.name";
+#undef MATCHED
+#undef MATCHED_FILTER
+	int rc = facet_query(s, parts_sql, version_id, q, &out->parts, &out->nparts, err);
+	if (rc == 0)
+		rc = facet_query(s, sections_sql, version_id, q, &out->sections, &out->nsections, err);
+	if (rc == 0)
+		rc = facet_query(s, depts_sql, version_id, q, &out->departments, &out->ndepartments, err);
+	if (rc)
+		sasae_facets_clear(out);
+	return rc;
 }

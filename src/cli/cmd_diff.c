@@ -1,0 +1,231 @@
+/* cmd_diff.c — `sasae diff OLD NEW`: what changed between two versions of a plan, each a version in
+   the database (slug, slug@N) or a plan-list document (a file, parsed in memory).  docs/diff.md. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "sasae/buf.h"
+#include "sasae/departments.h"
+#include "sasae/diff.h"
+#include "sasae/import.h"
+#include "sasae/parse.h"
+
+static int run_diff(int argc, char **argv, const char *db);
+
+const cli_command cmd_diff = {
+	.name = "diff",
+	.summary = "二つの版（またはファイル）の事業一覧の違いを表示する",
+	.usage = "使い方: sasae diff 旧 新 [--format text|json] [--threshold X] [--db PATH]\n\n"
+		 "事業一覧の二つの版を比べ、追加・削除・名称変更・掲載箇所（施策）の変更・事業概要の変更・\n"
+		 "担当局等の変更を、種類ごとに件数とともに表示します。\n\n"
+		 "旧・新にはそれぞれ次のどちらかを指定します:\n"
+		 "  ファイル           事業一覧の文書（取り込まずにその場で読みます。同じ名前のファイルがあれば\n"
+		 "                     ファイルとして扱います）\n"
+		 "  SLUG または SLUG@N データベースにある計画（最新版）またはその第N版\n\n"
+		 "事業はまず名称（全角・半角と空白の違いは無視）で対応づけ、残ったものどうしを名称と概要の\n"
+		 "似ている度合い（文字の2文字組のダイス係数、名称と概要の平均）で対応づけます。\n"
+		 "類似度がしきい値以上なら「名称変更」、それ以外は「削除」と「追加」です。\n"
+		 "概要の変更では [-…-] が削られた文字、{+…+} が加えられた文字です。\n\n"
+		 "オプション:\n"
+		 "  --format FMT       text（既定）または json\n"
+		 "  --threshold X      名称変更とみなす類似度（0 より大きく 1 以下。既定 0.6）\n"
+		 "  --db PATH          データベース（既定: $SASAE_DB、なければ ./sasae.db）\n"
+		 "  --help             この説明を表示する\n\n"
+		 "例:\n"
+		 "  sasae diff sendai-2024-draft@1 sendai-2024-draft@2\n"
+		 "  sasae diff sendai-2024-draft 第2稿.txt\n"
+		 "  sasae diff 第1稿.txt 第2稿.txt --format json\n\n"
+		 "終了コード: 0 違いなし, 1 違いあり, 2 使い方の誤り, 65 文書の誤り, 66 見つからない\n",
+	.run = run_diff,
+};
+
+/* Read a whole file into a new buffer (*bytes, *len).  Fills err on failure. */
+static int read_whole(const char *path, char **bytes, size_t *len, sasae_error *err)
+{
+	*bytes = NULL;
+	*len = 0;
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return sasae_error_set(err, errno == ENOENT ? SASAE_ENOTFOUND : SASAE_EIO, path, 0,
+				       "ファイルを開けません: %s", strerror(errno));
+	sasae_buf b = SASAE_BUF_INIT;
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && st.st_size > 0)
+		sasae_buf_reserve(&b, (size_t)st.st_size);
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		sasae_buf_append(&b, chunk, n);
+	int rc = 0;
+	if (ferror(f))
+		rc = sasae_error_set(err, SASAE_EIO, path, 0, "ファイルを読めません: %s", strerror(errno));
+	else if (!sasae_buf_ok(&b))
+		rc = sasae_error_set(err, SASAE_ENOMEM, path, 0,
+				     "メモリが足りません（ファイルが大きすぎます）");
+	fclose(f);
+	if (rc) {
+		sasae_buf_free(&b);
+		return rc;
+	}
+	*len = b.len;
+	*bytes = sasae_buf_detach(&b);
+	return *bytes ? 0 : sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+}
+
+/* One side of the comparison: a file when arg names an existing file, else a version in the
+   database (opened once, on first need, into *store).  Prints the error and returns the exit
+   status on failure. */
+static int load_side(sasae_plan **plan, bool *is_file, const char *arg, const char *db, sasae_store **store)
+{
+	*plan = NULL;
+	sasae_error err = {0};
+	struct stat st;
+	*is_file = stat(arg, &st) == 0;
+	if (*is_file && S_ISDIR(st.st_mode)) {
+		fprintf(stderr,
+			"%s diff: 「%s」はディレクトリです。事業一覧のファイルか、計画（SLUG または SLUG@N）を指定してください。\n",
+			cli_prog, arg);
+		return 2;
+	}
+	if (*is_file) {
+		char *bytes;
+		size_t len;
+		sasae_dept_table *depts = NULL;
+		int rc = read_whole(arg, &bytes, &len, &err);
+		if (rc == 0 && (rc = sasae_dept_table_default(&depts, &err)) == 0) {
+			/* Warnings are not repeated here: `sasae import` reports them. */
+			rc = sasae_parse_document(plan, arg, bytes, len, depts, NULL, NULL, &err);
+			if (rc == 0) {
+				char slug[256];
+				sasae_import_slug_from_path(arg, slug, sizeof slug);
+				if (((*plan)->slug = sasae_strdup(slug)) == NULL)
+					rc = sasae_error_set(&err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+			}
+		}
+		free(bytes);
+		sasae_dept_table_free(depts);
+		if (rc) {
+			sasae_plan_free(*plan);
+			*plan = NULL;
+			return cli_fail(&err);
+		}
+		return 0;
+	}
+	if (*arg == '\0' || strchr(arg, '/') != NULL) {
+		fprintf(stderr, "%s diff: ファイル「%s」はありません。\n", cli_prog, arg);
+		return 66;
+	}
+	if (*store == NULL) {
+		if (sasae_store_open(store, db, SASAE_STORE_READONLY, &err) != 0) {
+			if (err.code == SASAE_ENOTFOUND) {
+				fprintf(stderr,
+					"%s diff: 「%s」という名前のファイルはなく、データベース %s もありません。\n",
+					cli_prog, arg, db);
+				return 66;
+			}
+			return cli_fail(&err);
+		}
+	}
+	int64_t version;
+	if (sasae_store_resolve(*store, arg, &version, &err) != 0 ||
+	    sasae_store_load_plan(*store, version, plan, &err) != 0) {
+		if (err.code == SASAE_ENOTFOUND)
+			fprintf(stderr, "%s diff: 「%s」という名前のファイルはありません。%s\n", cli_prog,
+				arg, err.message);
+		else
+			cli_fail(&err);
+		return sasae_error_exit_status(err.code ? err.code : SASAE_EINTERNAL);
+	}
+	return 0;
+}
+
+/* Parse --threshold: a number in (0, 1]. */
+static bool parse_threshold(const char *value, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(value, &end);
+	if (errno || *value == '\0' || *end != '\0' || !(v > 0 && v <= 1)) {
+		cli_usage_error(&cmd_diff,
+				"--threshold には 0 より大きく 1 以下の数を指定してください（「%s」は使えません）",
+				value);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
+static int run_diff(int argc, char **argv, const char *db)
+{
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"threshold", required_argument, NULL, 't'},
+		{"db", required_argument, NULL, 'D'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static const char *const formats[] = {"text", "json", NULL};
+	const char *format = "text";
+	sasae_diff_options opt = {0};
+	int c;
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (!cli_check_choice(&cmd_diff, "--format", optarg, formats))
+				return 2;
+			format = optarg;
+			break;
+		case 't':
+			if (!parse_threshold(optarg, &opt.threshold))
+				return 2;
+			break;
+		case 'D': db = optarg; break;
+		case 'h': return cli_help(&cmd_diff);
+		default:
+			return cli_usage_error(&cmd_diff, "オプション「%s」は使えないか、値がありません",
+					       argv[optind - 1]);
+		}
+	}
+	if (argc - optind != 2)
+		return cli_usage_error(&cmd_diff,
+				       "比べる二つ（旧と新）を指定してください（%d 個指定されました）",
+				       argc - optind);
+	sasae_diff_side sides[2] = {{argv[optind], false}, {argv[optind + 1], false}};
+	sasae_plan *plans[2] = {NULL, NULL};
+	sasae_store *store = NULL;
+	sasae_diff *d = NULL;
+	sasae_error err = {0};
+	int status = 0;
+	for (int i = 0; i < 2 && status == 0; i++)
+		status = load_side(&plans[i], &sides[i].is_file, sides[i].spec, db, &store);
+	sasae_store_close(store);
+	if (status)
+		goto done;
+	if (sasae_diff_plans(&d, plans[0], plans[1], &opt, &err) != 0) {
+		status = cli_fail(&err);
+		goto done;
+	}
+	int rc = strcmp(format, "json") == 0
+			 ? sasae_diff_write_json(d, &sides[0], &sides[1], cli_write_file, stdout, &err)
+			 : sasae_diff_write_text(d, &sides[0], &sides[1], cli_write_file, stdout, &err);
+	if (rc) {
+		status = cli_fail(&err);
+	} else if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr,
+			"%s diff: 結果を書き出せませんでした（ディスクの空きや出力先を確かめてください）\n",
+			cli_prog);
+		status = 74;
+	} else {
+		status = sasae_diff_empty(d) ? 0 : 1;
+	}
+done:
+	sasae_diff_free(d);
+	sasae_plan_free(plans[0]);
+	sasae_plan_free(plans[1]);
+	return status;
+}
