@@ -119,6 +119,7 @@ typedef struct sasae_store_query {
 /* Where a hit is listed. */
 typedef struct sasae_store_place {
 	int part, section, position;
+	int section_index; /* the section's order in its part */
 	long number;
 	bool relisted;
 	char *section_title;

@@ -2,6 +2,7 @@
    the database (slug, slug@N) or a plan-list document (a file, parsed in memory).  docs/diff.md. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -75,71 +76,119 @@ static int read_whole(const char *path, char **bytes, size_t *len, sasae_error *
 	return *bytes ? 0 : sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 }
 
-/* One side of the comparison: a file when arg names an existing file, else a version in the
-   database (opened once, on first need, into *store).  Prints the error and returns the exit
-   status on failure. */
-static int load_side(sasae_plan **plan, bool *is_file, const char *arg, const char *db, sasae_store **store)
+/* One side of the comparison while it is loaded. */
+typedef struct side_load {
+	const char *arg;  /* as given */
+	bool is_file;     /* arg names an existing file (else: a plan in the database) */
+	sasae_plan *plan; /* the loaded plan (owned) */
+	int rc;           /* reading and parsing a file: 0 or a sasae_code, with err */
+	sasae_error err;
+} side_load;
+
+/* Read and parse the file of a side (no output: it may run in a thread of its own). */
+static void parse_side(side_load *s)
 {
-	*plan = NULL;
-	sasae_error err = {0};
+	char *bytes = NULL;
+	size_t len;
+	sasae_dept_table *depts = NULL;
+	s->rc = read_whole(s->arg, &bytes, &len, &s->err);
+	if (s->rc == 0)
+		s->rc = sasae_dept_table_default(&depts, &s->err);
+	/* Warnings are not repeated here: `sasae import` and `sasae lint` report them. */
+	if (s->rc == 0)
+		s->rc = sasae_parse_document(&s->plan, s->arg, bytes, len, depts, NULL, NULL, &s->err);
+	if (s->rc == 0) {
+		char slug[256];
+		sasae_import_slug_from_path(s->arg, slug, sizeof slug);
+		if ((s->plan->slug = sasae_strdup(slug)) == NULL)
+			s->rc = sasae_error_set(&s->err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+	}
+	free(bytes);
+	sasae_dept_table_free(depts);
+}
+
+static void *parse_side_thread(void *arg)
+{
+	parse_side(arg);
+	return NULL;
+}
+
+/* Is arg a file, or a plan of the database?  Prints a usage error and returns its status for a
+   directory, or "not found" for a path that names nothing; 0 otherwise. */
+static int classify_side(side_load *s)
+{
 	struct stat st;
-	*is_file = stat(arg, &st) == 0;
-	if (*is_file && S_ISDIR(st.st_mode)) {
+	s->is_file = stat(s->arg, &st) == 0;
+	if (s->is_file && S_ISDIR(st.st_mode)) {
 		fprintf(stderr,
 			"%s diff: 「%s」はディレクトリです。事業一覧のファイルか、計画（SLUG または SLUG@N）を指定してください。\n",
-			cli_prog, arg);
+			cli_prog, s->arg);
 		return 2;
 	}
-	if (*is_file) {
-		char *bytes;
-		size_t len;
-		sasae_dept_table *depts = NULL;
-		int rc = read_whole(arg, &bytes, &len, &err);
-		if (rc == 0 && (rc = sasae_dept_table_default(&depts, &err)) == 0) {
-			/* Warnings are not repeated here: `sasae import` reports them. */
-			rc = sasae_parse_document(plan, arg, bytes, len, depts, NULL, NULL, &err);
-			if (rc == 0) {
-				char slug[256];
-				sasae_import_slug_from_path(arg, slug, sizeof slug);
-				if (((*plan)->slug = sasae_strdup(slug)) == NULL)
-					rc = sasae_error_set(&err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
-			}
-		}
-		free(bytes);
-		sasae_dept_table_free(depts);
-		if (rc) {
-			sasae_plan_free(*plan);
-			*plan = NULL;
-			return cli_fail(&err);
-		}
-		return 0;
-	}
-	if (*arg == '\0' || strchr(arg, '/') != NULL) {
-		fprintf(stderr, "%s diff: ファイル「%s」はありません。\n", cli_prog, arg);
+	if (!s->is_file && (*s->arg == '\0' || strchr(s->arg, '/') != NULL)) {
+		fprintf(stderr, "%s diff: ファイル「%s」はありません。\n", cli_prog, s->arg);
 		return 66;
 	}
-	if (*store == NULL) {
-		if (sasae_store_open(store, db, SASAE_STORE_READONLY, &err) != 0) {
-			if (err.code == SASAE_ENOTFOUND) {
-				fprintf(stderr,
-					"%s diff: 「%s」という名前のファイルはなく、データベース %s もありません。\n",
-					cli_prog, arg, db);
-				return 66;
-			}
-			return cli_fail(&err);
+	return 0;
+}
+
+/* Load a side that is a plan of the database (opened once, on first need, into *store).  Prints
+   the error and returns the exit status on failure. */
+static int load_db_side(side_load *s, const char *db, sasae_store **store)
+{
+	sasae_error err = {0};
+	if (*store == NULL && sasae_store_open(store, db, SASAE_STORE_READONLY, &err) != 0) {
+		if (err.code == SASAE_ENOTFOUND) {
+			fprintf(stderr,
+				"%s diff: 「%s」という名前のファイルはなく、データベース %s もありません。\n",
+				cli_prog, s->arg, db);
+			return 66;
 		}
+		return cli_fail(&err);
 	}
 	int64_t version;
-	if (sasae_store_resolve(*store, arg, &version, &err) != 0 ||
-	    sasae_store_load_plan(*store, version, plan, &err) != 0) {
-		if (err.code == SASAE_ENOTFOUND)
+	if (sasae_store_resolve(*store, s->arg, &version, &err) != 0 ||
+	    sasae_store_load_plan(*store, version, &s->plan, &err) != 0) {
+		if (err.code == SASAE_ENOTFOUND) {
 			fprintf(stderr, "%s diff: 「%s」という名前のファイルはありません。%s\n", cli_prog,
-				arg, err.message);
-		else
-			cli_fail(&err);
-		return sasae_error_exit_status(err.code ? err.code : SASAE_EINTERNAL);
+				s->arg, err.message);
+			return 66;
+		}
+		return cli_fail(&err);
 	}
 	return 0;
+}
+
+/*
+ * Load both sides.  Two files are parsed at the same time (one in a second thread: a national
+ * catalogue takes seconds to parse); errors are reported in order, the old side's first.
+ * Returns 0 or the exit status (the error printed).
+ */
+static int load_sides(side_load sides[2], const char *db)
+{
+	for (int i = 0; i < 2; i++) {
+		int status = classify_side(&sides[i]);
+		if (status)
+			return status;
+	}
+	pthread_t thread;
+	bool threaded = sides[0].is_file && sides[1].is_file &&
+			pthread_create(&thread, NULL, parse_side_thread, &sides[0]) == 0;
+	for (int i = threaded ? 1 : 0; i < 2; i++)
+		if (sides[i].is_file)
+			parse_side(&sides[i]);
+	if (threaded)
+		pthread_join(thread, NULL);
+	sasae_store *store = NULL;
+	int status = 0;
+	for (int i = 0; i < 2 && status == 0; i++) {
+		if (sides[i].is_file)
+			status = sides[i].rc ? cli_fail(&sides[i].err) : 0;
+		else
+			status = load_db_side(&sides[i], db, &store);
+	}
+	sasae_store_close(store);
+	return status;
 }
 
 /* Parse --threshold: a number in (0, 1]. */
@@ -195,18 +244,14 @@ static int run_diff(int argc, char **argv, const char *db)
 		return cli_usage_error(&cmd_diff,
 				       "比べる二つ（旧と新）を指定してください（%d 個指定されました）",
 				       argc - optind);
-	sasae_diff_side sides[2] = {{argv[optind], false}, {argv[optind + 1], false}};
-	sasae_plan *plans[2] = {NULL, NULL};
-	sasae_store *store = NULL;
+	side_load load[2] = {{.arg = argv[optind]}, {.arg = argv[optind + 1]}};
 	sasae_diff *d = NULL;
 	sasae_error err = {0};
-	int status = 0;
-	for (int i = 0; i < 2 && status == 0; i++)
-		status = load_side(&plans[i], &sides[i].is_file, sides[i].spec, db, &store);
-	sasae_store_close(store);
+	int status = load_sides(load, db);
 	if (status)
 		goto done;
-	if (sasae_diff_plans(&d, plans[0], plans[1], &opt, &err) != 0) {
+	sasae_diff_side sides[2] = {{load[0].arg, load[0].is_file}, {load[1].arg, load[1].is_file}};
+	if (sasae_diff_plans(&d, load[0].plan, load[1].plan, &opt, &err) != 0) {
 		status = cli_fail(&err);
 		goto done;
 	}
@@ -225,7 +270,7 @@ static int run_diff(int argc, char **argv, const char *db)
 	}
 done:
 	sasae_diff_free(d);
-	sasae_plan_free(plans[0]);
-	sasae_plan_free(plans[1]);
+	sasae_plan_free(load[0].plan);
+	sasae_plan_free(load[1].plan);
 	return status;
 }

@@ -1408,25 +1408,39 @@ typedef struct writer {
 	sasae_buf b;
 	sasae_write_fn write;
 	void *ctx;
-	bool failed;
+	bool failed; /* the write callback failed: the rest is dropped */
+	bool oom;    /* an append failed */
 } writer;
 
-/* Pass what is buffered to the write callback once it is large (always when force). */
+#define WRITER_INIT(write, ctx) {SASAE_BUF_INIT, (write), (ctx), false, false}
+
+/* Pass what is buffered to the write callback once it is large (always when force).  After a
+   failure, output is dropped (and w_stopped() says so). */
 static void w_flush(writer *w, bool force)
 {
-	if (w->failed || (!force && w->b.len < 65536))
+	if (!sasae_buf_ok(&w->b))
+		w->oom = true;
+	if (w->failed || w->oom) {
+		sasae_buf_clear(&w->b);
 		return;
-	if (!sasae_buf_ok(&w->b) || (w->b.len && w->write(w->ctx, w->b.data, w->b.len) != 0))
+	}
+	if (!force && w->b.len < 65536)
+		return;
+	if (w->b.len && w->write(w->ctx, w->b.data, w->b.len) != 0)
 		w->failed = true;
 	sasae_buf_clear(&w->b);
 }
 
+static bool w_stopped(const writer *w)
+{
+	return w->failed || w->oom;
+}
+
 static int w_finish(writer *w, sasae_error *err)
 {
-	bool oom = !sasae_buf_ok(&w->b);
 	w_flush(w, true);
 	sasae_buf_free(&w->b);
-	if (oom)
+	if (w->oom)
 		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, OOM_MESSAGE);
 	if (w->failed)
 		return sasae_error_set(err, SASAE_EIO, NULL, 0, "書き出しに失敗しました");
@@ -1590,7 +1604,7 @@ static void text_entry(sasae_buf *b, const sasae_diff *d, const sasae_diff_entry
 int sasae_diff_write_text(const sasae_diff *d, const sasae_diff_side *old_side,
 			  const sasae_diff_side *new_side, sasae_write_fn write, void *ctx, sasae_error *err)
 {
-	writer w = {SASAE_BUF_INIT, write, ctx, false};
+	writer w = WRITER_INIT(write, ctx);
 	sasae_buf *b = &w.b;
 	sasae_buf_puts(b, "事業一覧の比較\n  旧: ");
 	put_side(b, d->old_plan, old_side);
@@ -1616,7 +1630,7 @@ int sasae_diff_write_text(const sasae_diff *d, const sasae_diff_side *old_side,
 					  d->threshold);
 		else if (k == SASAE_DIFF_CHANGED)
 			sasae_buf_puts(b, "  （[-…-] は削られた文字、{+…+} は加えられた文字です）\n");
-		for (size_t j = 0; j < d->count[k]; j++, i++) {
+		for (size_t j = 0; j < d->count[k] && !w_stopped(&w); j++, i++) {
 			if (j)
 				sasae_buf_putc(b, '\n');
 			text_entry(b, d, &d->entries[i]);
@@ -1757,48 +1771,79 @@ static const char *const KIND_KEY[SASAE_DIFF_NKINDS] = {
 	[SASAE_DIFF_CHANGED] = "changed", [SASAE_DIFF_DEPARTMENTS] = "departments_changed",
 };
 
-typedef struct dump_ctx {
-	sasae_write_fn write;
-	void *ctx;
-} dump_ctx;
+/*
+ * The document is written value by value, so that a diff of a national catalogue (hundreds of
+ * thousands of entries) never exists as one JSON tree in memory: every value is built and encoded
+ * by jansson, one entry at a time; only the punctuation between them (the top-level keys, which
+ * are fixed ASCII, commas and brackets) is written here, with jansson's indentation of each value
+ * shifted to its depth, so that the result reads as one indented document.
+ */
 
-static int dump_cb(const char *buffer, size_t size, void *data)
+#define JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6))
+
+/* jansson's dump callback: append to the writer, indenting every new line by depth levels. */
+typedef struct indent_ctx {
+	writer *w;
+	int depth;
+} indent_ctx;
+
+static int indent_cb(const char *buf, size_t size, void *data)
 {
-	dump_ctx *dc = data;
-	return dc->write(dc->ctx, buffer, size) ? -1 : 0;
+	indent_ctx *ic = data;
+	sasae_buf *b = &ic->w->b;
+	for (const char *p = buf, *end = buf + size; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL) {
+			sasae_buf_append(b, p, (size_t)(end - p));
+			break;
+		}
+		sasae_buf_append(b, p, (size_t)(nl - p) + 1);
+		for (int i = 0; i < ic->depth; i++)
+			sasae_buf_append(b, "  ", 2);
+		p = nl + 1;
+	}
+	return sasae_buf_ok(b) ? 0 : -1;
+}
+
+/* Append v (stolen: freed here) encoded by jansson and indented by `depth` levels.  false when v
+   is NULL (out of memory while building it) or cannot be encoded. */
+static bool put_json(writer *w, json_t *v, int depth)
+{
+	indent_ctx ic = {w, depth};
+	bool ok = v && json_dump_callback(v, indent_cb, &ic, JSON_FLAGS | JSON_ENCODE_ANY) == 0;
+	json_decref(v);
+	w_flush(w, false);
+	return ok;
 }
 
 int sasae_diff_write_json(const sasae_diff *d, const sasae_diff_side *old_side,
 			  const sasae_diff_side *new_side, sasae_write_fn write, void *ctx, sasae_error *err)
 {
+	writer w = WRITER_INIT(write, ctx);
+	bool ok = true;
 	json_t *counts = json_object();
-	json_t *doc =
-		json_pack("{s:o, s:o, s:b, s:o}", "old", side_json(d->old_plan, old_side), "new",
-			  side_json(d->new_plan, new_side), "equal", sasae_diff_empty(d), "counts", counts);
+	for (int k = 0; counts && k < SASAE_DIFF_NKINDS; k++)
+		if (json_object_set_new(counts, KIND_KEY[k], json_integer((json_int_t)d->count[k])) != 0)
+			json_decref(counts), counts = NULL;
+	sasae_buf_puts(&w.b, "{\n  \"old\": ");
+	ok = ok && put_json(&w, side_json(d->old_plan, old_side), 1);
+	sasae_buf_puts(&w.b, ",\n  \"new\": ");
+	ok = ok && put_json(&w, side_json(d->new_plan, new_side), 1);
+	sasae_buf_appendf(&w.b, ",\n  \"equal\": %s,\n  \"counts\": ", sasae_diff_empty(d) ? "true" : "false");
+	ok = ok && put_json(&w, counts, 1);
 	size_t i = 0;
-	for (int k = 0; doc && k < SASAE_DIFF_NKINDS; k++) {
-		json_t *a = json_array();
-		if (a == NULL ||
-		    json_object_set_new(counts, KIND_KEY[k], json_integer((json_int_t)d->count[k])) != 0 ||
-		    json_object_set_new(doc, KIND_KEY[k], a) != 0) {
-			json_decref(doc), doc = NULL;
-			break;
+	for (int k = 0; ok && k < SASAE_DIFF_NKINDS; k++) {
+		sasae_buf_appendf(&w.b, ",\n  \"%s\": [", KIND_KEY[k]);
+		for (size_t j = 0; ok && !w_stopped(&w) && j < d->count[k]; j++, i++) {
+			sasae_buf_puts(&w.b, j ? ",\n    " : "\n    ");
+			ok = put_json(&w, entry_json(d, &d->entries[i]), 2);
 		}
-		for (size_t j = 0; j < d->count[k]; j++, i++)
-			if (json_array_append_new(a, entry_json(d, &d->entries[i])) != 0) {
-				json_decref(doc), doc = NULL;
-				break;
-			}
+		sasae_buf_puts(&w.b, d->count[k] ? "\n  ]" : "]");
 	}
-	if (doc == NULL)
+	sasae_buf_puts(&w.b, "\n}\n");
+	if (!ok) {
+		sasae_buf_free(&w.b);
 		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, OOM_MESSAGE);
-	dump_ctx dc = {write, ctx};
-	int rc = json_dump_callback(doc, dump_cb, &dc,
-				    JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
-	json_decref(doc);
-	if (rc == 0 && write(ctx, "\n", 1) != 0)
-		rc = -1;
-	if (rc)
-		return sasae_error_set(err, SASAE_EIO, NULL, 0, "書き出しに失敗しました");
-	return 0;
+	}
+	return w_finish(&w, err);
 }

@@ -1218,6 +1218,7 @@ static int load_places(sasae_store *s, int64_t version_id, sasae_store_hit *h, s
 		p->number = (long)sqlite3_column_int64(st, 3);
 		p->relisted = sqlite3_column_int(st, 4) != 0;
 		p->section_title = col_text(st, 5);
+		p->section_index = sqlite3_column_int(st, 6);
 		if (p->section_title == NULL)
 			return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 	}
@@ -1275,7 +1276,7 @@ int sasae_store_search(sasae_store *s, int64_t version_id, const sasae_store_que
 	sqlite3_bind_int(st, 6, q->limit);
 	sqlite3_bind_int(st, 7, q->offset > 0 ? q->offset : 0);
 	if ((rc = prepare_cached(s, &places,
-			  "SELECT pt.number, se.number, l.position, l.number, l.relisted, se.title FROM listing l"
+			  "SELECT pt.number, se.number, l.position, l.number, l.relisted, se.title, se.ordinal FROM listing l"
 			  " JOIN section se ON se.id = l.section_id JOIN part pt ON pt.id = se.part_id"
 			  " JOIN program p ON p.id = l.program_id"
 			  " WHERE l.version_id = ?1 AND p.pid = ?2 AND p.plan_id = (SELECT plan_id FROM version WHERE id = ?1)"

@@ -14,8 +14,19 @@ int sasae_error_set(sasae_error *err, int code, const char *file, long line, con
 	err->line = line;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof err->message, fmt, ap);
+	int n = vsnprintf(err->message, sizeof err->message, fmt, ap);
 	va_end(ap);
+	if (n >= (int)sizeof err->message) { /* cut: do not end in the middle of a UTF-8 character */
+		size_t len = strlen(err->message), lead = len;
+		while (lead > 0 && len - lead < 4 && ((unsigned char)err->message[lead - 1] & 0xC0) == 0x80)
+			lead--;
+		if (lead > 0) {
+			unsigned char c = (unsigned char)err->message[lead - 1];
+			size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+			if (len - (lead - 1) < need)
+				err->message[lead - 1] = '\0';
+		}
+	}
 	return code;
 }
 

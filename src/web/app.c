@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "sasae/export.h"
+#include "sasae/lint.h"
 #include "sasae/search.h"
 #include "sasae/store.h"
 #include "sasae/template.h"
@@ -266,9 +268,10 @@ static json_t *listing_json(const sasae_plan *plan, const sasae_listing *l, int 
 			const sasae_place *pl = &p->places[k];
 			const sasae_section *s = &plan->parts[pl->part - 1].sections[pl->section_index - 1];
 			if (!s->listings[pl->position - 1].relisted) {
-				json_object_set_new(o, "original", json_pack("{s:i, s:i, s:i, s:s}", "part", pl->part,
+				json_object_set_new(o, "original", json_pack("{s:i, s:i, s:i, s:i, s:s}", "part", pl->part,
 									      "section", pl->section, "section_index",
-									      pl->section_index, "section_title", s->title));
+									      pl->section_index, "position", pl->position,
+									      "section_title", s->title));
 				break;
 			}
 		}
@@ -378,8 +381,14 @@ static void page_part(ctx *c, const char *const *args)
 	for (size_t j = 0; j < p->nsections; j++) {
 		json_t *s = section_summary(p, j);
 		json_t *ls = json_array();
-		for (size_t k = 0; k < p->sections[j].nlistings; k++)
-			json_array_append_new(ls, listing_json(plan, &p->sections[j].listings[k], (int)j + 1));
+		for (size_t k = 0; k < p->sections[j].nlistings; k++) {
+			json_t *l = listing_json(plan, &p->sections[j].listings[k], (int)j + 1);
+			char anchor[48]; /* unique on the part page, where positions repeat across sections */
+			snprintf(anchor, sizeof anchor, "s%zu-n%zu", j + 1, k + 1);
+			if (!c->api) /* page anchors only */
+				json_object_set_new(l, "anchor", json_string(anchor));
+			json_array_append_new(ls, l);
+		}
 		json_object_set_new(s, "items", ls);
 		json_array_append_new(sections, s);
 	}
@@ -406,8 +415,14 @@ static void page_section(ctx *c, const char *const *args)
 	}
 	const sasae_section *s = &p->sections[idx - 1];
 	json_t *ls = json_array();
-	for (size_t k = 0; k < s->nlistings; k++)
-		json_array_append_new(ls, listing_json(plan, &s->listings[k], (int)idx));
+	for (size_t k = 0; k < s->nlistings; k++) {
+		json_t *l = listing_json(plan, &s->listings[k], (int)idx);
+		char anchor[32];
+		snprintf(anchor, sizeof anchor, "n%zu", k + 1);
+		if (!c->api) /* page anchors only */
+				json_object_set_new(l, "anchor", json_string(anchor));
+		json_array_append_new(ls, l);
+	}
 	char title[512];
 	snprintf(title, sizeof title, "(%d) %s", s->number, s->title);
 	json_t *page = json_pack("{s:i, s:s?, s:i, s:i, s:s, s:o}", "part", p->number, "part_title", p->title, "number",
@@ -565,15 +580,15 @@ static void page_search(ctx *c, const char *const *args)
 	(void)args;
 	const char *q = param_get(c, "q");
 	int page_no, per_page;
-	if (!int_param(c, "page", 1, 1, 10000, &page_no) || !int_param(c, c->api ? "limit" : "per_page", 20, 1, 100, &per_page))
+	if (!int_param(c, "page", 1, 1, 10000, &page_no) || !int_param(c, "per_page", 20, 1, 100, &per_page))
 		return;
 	int offset = (page_no - 1) * per_page;
-	if (c->api) {
-		int off;
-		if (!int_param(c, "offset", 0, 0, 1000000, &off))
+	if (c->api) { /* the API also takes limit (= per_page) and offset (instead of page) */
+		int lim, off;
+		if (!int_param(c, "limit", per_page, 1, 100, &lim) || !int_param(c, "offset", 0, 0, 1000000, &off))
 			return;
-		if (param_get(c, "offset"))
-			offset = off;
+		per_page = lim;
+		offset = param_get(c, "offset") ? off : (page_no - 1) * per_page;
 	}
 	if (q == NULL || *q == '\0') {
 		if (c->api) {
@@ -587,6 +602,9 @@ static void page_search(ctx *c, const char *const *args)
 	sasae_store *s = thread_store(c->w, &err);
 	sasae_search_results *r = NULL;
 	if (s == NULL || sasae_search(&r, s, c->w->version_id, q, per_page, offset, &err)) {
+		size_t bad; /* a message quoting the query can be cut mid-character at the end of its buffer */
+		if (!sasae_utf8_valid(err.message, strlen(err.message), &bad))
+			err.message[bad] = '\0';
 		if (err.code == SASAE_EUSAGE) {
 			if (c->api) {
 				fail(c, 400, "bad-query", "検索語の書き方が正しくありません", err.message);
@@ -608,8 +626,10 @@ static void page_search(ctx *c, const char *const *args)
 		const sasae_result *x = &r->results[i];
 		json_t *places = json_array();
 		for (size_t j = 0; j < x->hit.nplaces; j++)
-			json_array_append_new(places, json_pack("{s:i, s:i, s:s, s:I, s:b}", "part", x->hit.places[j].part,
-								"section", x->hit.places[j].section, "section_title",
+			json_array_append_new(places, json_pack("{s:i, s:i, s:i, s:i, s:s, s:I, s:b}", "part",
+								x->hit.places[j].part, "section", x->hit.places[j].section,
+								"section_index", x->hit.places[j].section_index, "position",
+								x->hit.places[j].position, "section_title",
 								x->hit.places[j].section_title, "number",
 								(json_int_t)x->hit.places[j].number, "relisted",
 								x->hit.places[j].relisted));
@@ -618,19 +638,110 @@ static void page_search(ctx *c, const char *const *args)
 							 "snippet", marked_json(x->snippet, x->marks, x->nmarks),
 							 "departments", x->hit.departments, "places", places));
 	}
+	/* Facets: the matching programs by part, section and department; each narrows the query
+	   through the query language itself (part:N, section:N, 部署:NAME). */
+	json_t *facets = NULL;
+	sasae_facets f;
+	if (r->total > 0 && sasae_search_facets(&f, s, c->w->version_id, q, &err) == 0) {
+		json_t *fp = json_array(), *fs = json_array(), *fd = json_array();
+		char fq[2200];
+		for (size_t i = 0; i < f.nparts; i++) {
+			snprintf(fq, sizeof fq, "%s part:%d", q, f.parts[i].part);
+			json_array_append_new(fp, json_pack("{s:i, s:s, s:I, s:s}", "part", f.parts[i].part, "label",
+							    f.parts[i].label, "count", (json_int_t)f.parts[i].count, "q", fq));
+		}
+		for (size_t i = 0; i < f.nsections; i++) {
+			snprintf(fq, sizeof fq, "%s part:%d section:%d", q, f.sections[i].part, f.sections[i].section);
+			json_array_append_new(fs, json_pack("{s:i, s:i, s:s, s:I, s:s}", "part", f.sections[i].part, "section",
+							    f.sections[i].section, "label", f.sections[i].label, "count",
+							    (json_int_t)f.sections[i].count, "q", fq));
+		}
+		for (size_t i = 0; i < f.ndepartments; i++) {
+			snprintf(fq, sizeof fq, "%s 部署:%s", q, f.departments[i].label);
+			json_array_append_new(fd, json_pack("{s:s, s:I, s:s}", "label", f.departments[i].label, "count",
+							    (json_int_t)f.departments[i].count, "q", fq));
+		}
+		facets = json_pack("{s:o, s:o, s:o}", "parts", fp, "sections", fs, "departments", fd);
+		sasae_facets_clear(&f);
+	}
+	size_t pages = (r->total + (size_t)per_page - 1) / (size_t)per_page;
+	if (r->total > 0 && (size_t)page_no > pages) { /* past the last page: say so, keep the query */
+		char msg[200];
+		snprintf(msg, sizeof msg, "そのページはありません。検索結果は %zu ページまでです。", pages);
+		json_decref(results);
+		json_decref(facets);
+		sasae_search_results_free(r);
+		render_page(c, 404, "search", json_pack("{s:s, s:s}", "query", q, "error", msg), "検索");
+		return;
+	}
 	json_t *sugg = json_array();
 	for (size_t i = 0; i < r->nsuggestions; i++)
 		json_array_append_new(sugg, json_string(r->suggestions[i]));
-	size_t pages = (r->total + (size_t)per_page - 1) / (size_t)per_page;
 	json_t *page = json_pack("{s:s, s:I, s:o, s:o, s:i, s:I, s:b, s:b, s:b, s:i, s:i, s:I, s:I}", "query", q, "total",
 				 (json_int_t)r->total, "results", results, "suggestions", sugg, "page", page_no, "pages",
 				 (json_int_t)pages, "has_pages", pages > 1, "has_prev", page_no > 1, "has_next",
 				 (size_t)page_no < pages, "prev", page_no - 1, "next", page_no + 1, "from",
 				 (json_int_t)(r->nresults ? offset + 1 : 0), "to", (json_int_t)(offset + (int)r->nresults));
+	if (facets)
+		json_object_set_new(page, "facets", facets);
 	sasae_search_results_free(r);
 	char title[300];
 	snprintf(title, sizeof title, "「%.200s」の検索結果", q);
 	render_page(c, 200, "search", page, title);
+}
+
+/* The plan office's consistency check (read-only for now; sign-in comes with a later issue). */
+static void page_lint(ctx *c, const char *const *args)
+{
+	(void)args;
+	sasae_error err = {0};
+	sasae_lint_findings *f = NULL;
+	if (sasae_lint(c->w->plan, &f, &err)) {
+		fail(c, 500, "internal", "内部エラー", "点検できませんでした。");
+		return;
+	}
+	json_t *j = sasae_lint_json(c->w->plan, f);
+	if (c->api) {
+		sasae_lint_findings_free(f);
+		if (j == NULL)
+			fail(c, 500, "internal", "内部エラー", "点検の結果を作れませんでした。");
+		else
+			send_json(c, j);
+		return;
+	}
+	/* group the findings by kind for people */
+	json_t *groups = json_array();
+	size_t nkinds;
+	const char *const *kinds = sasae_lint_kinds(&nkinds);
+	for (size_t k = 0; k < nkinds; k++) {
+		json_t *items = json_array();
+		for (size_t i = 0; i < f->n; i++) {
+			const sasae_lint_finding *x = &f->items[i];
+			if (x->accepted || strcmp(x->kind, kinds[k]) != 0)
+				continue;
+			json_t *it = json_pack("{s:s, s:i, s:i, s:i, s:I, s:I, s:s?}", "message", x->message, "part", x->at.part,
+					       "section", x->at.section, "section_index", x->at.section_index, "number",
+					       (json_int_t)x->at.number, "line", (json_int_t)x->at.source_line, "diff", x->diff);
+			if (x->has_other)
+				json_object_set_new(it, "other", json_pack("{s:i, s:i, s:i, s:I, s:I}", "part", x->other.part,
+									  "section", x->other.section, "section_index",
+									  x->other.section_index, "number",
+									  (json_int_t)x->other.number, "line",
+									  (json_int_t)x->other.source_line));
+			json_array_append_new(items, it);
+		}
+		if (json_array_size(items))
+			json_array_append_new(groups, json_pack("{s:s, s:s, s:I, s:o}", "kind", kinds[k], "title",
+								sasae_lint_kind_title(kinds[k]), "count",
+								(json_int_t)json_array_size(items), "items", items));
+		else
+			json_decref(items);
+	}
+	size_t open = sasae_lint_open_count(f);
+	sasae_lint_findings_free(f);
+	json_decref(j);
+	render_page(c, 200, "lint", json_pack("{s:I, s:o}", "total", (json_int_t)open, "groups", groups),
+		    "事業一覧の点検");
 }
 
 static void page_data(ctx *c, const char *const *args)
@@ -763,6 +874,7 @@ static const struct route {
 	{"/departments", page_departments, false},
 	{"/departments/{}", page_department, false},
 	{"/data", page_data, false},
+	{"/office/lint", page_lint, false},
 	{"/data/plan.json", data_json, false},
 	{"/data/plan.csv", data_csv, false},
 	{"/assets/{}", asset, false},
@@ -776,6 +888,7 @@ static const struct route {
 	{"/api/v1/departments", page_departments, true},
 	{"/api/v1/departments/{}", page_department, true},
 	{"/api/v1/search", page_search, true},
+	{"/api/v1/lint", page_lint, true},
 };
 
 /* Match path against pattern; on success args[] point into copies held in argbuf. */
@@ -812,12 +925,19 @@ static uint64_t fnv1a(const char *s, size_t n)
 	return h;
 }
 
-enum { MAX_TARGET = 2048 };
+/* Room for a search of SASAE_QUERY_MAX_BYTES bytes percent-encoded (3 characters a byte) and a few
+   more parameters. */
+enum { MAX_TARGET = 4096 };
 
 void sasae_web_handle(sasae_web *w, const sasae_http_request *req, sasae_http_response *res)
 {
 	ctx c = {w, req, res, NULL, {{0}}, 0, false};
 	const char *target = req->target ? req->target : "/";
+	/* absolute-form "http://host/path?query" (RFC 9112 §3.2.2: a server must accept it) */
+	if (strncasecmp(target, "http://", 7) == 0 || strncasecmp(target, "https://", 8) == 0) {
+		const char *slash = strchr(target + (target[4] == ':' ? 7 : 8), '/');
+		target = slash ? slash : "/";
+	}
 	size_t tlen = strlen(target);
 	const char *qmark = memchr(target, '?', tlen);
 	size_t plen = qmark ? (size_t)(qmark - target) : tlen;
@@ -897,8 +1017,10 @@ void sasae_web_handle(sasae_web *w, const sasae_http_request *req, sasae_http_re
 		if (!has_cc)
 			sasae_http_header(res, "Cache-Control", "public, max-age=300");
 		if (req->if_none_match && strstr(req->if_none_match, etag)) {
+			/* the body stays, unsent (like HEAD), so that Content-Length is the one of the 200
+			   (RFC 9110 §8.6: a 304 must not say 0 when the 200 has content) */
 			res->status = 304;
-			sasae_buf_clear(&res->body);
+			res->head = true;
 		}
 	}
 done:

@@ -9,6 +9,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,29 +35,34 @@ typedef struct server {
 	sasae_web *web;
 	const sasae_serve_options *opt;
 	void (*log_line)(const char *line);
+	atomic_size_t inflight; /* requests begun (request line read) and not yet completed */
 } server;
 
+/* MHD calls this when a request line has been read: the request is in flight from here until
+   completed() (MHD calls it for every request it told us about, whether answered or aborted). */
 static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *con)
 {
-	(void)cls;
 	(void)con;
+	server *s = cls;
 	request_state *r = calloc(1, sizeof *r);
 	if (r) {
 		r->uri = strdup(uri ? uri : "/");
 		clock_gettime(CLOCK_MONOTONIC, &r->start);
+		atomic_fetch_add(&s->inflight, 1);
 	}
 	return r;
 }
 
 static void completed(void *cls, struct MHD_Connection *con, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
 	(void)con;
 	(void)toe;
+	server *s = cls;
 	request_state *r = *con_cls;
 	if (r) {
 		free(r->uri);
 		free(r);
+		atomic_fetch_sub(&s->inflight, 1);
 	}
 	*con_cls = NULL;
 }
@@ -118,6 +124,10 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 	if (r->body > MAX_BODY) {
 		res.status = 413;
 		res.content_type = "text/plain; charset=utf-8";
+		/* answered here, not by the application: the security headers of every response */
+		sasae_http_header(&res, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
+		sasae_http_header(&res, "X-Content-Type-Options", "nosniff");
+		sasae_http_header(&res, "Referrer-Policy", "no-referrer");
 		sasae_buf_puts(&res.body, "413 リクエストが大きすぎます\n");
 	} else {
 		sasae_http_request req = {method, r->uri, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Match"),
@@ -151,14 +161,18 @@ int sasae_web_serve(sasae_web *w, const sasae_serve_options *opt, void (*log_lin
 	signal(SIGPIPE, SIG_IGN);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned int threads = (unsigned int)(opt->threads > 0 ? opt->threads : (cpus > 0 ? cpus : 2));
-	server s = {w, opt, log_line};
-	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+	server s = {.web = w, .opt = opt, .log_line = log_line};
+	atomic_init(&s.inflight, 0);
+	/* MHD_USE_ITC: without it MHD_quiesce_daemon refuses in this threading mode, and the server
+	   would go on accepting connections while it drains. */
+	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+			     (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
 	struct MHD_Daemon *d = MHD_start_daemon(
 		flags, (uint16_t)port, NULL, NULL, handle, &s, MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
 		threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(opt->max_connections > 0 ? opt->max_connections : 256),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_SECONDS, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)CONNECTION_MEMORY, MHD_OPTION_URI_LOG_CALLBACK, uri_logger, NULL, MHD_OPTION_NOTIFY_COMPLETED,
-		completed, NULL, MHD_OPTION_END);
+		(size_t)CONNECTION_MEMORY, MHD_OPTION_URI_LOG_CALLBACK, uri_logger, &s, MHD_OPTION_NOTIFY_COMPLETED,
+		completed, &s, MHD_OPTION_END);
 	int family = ai->ai_family;
 	freeaddrinfo(ai);
 	if (d == NULL) {
@@ -175,18 +189,21 @@ int sasae_web_serve(sasae_web *w, const sasae_serve_options *opt, void (*log_lin
 	}
 	int sig = 0;
 	sigwait(&sigs, &sig);
-	/* Graceful stop: no new connections; in-flight requests finish (bounded). */
+	/* Graceful stop: no new connections; in-flight requests finish (bounded; a second signal
+	   stops at once).  Idle keep-alive connections are not waited for (MHD_stop_daemon closes them). */
 	MHD_socket listen = MHD_quiesce_daemon(d);
+	const struct timespec tick = {0, 100 * 1000 * 1000};
 	for (int i = 0; i < DRAIN_SECONDS * 10; i++) {
-		const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-		if (info == NULL || info->num_connections == 0)
+		if (atomic_load(&s.inflight) == 0 || sigtimedwait(&sigs, NULL, &tick) > 0)
 			break;
-		struct timespec ts = {0, 100 * 1000 * 1000};
-		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(d);
 	if (listen != MHD_INVALID_SOCKET)
 		close(listen);
+	/* consume signals still pending, or restoring the mask would let them kill the process */
+	const struct timespec none = {0, 0};
+	while (sigtimedwait(&sigs, NULL, &none) > 0)
+		;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return 0;
 }
