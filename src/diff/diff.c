@@ -1309,6 +1309,8 @@ int sasae_diff_plans(sasae_diff **out, const sasae_plan *old_plan, const sasae_p
 {
 	*out = NULL;
 	side o, n;
+	memset(&o, 0, sizeof o);
+	memset(&n, 0, sizeof n);
 	entries kinds[SASAE_DIFF_NKINDS];
 	memset(kinds, 0, sizeof kinds);
 	size_t *old_to_new = NULL;
@@ -1596,6 +1598,13 @@ static void text_entry(sasae_buf *b, const sasae_diff *d, const sasae_diff_entry
 			sasae_buf_appendf(b, "      （旧名: %s）\n", op->name);
 		put_departments(b, "旧: ", op);
 		put_departments(b, "新: ", np);
+		sasae_buf_puts(b, "      （");
+		for (size_t i = 0; i < e->ndepts_added; i++)
+			sasae_buf_appendf(b, "%s%s", i ? "、" : "加わった: ", e->depts_added[i]);
+		for (size_t i = 0; i < e->ndepts_removed; i++)
+			sasae_buf_appendf(b, "%s%s", i ? "、" : e->ndepts_added ? "／外れた: " : "外れた: ",
+					  e->depts_removed[i]);
+		sasae_buf_puts(b, "）\n");
 		break;
 	case SASAE_DIFF_NKINDS: break;
 	}

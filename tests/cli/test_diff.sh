@@ -188,6 +188,25 @@ t_files() {
 	expect_out_has "  地域福祉セミナー（入門編）"
 	expect_out_has "    → 地域福祉セミナー"
 	expect_out_has "個別相談への対応に[-、より一層-]着実に取り組む。"
+	# Departments: 成年後見セミナー (健康福祉局 社会福祉協議会 → 健康福祉局 市民局).
+	sed 's/^\(8\t成年後見セミナー\t.*\t\)健康福祉局 社会福祉協議会$/\1健康福祉局 市民局/' "$V1" >depts.txt
+	run diff "$V1" depts.txt
+	expect_rc 1 "departments"
+	expect_out_has "違い 1 件: 追加 0・削除 0・名称変更 0・掲載箇所の変更 0・概要の変更 0・担当局等の変更 1"
+	expect_out_has "  成年後見セミナー（第1部 (1) No.8 ほか 1 か所）"
+	expect_out_has "      旧: 健康福祉局、市社会福祉協議会"
+	expect_out_has "      新: 健康福祉局、市民局"
+	expect_out_has "      （加わった: 市民局／外れた: 市社会福祉協議会）"
+	run diff "$V1" depts.txt --format json
+	py_check "json departments" '
+import json, sys
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+(e,) = d["departments_changed"]
+assert e["new"]["name"] == "成年後見セミナー", e
+assert e["added"] == ["市民局"] and e["removed"] == ["市社会福祉協議会"], e
+assert e["old_departments"] == ["健康福祉局", "市社会福祉協議会"] and e["new_departments"] == ["健康福祉局", "市民局"], e
+assert sum(d["counts"].values()) == 1
+' "$T/out"
 	# A file in the working directory that looks like a slug is a file.
 	cp "$V2" sendai
 	run diff "$V1" sendai

@@ -858,6 +858,7 @@ def api_parts_departments_plans(t):
 API_ROUTES = [  # what src/web/app.c serves under /api/v1 (keep in step with its route table)
     "/api/v1/openapi.json", "/api/v1/plans", "/api/v1/parts", "/api/v1/parts/{}", "/api/v1/parts/{}/sections/{}",
     "/api/v1/programs", "/api/v1/programs/{}", "/api/v1/departments", "/api/v1/departments/{}", "/api/v1/search",
+    "/api/v1/lint",
 ]
 
 
