@@ -5,6 +5,7 @@
 #include "sasae/store.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@ extern const size_t sasae_data_variants_tsv_len;
 static const char *const migrations[] = {sasae_schema_001, sasae_schema_002, sasae_schema_003};
 enum { NMIGRATIONS = sizeof migrations / sizeof migrations[0] };
 
-enum { STMT_CACHE = 16 };
+enum { STMT_CACHE = 24 };
 
 struct sasae_store {
 	sqlite3 *db;
@@ -178,8 +179,17 @@ static int load_variants(sasae_store *s, sasae_error *err)
 
 const sasae_variants *sasae_store_variants(const sasae_store *s) { return s->variants; }
 
+/* Process-wide SQLite settings, before its first use: no global memory statistics (they take a
+   global mutex on every allocation, which serialises the server's threads). */
+static void configure_sqlite(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int sasae_store_open(sasae_store **out, const char *path, int flags, sasae_error *err)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, configure_sqlite);
 	*out = NULL;
 	struct stat st;
 	bool exists = stat(path, &st) == 0;
@@ -1338,7 +1348,7 @@ static int facet_query(sasae_store *s, const char *sql, int64_t version_id, cons
 		       sasae_facet **list, size_t *n, sasae_error *err)
 {
 	sqlite3_stmt *st = NULL;
-	int rc = prepare(s, &st, sql, err);
+	int rc = prepare_cached(s, &st, sql, err);
 	if (rc)
 		return rc;
 	bind_search(st, version_id, q);
@@ -1363,7 +1373,7 @@ static int facet_query(sasae_store *s, const char *sql, int64_t version_id, cons
 	}
 	if (rc == 0 && r != SQLITE_DONE)
 		rc = search_error(s, err);
-	sqlite3_finalize(st);
+	release(s, st);
 	return rc;
 }
 
