@@ -2,7 +2,8 @@
  * diff.c — the differences between two versions of a plan (include/sasae/diff.h, docs/diff.md).
  *
  * Four steps, each linear or close to it in the number of programs:
- *   1. exact identities: every program's identity key (NFKC, no white space) in a hash table;
+ *   1. exact identities through a hash table: equal printed names, then, among the rest, equal
+ *      identity keys (NFKC, no white space);
  *   2. renames among the programs left over on both sides: character-bigram features of name and
  *      summary, an inverted index over the old leftovers, and for each new leftover a candidate
  *      search that visits the rarest bigrams first under a work budget, keeps the best few
@@ -59,7 +60,7 @@ static bool grow(void **p, size_t *cap, size_t need, size_t sz)
 	return true;
 }
 
-/* calloc with a checked product (n may be 0). */
+/* calloc that never asks for 0 bytes (so that NULL always means out of memory). */
 static void *xcalloc(size_t n, size_t sz) { return calloc(n ? n : 1, sz); }
 
 static uint64_t hash_str(const char *s)
@@ -1414,7 +1415,10 @@ typedef struct writer {
 	bool oom;    /* an append failed */
 } writer;
 
-#define WRITER_INIT(write, ctx) {SASAE_BUF_INIT, (write), (ctx), false, false}
+#define WRITER_INIT(write, ctx)                              \
+	{                                                    \
+		SASAE_BUF_INIT, (write), (ctx), false, false \
+	}
 
 /* Pass what is buffered to the write callback once it is large (always when force).  After a
    failure, output is dropped (and w_stopped() says so). */
@@ -1433,10 +1437,7 @@ static void w_flush(writer *w, bool force)
 	sasae_buf_clear(&w->b);
 }
 
-static bool w_stopped(const writer *w)
-{
-	return w->failed || w->oom;
-}
+static bool w_stopped(const writer *w) { return w->failed || w->oom; }
 
 static int w_finish(writer *w, sasae_error *err)
 {
@@ -1602,7 +1603,10 @@ static void text_entry(sasae_buf *b, const sasae_diff *d, const sasae_diff_entry
 		for (size_t i = 0; i < e->ndepts_added; i++)
 			sasae_buf_appendf(b, "%s%s", i ? "、" : "加わった: ", e->depts_added[i]);
 		for (size_t i = 0; i < e->ndepts_removed; i++)
-			sasae_buf_appendf(b, "%s%s", i ? "、" : e->ndepts_added ? "／外れた: " : "外れた: ",
+			sasae_buf_appendf(b, "%s%s",
+					  i                 ? "、"
+					  : e->ndepts_added ? "／外れた: "
+							    : "外れた: ",
 					  e->depts_removed[i]);
 		sasae_buf_puts(b, "）\n");
 		break;
