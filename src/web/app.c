@@ -719,9 +719,10 @@ static void page_lint(ctx *c, const char *const *args)
 			const sasae_lint_finding *x = &f->items[i];
 			if (x->accepted || strcmp(x->kind, kinds[k]) != 0)
 				continue;
-			json_t *it = json_pack("{s:s, s:i, s:i, s:i, s:I, s:I, s:s?}", "message", x->message, "part", x->at.part,
-					       "section", x->at.section, "section_index", x->at.section_index, "number",
-					       (json_int_t)x->at.number, "line", (json_int_t)x->at.source_line, "diff", x->diff);
+			json_t *it = json_pack("{s:s, s:s?, s:i, s:i, s:i, s:I, s:I, s:s?}", "message", x->message, "name",
+					       x->at.name, "part", x->at.part, "section", x->at.section, "section_index",
+					       x->at.section_index, "number", (json_int_t)x->at.number, "line",
+					       (json_int_t)x->at.source_line, "diff", x->diff);
 			if (x->has_other)
 				json_object_set_new(it, "other", json_pack("{s:i, s:i, s:i, s:I, s:I}", "part", x->other.part,
 									  "section", x->other.section, "section_index",

@@ -382,6 +382,22 @@ def listing_blocks(text):
 
 
 @test
+def office_lint_page_and_api(t):
+    # The orphans and the unmarked duplicates of the bundled plan, read from the document
+    # (tests/data/sendai-expected.json lists the orphans); the page and the API agree.
+    text = expect_html(t, get("/office/lint"), 200, "/office/lint")
+    for name in EXPECTED["orphans"]:
+        t.ok(name in text, f"/office/lint names the orphan {name}")
+    t.ok('id="k-relist-drift"' in text and 'id="k-duplicate-unmarked"' in text, "/office/lint groups by kind")
+    r = get("/api/v1/lint")
+    t.eq(r.status, 200, "/api/v1/lint status")
+    d = json.loads(r.text) if r.status == 200 else {"findings": [], "counts": {}}
+    t.eq(d["counts"].get("relist-orphan"), len(EXPECTED["orphans"]), "/api/v1/lint orphans")
+    t.eq(d["counts"].get("duplicate-unmarked"), 4, "/api/v1/lint unmarked duplicates (lines 198, 262, 356, 367)")
+    t.eq(len(d["findings"]), d["total"], "/api/v1/lint total")
+
+
+@test
 def relisted_listings_link_to_the_original(t):
     relisted = 0
     orphans = set(EXPECTED["orphans"])  # 【再掲】 without an original in the plan (relist-orphan)
