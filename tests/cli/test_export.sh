@@ -38,54 +38,25 @@ unset SASAE_DB
 
 # ---- helpers (as in test_cli.sh) ----
 
-pass() { PASSED=$((PASSED + 1)); }
-fail() {
-	FAILED=$((FAILED + 1))
-	echo "FAIL [$CURRENT] $*" >&2
-}
+# shared helpers: pass, fail, begin, run, expect_* (tests/cli/lib.sh)
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 skip() {
 	SKIPPED=$((SKIPPED + 1))
 	echo "SKIP [$CURRENT] $*" >&2
 }
 
-begin() {
-	CURRENT=$1
-	T=$ROOT/$1
-	mkdir -p "$T"
-	cd "$T" || exit 1
-	DB=$T/test.db
-}
 
-run() {
-	"$SASAE" "$@" >"$T/out" 2>"$T/err"
-	RC=$?
-}
 
 expect_rc() {
 	if [ "$RC" -eq "$1" ]; then pass; else fail "$2: exit $RC, want $1; stderr: $(head -c 400 "$T/err")"; fi
 }
-expect_err_has() {
-	if grep -qF -- "$1" "$T/err"; then pass; else fail "stderr lacks '$1': $(head -c 400 "$T/err")"; fi
-}
-expect_out_empty() {
-	if [ -s "$T/out" ]; then fail "stdout not empty: $(head -c 300 "$T/out")"; else pass; fi
-}
-expect_err_empty() {
-	if [ -s "$T/err" ]; then fail "stderr not empty: $(head -c 300 "$T/err")"; else pass; fi
-}
 expect_eq() {
 	if [ "$1" = "$2" ]; then pass; else fail "$3: got '$1', want '$2'"; fi
-}
-expect_no_file() {
-	if [ -e "$1" ]; then fail "$1 should not exist"; else pass; fi
 }
 expect_same_file() { # a, b, what
 	if cmp -s "$1" "$2"; then pass; else fail "$3: $1 and $2 differ"; fi
 }
 
-write_bytes() { # file, python bytes literal
-	python3 -c "import sys; open(sys.argv[1], 'wb').write($2)" "$1" || fail "cannot write $1"
-}
 
 import_plan() { # [db]
 	"$SASAE" --db "${1:-$DB}" import "$PLAN" --quiet >/dev/null 2>&1 || fail "setup: import of the bundled plan failed"

@@ -28,39 +28,13 @@ ROOT=$(mktemp -d "${TMPDIR:-/tmp}/sasae-lint-XXXXXX")
 trap 'rm -rf "$ROOT"' EXIT
 unset SASAE_DB
 
-pass() { PASSED=$((PASSED + 1)); }
-fail() {
-	FAILED=$((FAILED + 1))
-	echo "FAIL [$CURRENT] $*" >&2
-}
-begin() {
-	CURRENT=$1
-	T=$ROOT/$1
-	mkdir -p "$T"
-	cd "$T" || exit 1
-	DB=$T/test.db
-}
-run() {
-	"$SASAE" "$@" >"$T/out" 2>"$T/err"
-	RC=$?
-}
+# shared helpers: pass, fail, begin, run, expect_* (tests/cli/lib.sh)
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 expect_rc() {
 	if [ "$RC" -eq "$1" ]; then pass; else fail "$2: exit $RC, want $1; stderr: $(head -c 400 "$T/err")"; fi
 }
 expect_out_has() {
 	if grep -qF -- "$1" "$T/out"; then pass; else fail "stdout lacks '$1': $(head -c 300 "$T/out")"; fi
-}
-expect_out_lacks() {
-	if grep -qF -- "$1" "$T/out"; then fail "stdout has '$1'"; else pass; fi
-}
-expect_err_has() {
-	if grep -qF -- "$1" "$T/err"; then pass; else fail "stderr lacks '$1': $(head -c 400 "$T/err")"; fi
-}
-expect_err_empty() {
-	if [ -s "$T/err" ]; then fail "stderr not empty: $(head -c 300 "$T/err")"; else pass; fi
-}
-expect_out_empty() {
-	if [ -s "$T/out" ]; then fail "stdout not empty: $(head -c 300 "$T/out")"; else pass; fi
 }
 import() { # file [options]
 	"$SASAE" --db "$DB" import "$@" --quiet >/dev/null 2>&1 || fail "setup: import $1 failed"
