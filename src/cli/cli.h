@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "sasae/error.h"
+#include "sasae/buf.h"
 #include "sasae/store.h"
 
 /* One command: its name, a one-line summary, its usage text and the function that runs it. */
@@ -52,6 +53,10 @@ bool cli_parse_int(const cli_command *cmd, const char *opt, const char *value, i
 
 /* True when the value of --format is one of the choices (a NULL-terminated list). */
 bool cli_check_choice(const cli_command *cmd, const char *opt, const char *value, const char *const *choices);
+
+/* Append the whole file at path to out.  Returns 0, or SASAE_ENOTFOUND / SASAE_EIO / SASAE_ENOMEM
+   with err filled (path named); prints nothing. */
+int cli_read_file(const char *path, sasae_buf *out, sasae_error *err);
 
 /* Open the database read-only, resolve --plan (spec may be NULL) and load that version.  On
    failure prints the error and returns the exit status; 0 on success (*plan freed by caller). */

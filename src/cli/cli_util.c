@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -86,4 +87,26 @@ int cli_load_plan(sasae_plan **plan, const char *db, const char *spec)
 		status = cli_fail(&err);
 	sasae_store_close(store);
 	return status;
+}
+
+int cli_read_file(const char *path, sasae_buf *out, sasae_error *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL)
+		return sasae_error_set(err, errno == ENOENT ? SASAE_ENOTFOUND : SASAE_EIO, path, 0,
+				       "ファイルを開けません: %s", strerror(errno));
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && st.st_size > 0)
+		sasae_buf_reserve(out, (size_t)st.st_size);
+	char chunk[65536];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		sasae_buf_append(out, chunk, n);
+	int rc = 0;
+	if (ferror(f))
+		rc = sasae_error_set(err, SASAE_EIO, path, 0, "ファイルを読めません: %s", strerror(errno));
+	else if (!sasae_buf_ok(out))
+		rc = sasae_error_set(err, SASAE_ENOMEM, path, 0, "メモリが足りません（ファイルが大きすぎます）");
+	fclose(f);
+	return rc;
 }

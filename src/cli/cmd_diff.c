@@ -46,34 +46,15 @@ const cli_command cmd_diff = {
 /* Read a whole file into a new buffer (*bytes, *len).  Fills err on failure. */
 static int read_whole(const char *path, char **bytes, size_t *len, sasae_error *err)
 {
-	*bytes = NULL;
-	*len = 0;
-	FILE *f = fopen(path, "rb");
-	if (f == NULL)
-		return sasae_error_set(err, errno == ENOENT ? SASAE_ENOTFOUND : SASAE_EIO, path, 0,
-				       "ファイルを開けません: %s", strerror(errno));
 	sasae_buf b = SASAE_BUF_INIT;
-	struct stat st;
-	if (fstat(fileno(f), &st) == 0 && st.st_size > 0)
-		sasae_buf_reserve(&b, (size_t)st.st_size);
-	char chunk[65536];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		sasae_buf_append(&b, chunk, n);
-	int rc = 0;
-	if (ferror(f))
-		rc = sasae_error_set(err, SASAE_EIO, path, 0, "ファイルを読めません: %s", strerror(errno));
-	else if (!sasae_buf_ok(&b))
-		rc = sasae_error_set(err, SASAE_ENOMEM, path, 0,
-				     "メモリが足りません（ファイルが大きすぎます）");
-	fclose(f);
-	if (rc) {
+	int rc = cli_read_file(path, &b, err);
+	*len = rc ? 0 : b.len;
+	*bytes = rc ? NULL : sasae_buf_detach(&b);
+	if (rc)
 		sasae_buf_free(&b);
-		return rc;
-	}
-	*len = b.len;
-	*bytes = sasae_buf_detach(&b);
-	return *bytes ? 0 : sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+	else if (*bytes == NULL)
+		rc = sasae_error_set(err, SASAE_ENOMEM, path, 0, "メモリが足りません");
+	return rc;
 }
 
 /* One side of the comparison while it is loaded. */

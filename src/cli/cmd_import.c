@@ -42,27 +42,11 @@ const cli_command cmd_import = {
 	.run = run,
 };
 
-/* Read a whole (small) file into memory; prints the error. */
+/* Read a whole (small) file into memory; prints the error and returns the exit status. */
 static int slurp(const char *path, sasae_buf *out)
 {
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
-		sasae_error err = {0};
-		sasae_error_set(&err, SASAE_ENOTFOUND, path, 0, "ファイルを開けません");
-		return cli_fail(&err);
-	}
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		sasae_buf_append(out, chunk, n);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad || !sasae_buf_ok(out)) {
-		sasae_error err = {0};
-		sasae_error_set(&err, SASAE_EIO, path, 0, "読み込めません");
-		return cli_fail(&err);
-	}
-	return 0;
+	sasae_error err = {0};
+	return cli_read_file(path, out, &err) ? cli_fail(&err) : 0;
 }
 
 typedef struct import_ui {

@@ -46,26 +46,8 @@ const cli_command cmd_lint = {
 /* Read a whole file; prints the error and returns the exit status, 0 on success. */
 static int read_file(const char *path, sasae_buf *out)
 {
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
-		sasae_error err = {0};
-		sasae_error_set(&err, errno == ENOENT ? SASAE_ENOTFOUND : SASAE_EIO, path, 0,
-				"受け入れリストを開けません: %s", strerror(errno));
-		return cli_fail(&err);
-	}
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		sasae_buf_append(out, chunk, n);
-	int bad = ferror(f);
-	fclose(f);
-	if (bad || !sasae_buf_ok(out)) {
-		sasae_error err = {0};
-		sasae_error_set(&err, bad ? SASAE_EIO : SASAE_ENOMEM, path, 0,
-				"受け入れリストを読み込めません");
-		return cli_fail(&err);
-	}
-	return 0;
+	sasae_error err = {0};
+	return cli_read_file(path, out, &err) ? cli_fail(&err) : 0;
 }
 
 /* "第2部 (1) No.8  88行" */
