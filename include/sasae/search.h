@@ -74,6 +74,10 @@ int sasae_search(sasae_search_results **out, sasae_store *s, int64_t version_id,
 		 int offset, sasae_error *err);
 void sasae_search_results_free(sasae_search_results *r);
 
+/* The ids of every program a query matches (for facets computed by the caller).  *ids freed with
+   sasae_store_ids_free.  Returns as sasae_search. */
+int sasae_search_ids(char ***ids, size_t *n, sasae_store *s, int64_t version_id, const char *query, sasae_error *err);
+
 /* Facets of a query: the matching programs counted by part, section and department (for the
    search page).  out is filled (free with sasae_facets_clear).  Returns as sasae_search. */
 int sasae_search_facets(sasae_facets *out, sasae_store *s, int64_t version_id, const char *query, sasae_error *err);

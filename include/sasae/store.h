@@ -159,6 +159,12 @@ typedef struct sasae_facets {
 	size_t nparts, nsections, ndepartments;
 } sasae_facets;
 
+/* The ids of every program matching q (limit/offset ignored), in no particular order: *ids is an
+   array of *n malloc'd strings, freed with sasae_store_ids_free. */
+int sasae_store_search_ids(sasae_store *s, int64_t version_id, const sasae_store_query *q, char ***ids, size_t *n,
+			   sasae_error *err);
+void sasae_store_ids_free(char **ids, size_t n);
+
 /* Count the programs matching q (limit/offset ignored) by part, section and department. */
 int sasae_store_search_facets(sasae_store *s, int64_t version_id, const sasae_store_query *q, sasae_facets *out,
 			      sasae_error *err);

@@ -269,6 +269,20 @@ int sasae_search(sasae_search_results **out, sasae_store *s, int64_t version_id,
 	return 0;
 }
 
+int sasae_search_ids(char ***ids, size_t *n, sasae_store *s, int64_t version_id, const char *query, sasae_error *err)
+{
+	*ids = NULL;
+	*n = 0;
+	sasae_query q;
+	int rc = sasae_query_parse(&q, query, sasae_store_variants(s), err);
+	if (rc)
+		return rc;
+	sasae_store_query sq = {q.match, q.exclude, q.part, q.section, q.exact_key, 0, 0};
+	rc = sasae_store_search_ids(s, version_id, &sq, ids, n, err);
+	sasae_query_clear(&q);
+	return rc;
+}
+
 int sasae_search_facets(sasae_facets *out, sasae_store *s, int64_t version_id, const char *query, sasae_error *err)
 {
 	memset(out, 0, sizeof *out);

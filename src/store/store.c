@@ -1329,6 +1329,60 @@ done:
 	return 0;
 }
 
+/* ---- search: every matching id ---- */
+
+void sasae_store_ids_free(char **ids, size_t n)
+{
+	for (size_t i = 0; ids && i < n; i++)
+		free(ids[i]);
+	free(ids);
+}
+
+int sasae_store_search_ids(sasae_store *s, int64_t version_id, const sasae_store_query *q, char ***ids, size_t *n,
+			   sasae_error *err)
+{
+	*ids = NULL;
+	*n = 0;
+	sqlite3_stmt *st = NULL;
+	int rc = prepare_cached(s, &st,
+				q->match ? "SELECT p.pid FROM search_index CROSS JOIN search_doc d ON d.id = search_index.rowid"
+					   " JOIN program p ON p.id = d.program_id" SEARCH_WHERE
+					 : "SELECT p.pid FROM search_doc d JOIN program p ON p.id = d.program_id" FILTER_WHERE,
+				err);
+	if (rc)
+		return rc;
+	bind_search(st, version_id, q);
+	char **out = NULL;
+	size_t cnt = 0, cap = 0;
+	int r;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 64;
+			char **p = realloc(out, cap * sizeof *p);
+			if (p == NULL) {
+				rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+				break;
+			}
+			out = p;
+		}
+		if ((out[cnt] = col_text(st, 0)) == NULL) {
+			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+			break;
+		}
+		cnt++;
+	}
+	if (rc == 0 && r != SQLITE_DONE)
+		rc = search_error(s, err);
+	release(s, st);
+	if (rc) {
+		sasae_store_ids_free(out, cnt);
+		return rc;
+	}
+	*ids = out;
+	*n = cnt;
+	return 0;
+}
+
 /* ---- search facets ---- */
 
 void sasae_facets_clear(sasae_facets *f)

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,11 @@ struct sasae_web {
 	size_t export_json_len;
 	char *export_csv;
 	size_t export_csv_len;
+	const sasae_program **by_id; /* plan->programs sorted by id, for lookups */
+	const char **dept_names;     /* every department name of the programs, sorted */
+	size_t ndepts;
+	size_t *section_base;        /* per part: index of its first section among all sections */
+	size_t nsections;
 };
 
 /* ---- templates ---- */
@@ -237,12 +243,107 @@ static const sasae_part *find_part(const sasae_plan *p, long n)
 	return n >= 1 && (size_t)n <= p->nparts ? &p->parts[n - 1] : NULL;
 }
 
+static int program_id_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const sasae_program *const *)a)->id, (*(const sasae_program *const *)b)->id);
+}
+
+static int str_cmp(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+/* The served plan's program with this id (the web's index), or NULL. */
+static const sasae_web *served; /* set by sasae_web_new: one application per process */
+
 static const sasae_program *find_program(const sasae_plan *p, const char *id)
 {
+	if (served && served->plan == p && served->by_id) {
+		sasae_program key = {0};
+		key.id = (char *)(uintptr_t)id;
+		const sasae_program *kp = &key;
+		const sasae_program **hit = bsearch(&kp, served->by_id, p->nprograms, sizeof *served->by_id, program_id_cmp);
+		return hit ? *hit : NULL;
+	}
 	for (size_t i = 0; i < p->nprograms; i++)
 		if (strcmp(p->programs[i].id, id) == 0)
 			return &p->programs[i];
 	return NULL;
+}
+
+/* Facets of a set of matching programs, counted in memory from the served plan: how many of them
+   each part, section and department has (one query for the ids instead of three grouped ones). */
+static int facets_from_ids(const sasae_web *w, char **ids, size_t n, sasae_facets *f)
+{
+	const sasae_plan *plan = w->plan;
+	memset(f, 0, sizeof *f);
+	size_t np = plan->nparts, ns = w->nsections, nd = w->ndepts;
+	size_t *cnt = calloc(np + ns + nd + 1, sizeof *cnt), *last = malloc((np + ns + nd + 1) * sizeof *last);
+	if (cnt == NULL || last == NULL) {
+		free(cnt);
+		free(last);
+		return SASAE_ENOMEM;
+	}
+	for (size_t i = 0; i < np + ns + nd; i++)
+		last[i] = (size_t)-1;
+	for (size_t i = 0; i < n; i++) {
+		const sasae_program *p = find_program(plan, ids[i]);
+		if (p == NULL)
+			continue;
+		for (size_t k = 0; k < p->nplaces; k++) {
+			size_t pi = (size_t)p->places[k].part - 1, si = np + w->section_base[pi] + (size_t)p->places[k].section_index - 1;
+			if (last[pi] != i)
+				cnt[pi]++, last[pi] = i;
+			if (last[si] != i)
+				cnt[si]++, last[si] = i;
+		}
+		for (size_t d = 0; d < p->ndepartments; d++) {
+			const char *name = p->departments[d].name;
+			const char **hit = bsearch(&name, w->dept_names, nd, sizeof *w->dept_names, str_cmp);
+			size_t di = np + ns + (size_t)(hit - w->dept_names);
+			if (hit && last[di] != i)
+				cnt[di]++, last[di] = i;
+		}
+	}
+	int rc = 0;
+	f->parts = calloc(np + 1, sizeof *f->parts);
+	f->sections = calloc(ns + 1, sizeof *f->sections);
+	f->departments = calloc(nd + 1, sizeof *f->departments);
+	if (!f->parts || !f->sections || !f->departments)
+		rc = SASAE_ENOMEM;
+	for (size_t pi = 0; rc == 0 && pi < np; pi++) {
+		const sasae_part *part = &plan->parts[pi];
+		if (cnt[pi])
+			f->parts[f->nparts++] = (sasae_facet){part->number, 0, 0, sasae_strdup(part->title ? part->title : ""), cnt[pi]};
+		for (size_t j = 0; j < part->nsections; j++) {
+			size_t si = np + w->section_base[pi] + j;
+			if (cnt[si])
+				f->sections[f->nsections++] = (sasae_facet){part->number, part->sections[j].number, (int)j + 1,
+									    sasae_strdup(part->sections[j].title), cnt[si]};
+		}
+	}
+	for (size_t d = 0; rc == 0 && d < nd; d++)
+		if (cnt[np + ns + d])
+			f->departments[f->ndepartments++] = (sasae_facet){0, 0, 0, sasae_strdup(w->dept_names[d]), cnt[np + ns + d]};
+	/* departments: most programs first, then by name (as the store's facets) */
+	for (size_t a = 1; a < f->ndepartments; a++) {
+		sasae_facet x = f->departments[a];
+		size_t b = a;
+		while (b > 0 && (f->departments[b - 1].count < x.count ||
+				 (f->departments[b - 1].count == x.count && strcmp(f->departments[b - 1].label, x.label) > 0))) {
+			f->departments[b] = f->departments[b - 1];
+			b--;
+		}
+		f->departments[b] = x;
+	}
+	for (size_t k = 0; rc == 0 && k < f->nparts; k++)
+		rc = f->parts[k].label ? 0 : SASAE_ENOMEM;
+	for (size_t k = 0; rc == 0 && k < f->nsections; k++)
+		rc = f->sections[k].label ? 0 : SASAE_ENOMEM;
+	for (size_t k = 0; rc == 0 && k < f->ndepartments; k++)
+		rc = f->departments[k].label ? 0 : SASAE_ENOMEM;
+	free(cnt);
+	free(last);
+	if (rc)
+		sasae_facets_clear(f);
+	return rc;
 }
 
 static json_t *departments_array(const sasae_department *d, size_t n)
@@ -642,7 +743,12 @@ static void page_search(ctx *c, const char *const *args)
 	   through the query language itself (part:N, section:N, 部署:NAME). */
 	json_t *facets = NULL;
 	sasae_facets f;
-	if (r->total > 0 && sasae_search_facets(&f, s, c->w->version_id, q, &err) == 0) {
+	char **ids = NULL;
+	size_t nids = 0;
+	bool have_facets = r->total > 0 && sasae_search_ids(&ids, &nids, s, c->w->version_id, q, &err) == 0 &&
+			   facets_from_ids(c->w, ids, nids, &f) == 0;
+	sasae_store_ids_free(ids, nids);
+	if (have_facets) {
 		json_t *fp = json_array(), *fs = json_array(), *fd = json_array();
 		char fq[2200];
 		for (size_t i = 0; i < f.nparts; i++) {
@@ -1067,7 +1173,40 @@ int sasae_web_new(sasae_web **out, const char *db_path, const char *plan_spec, s
 		w->export_json = sasae_buf_detach(&j);
 		w->export_csv = sasae_buf_detach(&csv);
 	}
+	if (rc == 0) { /* lookups: programs by id, department names, section offsets per part */
+		const sasae_plan *plan = w->plan;
+		w->by_id = malloc((plan->nprograms + 1) * sizeof *w->by_id);
+		w->section_base = malloc((plan->nparts + 1) * sizeof *w->section_base);
+		size_t nd = 0;
+		for (size_t i = 0; i < plan->nprograms; i++)
+			nd += plan->programs[i].ndepartments;
+		w->dept_names = malloc((nd + 1) * sizeof *w->dept_names);
+		if (!w->by_id || !w->section_base || !w->dept_names) {
+			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+		} else {
+			for (size_t i = 0; i < plan->nprograms; i++)
+				w->by_id[i] = &plan->programs[i];
+			qsort(w->by_id, plan->nprograms, sizeof *w->by_id, program_id_cmp);
+			for (size_t i = 0; i < plan->nparts; i++) {
+				w->section_base[i] = w->nsections;
+				w->nsections += plan->parts[i].nsections;
+			}
+			for (size_t i = 0; i < plan->nprograms; i++)
+				for (size_t d = 0; d < plan->programs[i].ndepartments; d++)
+					w->dept_names[w->ndepts++] = plan->programs[i].departments[d].name;
+			qsort(w->dept_names, w->ndepts, sizeof *w->dept_names, str_cmp);
+			size_t u = 0;
+			for (size_t i = 0; i < w->ndepts; i++)
+				if (u == 0 || strcmp(w->dept_names[u - 1], w->dept_names[i]) != 0)
+					w->dept_names[u++] = w->dept_names[i];
+			w->ndepts = u;
+			served = w;
+		}
+	}
 	if (rc) {
+		free(w->by_id);
+		free(w->section_base);
+		free(w->dept_names);
 		sasae_plan_free(w->plan);
 		free(w->export_json);
 		free(w->export_csv);
@@ -1087,6 +1226,11 @@ void sasae_web_free(sasae_web *w)
 	sasae_store_close(s);
 	pthread_setspecific(w->store_key, NULL);
 	pthread_key_delete(w->store_key);
+	if (served == w)
+		served = NULL;
+	free(w->by_id);
+	free(w->section_base);
+	free(w->dept_names);
 	sasae_plan_free(w->plan);
 	free(w->export_json);
 	free(w->export_csv);
