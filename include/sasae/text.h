@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "sasae/buf.h"
+#include "sasae/error.h"
 
 /*
  * Check that s[0..n) is valid UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF,
@@ -23,6 +24,18 @@ bool sasae_utf8_valid(const char *s, size_t n, size_t *bad);
 
 /* The 1-based line of byte offset in s (counting LF before it), and the 1-based byte column. */
 long sasae_text_line_of(const char *s, size_t offset, size_t *column);
+
+/*
+ * Check that a data file (bytes of len, called file in messages) is UTF-8.  Returns 0, or
+ * SASAE_EDATA with err naming the file, the line and the byte within it.
+ */
+int sasae_text_check_utf8(const char *file, const char *bytes, size_t len, sasae_error *err);
+
+/*
+ * The next line of bytes[0..len) from *pos (advanced past it): *line and *n, without the line end
+ * (LF or CRLF).  Returns false at the end.
+ */
+bool sasae_text_next_line(const char *bytes, size_t len, size_t *pos, const char **line, size_t *n);
 
 /* Decode one code point from s (n bytes available); returns its length (1..4), or 0 when invalid. */
 size_t sasae_utf8_decode(const char *s, size_t n, int32_t *cp);

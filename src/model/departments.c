@@ -68,13 +68,8 @@ int sasae_dept_table_parse(sasae_dept_table **out, const char *file, const char 
 			   sasae_error *err)
 {
 	*out = NULL;
-	size_t bad;
-	if (!sasae_utf8_valid(bytes, len, &bad)) {
-		size_t col;
-		long bl = sasae_text_line_of(bytes, bad, &col);
-		return sasae_error_set(err, SASAE_EDATA, file, bl,
-				       "UTF-8 ではありません（この行の %zu バイト目）。UTF-8 で保存し直してください", col);
-	}
+	if (sasae_text_check_utf8(file, bytes, len, err))
+		return SASAE_EDATA;
 	sasae_dept_table *t = calloc(1, sizeof *t);
 	if (t == NULL)
 		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
@@ -84,14 +79,10 @@ int sasae_dept_table_parse(sasae_dept_table **out, const char *file, const char 
 	int rc = 0;
 	long line = 0;
 	size_t pos = 0;
-	while (pos < len) {
-		const char *ln = bytes + pos;
-		const char *nl = memchr(ln, '\n', len - pos);
-		size_t ll = nl ? (size_t)(nl - ln) : len - pos;
-		pos += ll + (nl ? 1 : 0);
+	const char *ln;
+	size_t ll;
+	while (sasae_text_next_line(bytes, len, &pos, &ln, &ll)) {
 		line++;
-		if (ll && ln[ll - 1] == '\r')
-			ll--;
 		if (ll == 0 || ln[0] == '#')
 			continue;
 		const char *tab = memchr(ln, '\t', ll);

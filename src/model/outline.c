@@ -27,23 +27,14 @@ const char *sasae_outline_title(const sasae_outline *o, int part)
 int sasae_outline_parse(sasae_outline *out, const char *file, const char *bytes, size_t len, sasae_error *err)
 {
 	memset(out, 0, sizeof *out);
-	size_t bad;
-	if (!sasae_utf8_valid(bytes, len, &bad)) {
-		size_t col;
-		long bl = sasae_text_line_of(bytes, bad, &col);
-		return sasae_error_set(err, SASAE_EDATA, file, bl,
-				       "UTF-8 のテキストではありません（この行の %zu バイト目）。UTF-8 で保存し直してください", col);
-	}
+	if (sasae_text_check_utf8(file, bytes, len, err))
+		return SASAE_EDATA;
 	long line = 0;
 	size_t pos = 0;
-	while (pos < len) {
-		const char *ln = bytes + pos;
-		const char *nl = memchr(ln, '\n', len - pos);
-		size_t ll = nl ? (size_t)(nl - ln) : len - pos;
-		pos += ll + (nl ? 1 : 0);
+	const char *ln;
+	size_t ll;
+	while (sasae_text_next_line(bytes, len, &pos, &ln, &ll)) {
 		line++;
-		if (ll && ln[ll - 1] == '\r')
-			ll--;
 		sasae_buf t = SASAE_BUF_INIT;
 		sasae_text_append_trimmed(&t, ln, ll);
 		if (t.len == 0 || t.data[0] == '#') {

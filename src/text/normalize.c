@@ -151,27 +151,18 @@ static int32_t *norm_cps(const char *s, size_t len, size_t *n)
 int sasae_variants_parse(sasae_variants **out, const char *file, const char *bytes, size_t len, sasae_error *err)
 {
 	*out = NULL;
-	size_t bad;
-	if (!sasae_utf8_valid(bytes, len, &bad)) {
-		size_t col;
-		long bl = sasae_text_line_of(bytes, bad, &col);
-		return sasae_error_set(err, SASAE_EDATA, file, bl,
-				       "UTF-8 のテキストではありません（この行の %zu バイト目）。UTF-8 で保存し直してください", col);
-	}
+	if (sasae_text_check_utf8(file, bytes, len, err))
+		return SASAE_EDATA;
 	sasae_variants *t = calloc(1, sizeof *t);
 	if (t == NULL)
 		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 	long line = 0;
 	size_t pos = 0;
 	int rc = 0;
-	while (pos < len && rc == 0) {
-		const char *ln = bytes + pos;
-		const char *nl = memchr(ln, '\n', len - pos);
-		size_t ll = nl ? (size_t)(nl - ln) : len - pos;
-		pos += ll + (nl ? 1 : 0);
+	const char *ln;
+	size_t ll;
+	while (rc == 0 && sasae_text_next_line(bytes, len, &pos, &ln, &ll)) {
 		line++;
-		if (ll && ln[ll - 1] == '\r')
-			ll--;
 		if (ll == 0 || ln[0] == '#')
 			continue;
 		const char *tab = memchr(ln, '\t', ll);

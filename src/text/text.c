@@ -297,3 +297,28 @@ long sasae_text_line_of(const char *s, size_t offset, size_t *column)
 		*column = offset - start + 1;
 	return line;
 }
+
+int sasae_text_check_utf8(const char *file, const char *bytes, size_t len, sasae_error *err)
+{
+	size_t bad, col;
+	if (sasae_utf8_valid(bytes, len, &bad))
+		return 0;
+	long line = sasae_text_line_of(bytes, bad, &col);
+	return sasae_error_set(err, SASAE_EDATA, file, line,
+			       "UTF-8 のテキストではありません（この行の %zu バイト目）。UTF-8 で保存し直してください", col);
+}
+
+bool sasae_text_next_line(const char *bytes, size_t len, size_t *pos, const char **line, size_t *n)
+{
+	if (*pos >= len)
+		return false;
+	const char *ln = bytes + *pos;
+	const char *nl = memchr(ln, '\n', len - *pos);
+	size_t ll = nl ? (size_t)(nl - ln) : len - *pos;
+	*pos += ll + (nl ? 1 : 0);
+	if (ll && ln[ll - 1] == '\r')
+		ll--;
+	*line = ln;
+	*n = ll;
+	return true;
+}
