@@ -16,6 +16,7 @@ set -euo pipefail
 #                                       they are named here explicitly)
 #   libsqlite3-dev libjansson-dev libutf8proc-dev libsodium-dev   libraries of the core
 #   libmicrohttpd-dev                   the web server (sasae serve)
+#   libqrencode-dev                     the QR code of the finder's printed handout (/finder/print)
 #   libxlsxwriter-dev                   XLSX export (sasae export --format xlsx)
 #   libreoffice-calc-nogui              export tests: a real reader opens the XLSX (soffice
 #                                       --convert-to csv; about 80 MB, under a minute of apt)
@@ -32,7 +33,7 @@ PACKAGES=(
 	build-essential cmake pkg-config
 	clang libclang-rt-dev
 	libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev libsodium-dev
-	libmicrohttpd-dev curl
+	libmicrohttpd-dev libqrencode-dev curl
 	libxlsxwriter-dev libreoffice-calc-nogui python3-jsonschema
 	libcmocka-dev
 	python3 time

@@ -204,4 +204,5 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktra
 fuzz parse "$fuzz_seconds"
 fuzz outline "$fuzz_other_seconds"
 fuzz departments "$fuzz_other_seconds"
-stage_done "parse ${fuzz_seconds}s, outline+departments ${fuzz_other_seconds}s each"
+fuzz tags "$fuzz_other_seconds"
+stage_done "parse ${fuzz_seconds}s, outline+departments+tags ${fuzz_other_seconds}s each"

@@ -22,6 +22,7 @@ typedef enum sasae_code {
 	SASAE_EDB = -6,        /* the database failed or is not a sasae database (exit 70) */
 	SASAE_EINTERNAL = -7,  /* a bug: an invariant did not hold (exit 70) */
 	SASAE_ECANCELLED = -8, /* a callback asked to stop (exit 70 if it escapes) */
+	SASAE_EUNAVAILABLE = -9, /* a library a feature loads at run time is missing (exit 69) */
 } sasae_code;
 
 /* The error slot.  Zero-initialise it ({0}); functions fill it when they fail. */
@@ -45,7 +46,7 @@ int sasae_error_set(sasae_error *err, int code, const char *file, long line, con
 /* Clear err to the success state. */
 void sasae_error_clear(sasae_error *err);
 
-/* The process exit status for a code (sysexits): 0, 2, 65, 66, 70 or 74. */
+/* The process exit status for a code (sysexits): 0, 2, 65, 66, 69, 70 or 74. */
 int sasae_error_exit_status(int code);
 
 /* A short stable English name of a code ("data", "usage", …) for logs and JSON. */

@@ -22,14 +22,20 @@ typedef struct sasae_store sasae_store;
 enum {
 	SASAE_STORE_READONLY = 1, /* open for reading only; the file must exist */
 	SASAE_STORE_CREATE = 2,   /* create the file (and schema) when missing */
+	SASAE_STORE_IMPORT = 4,   /* the caller imports next: a new database gets its schema in the import's
+	                             transaction (see sasae_store_open) */
 };
 
 /* The schema version this build writes and reads. */
-#define SASAE_SCHEMA_VERSION 3
+#define SASAE_SCHEMA_VERSION 4
 
 /*
  * Open (and with SASAE_STORE_CREATE create) the database at path, migrating its schema to
  * SASAE_SCHEMA_VERSION (never in read-only mode).  WAL mode, foreign keys on.
+ * With SASAE_STORE_IMPORT, a database created now is written in one transaction with the first
+ * import — schema and data, in rollback-journal mode, every page written once — and switched to
+ * WAL mode when that transaction ends: at sasae_store_import_commit, or at _abort (the schema alone
+ * is then committed), or at close, or before any other transaction begins.
  * Returns 0, SASAE_ENOTFOUND (no such file, read-only), SASAE_EDB (not a sasae database, or a
  * newer schema), SASAE_ENOMEM.
  */
@@ -145,6 +151,11 @@ int sasae_store_search(sasae_store *s, int64_t version_id, const sasae_store_que
 		       size_t *nhits, size_t *total, sasae_error *err);
 void sasae_store_hits_free(sasae_store_hit *hits, size_t n);
 
+/* How many of the version's programs match an FTS5 expression, counted up to cap + 1 (for "did
+   you mean": a count that stops early).  Returns as sasae_store_search. */
+int sasae_store_count(sasae_store *s, int64_t version_id, const char *match, size_t cap, size_t *n,
+		      sasae_error *err);
+
 /* Facet counts of a search: how many matching programs each part, section and department has. */
 typedef struct sasae_facet {
 	int part;           /* part number (section facets and part facets) */
@@ -173,6 +184,25 @@ void sasae_facets_clear(sasae_facets *f);
 /* Rebuild the search index of a version (after an import without index, or a new variant table),
    in one transaction.  Returns 0, SASAE_EDB, SASAE_ENOMEM. */
 int sasae_store_reindex(sasae_store *s, int64_t version_id, sasae_error *err);
+
+/* ---- the finder's data files (docs/finder.md) ---- */
+
+/* A data file as stored. */
+typedef struct sasae_store_file {
+	char *text; /* the whole file (NUL-terminated), or NULL */
+	size_t len;
+	char *source;    /* the path it was loaded from */
+	char *loaded_at; /* ISO 8601 UTC */
+} sasae_store_file;
+
+/* The stored copy of finder file `name` ("vocabulary.tsv", …): out->text is NULL when the database
+   has none (the built-in one applies).  Free with sasae_store_file_clear. */
+int sasae_store_finder_file(sasae_store *s, const char *name, sasae_store_file *out, sasae_error *err);
+void sasae_store_file_clear(sasae_store_file *f);
+/* Store (replace) n finder files in one transaction; a file whose text is NULL is removed (back to
+   the built-in one). */
+int sasae_store_set_finder_files(sasae_store *s, const sasae_store_file *files, const char *const *names, size_t n,
+				 sasae_error *err);
 
 /* The notation-variant table the index was built with (borrowed; valid until close). */
 const sasae_variants *sasae_store_variants(const sasae_store *s);

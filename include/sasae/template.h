@@ -5,6 +5,9 @@
  *   {{&name}}         the value unescaped — the visible marker for raw output; use only for HTML
  *                     the program itself built (never for data)
  *   {{%name}}         the value percent-encoded for a URL query or path segment
+ *   {{*name}}         highlighted text: the value is an array of strings, alternately plain and
+ *                     marked (["", "認知症", "カフェの推進"]), each HTML-escaped, the marked ones
+ *                     in <mark>…</mark> (a value that is not an array: as {{name}})
  *   {{#name}}…{{/name}}  a section: repeated for each element of an array, entered once for a true
  *                     or non-empty value (objects become the context inside)
  *   {{^name}}…{{/name}}  an inverted section: entered when the value is missing, false, null, 0, ""

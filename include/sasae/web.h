@@ -20,6 +20,7 @@ typedef struct sasae_http_request {
 	const char *target;        /* the raw request target: path and query, still percent-encoded */
 	const char *if_none_match; /* If-None-Match header, or NULL */
 	const char *origin;        /* Origin header, or NULL */
+	const char *host;          /* Host header, or NULL (the finder's print view: its QR code's address) */
 } sasae_http_request;
 
 enum { SASAE_MAX_HEADERS = 12 };
@@ -52,6 +53,16 @@ typedef struct sasae_serve_options {
 int sasae_web_new(sasae_web **out, const char *db_path, const char *plan_spec, sasae_error *err);
 void sasae_web_free(sasae_web *w);
 
+/* The site's public address ("https://sasae.example.jp", `sasae serve --public-url`), for the absolute
+   links the pages print (the QR code of /finder/print); without it they are made from the request's
+   Host header.  Copied.  Returns 0, or SASAE_EUSAGE when url is not http(s)://host[:port][/path]. */
+int sasae_web_set_public_url(sasae_web *w, const char *url, sasae_error *err);
+
+/* Whether the access log may write the query string of this request target (with --log-queries):
+   false for the finder's pages and API (/finder…, /api/v1/finder), whose queries describe a
+   person's situation and are never logged. */
+bool sasae_web_query_loggable(const char *target);
+
 /* Handle one request (thread-safe).  res must be zero-initialised; the caller clears it. */
 void sasae_web_handle(sasae_web *w, const sasae_http_request *req, sasae_http_response *res);
 void sasae_http_response_clear(sasae_http_response *res);
@@ -65,7 +76,8 @@ void sasae_http_header(sasae_http_response *res, const char *name, const char *f
 /*
  * Serve until SIGINT or SIGTERM (in-flight requests finish).  Prints nothing itself but the access
  * log through log_line (may be NULL) — the CLI passes a function writing to stderr.
- * Returns 0 or SASAE_EIO (the address could not be bound; err says which and why).
+ * Returns 0, SASAE_EIO (the address could not be bound; err says which and why), or
+ * SASAE_EUNAVAILABLE (libmicrohttpd, loaded at this first call, is missing: include/sasae/dynlib.h).
  */
 int sasae_web_serve(sasae_web *w, const sasae_serve_options *opt, void (*log_line)(const char *line),
 		    void (*on_ready)(const char *url), sasae_error *err);

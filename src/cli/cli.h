@@ -12,6 +12,7 @@
 
 #include "sasae/error.h"
 #include "sasae/buf.h"
+#include "sasae/finder.h"
 #include "sasae/store.h"
 
 /* One command: its name, a one-line summary, its usage text and the function that runs it. */
@@ -23,7 +24,7 @@ typedef struct cli_command {
 } cli_command;
 
 /* The commands (each defined in its cmd_<name>.c). */
-extern const cli_command cmd_import, cmd_plans, cmd_outline, cmd_list, cmd_show, cmd_search, cmd_export, cmd_diff, cmd_reindex, cmd_serve, cmd_lint;
+extern const cli_command cmd_import, cmd_plans, cmd_outline, cmd_list, cmd_show, cmd_search, cmd_export, cmd_diff, cmd_reindex, cmd_serve, cmd_lint, cmd_tags, cmd_find;
 
 /* The program name used in messages ("sasae"). */
 extern const char *cli_prog;
@@ -68,5 +69,24 @@ int cli_load_plan(sasae_plan **plan, const char *db, const char *spec);
 /* Open the database read-only, resolve --plan (spec may be NULL) and load that version.  On
    failure prints the error and returns the exit status; 0 on success (*plan freed by caller). */
 int cli_load_plan(sasae_plan **plan, const char *db, const char *spec);
+
+/* Print a JSON value on stdout (2-space indent, keys in order, a final newline) and release it.
+   Returns 0, 70 when j is NULL (it could not be built: out of memory) or 74 when writing failed. */
+struct json_t;
+int cli_print_json(struct json_t *j);
+
+/* A plan with its finder (store kept open: the finder borrows its variant table). */
+typedef struct cli_finder {
+	sasae_store *store;
+	sasae_plan *plan;
+	sasae_tag_data *data;
+	sasae_finder *finder;
+} cli_finder;
+
+/* Open the database read-only, load the plan (--plan spec, may be NULL) and the finder's data files
+   and tag the plan.  On failure prints the error and returns the exit status; 0 on success.
+   Close with cli_close_finder. */
+int cli_open_finder(cli_finder *out, const char *db, const char *spec);
+void cli_close_finder(cli_finder *f);
 
 #endif

@@ -1,4 +1,6 @@
 /* cli_util.c — helpers shared by the CLI commands (see cli.h). */
+#include <jansson.h>
+
 #include "cli.h"
 
 #include <errno.h>
@@ -109,4 +111,42 @@ int cli_read_file(const char *path, sasae_buf *out, sasae_error *err)
 		rc = sasae_error_set(err, SASAE_ENOMEM, path, 0, "メモリが足りません（ファイルが大きすぎます）");
 	fclose(f);
 	return rc;
+}
+
+int cli_open_finder(cli_finder *out, const char *db, const char *spec)
+{
+	memset(out, 0, sizeof *out);
+	int status = cli_open_store(&out->store, db, SASAE_STORE_READONLY);
+	if (status)
+		return status;
+	sasae_error err = {0};
+	int64_t version;
+	if (sasae_store_resolve(out->store, spec, &version, &err) ||
+	    sasae_store_load_plan(out->store, version, &out->plan, &err) ||
+	    sasae_finder_data_load(&out->data, out->store, NULL, &err) ||
+	    sasae_finder_new(&out->finder, out->plan, out->data, sasae_store_variants(out->store), &err)) {
+		status = cli_fail(&err);
+		cli_close_finder(out);
+	}
+	return status;
+}
+
+void cli_close_finder(cli_finder *f)
+{
+	sasae_finder_free(f->finder);
+	sasae_tag_data_free(f->data);
+	sasae_plan_free(f->plan);
+	sasae_store_close(f->store);
+	memset(f, 0, sizeof *f);
+}
+
+int cli_print_json(json_t *j)
+{
+	if (j == NULL)
+		return 70;
+	int rc = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(j);
+	if (rc == 0 && putchar('\n') == EOF)
+		rc = -1;
+	return rc ? 74 : 0;
 }

@@ -159,7 +159,7 @@ static int run(int argc, char **argv, const char *db)
 		goto done;
 	}
 	bool existed = access(db, F_OK) == 0;
-	if ((status = cli_open_store(&store, db, SASAE_STORE_CREATE)) != 0)
+	if ((status = cli_open_store(&store, db, SASAE_STORE_CREATE | SASAE_STORE_IMPORT)) != 0)
 		goto done;
 	sasae_import_options opt = {slug, title, &outline, depts, no_index, show_warning, show_progress, &ui};
 	sasae_import_summary sum;

@@ -220,10 +220,7 @@ static int show_json(const sasae_plan *plan, const sasae_program *p)
 			      "departments", depts, "listings", places);
 	if (o == NULL)
 		return 70;
-	int rc = json_dumpf(o, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	putchar('\n');
-	return rc ? 74 : 0;
+	return cli_print_json(o);
 }
 
 static int run_show(int argc, char **argv, const char *db)

@@ -159,11 +159,7 @@ static int run_parsed(int argc, char **argv, const char *db, char **excl, int ne
 		goto done;
 	}
 	if (strcmp(format, "json") == 0) {
-		json_t *j = sasae_search_results_json(r);
-		if (j == NULL || json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
-			status = 70;
-		putchar('\n');
-		json_decref(j);
+		status = cli_print_json(sasae_search_results_json(r));
 		goto done;
 	}
 	bool tty = isatty(STDOUT_FILENO) != 0;

@@ -9,7 +9,7 @@
 #include "cli.h"
 
 static const cli_command *const commands[] = {
-	&cmd_import, &cmd_plans, &cmd_outline, &cmd_list, &cmd_show, &cmd_search, &cmd_export, &cmd_diff, &cmd_reindex, &cmd_serve, &cmd_lint,
+	&cmd_import, &cmd_plans, &cmd_outline, &cmd_list, &cmd_show, &cmd_search, &cmd_export, &cmd_diff, &cmd_reindex, &cmd_serve, &cmd_lint, &cmd_tags, &cmd_find,
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 
@@ -35,7 +35,7 @@ static void usage(FILE *out)
 		     "  sasae search \"ひとり暮らし 高齢者\"\n"
 		     "  sasae export --format csv > plan.csv\n\n"
 		     "終了コード: 0 成功, 1 指摘あり, 2 使い方の誤り, 65 入力データの誤り, 66 見つからない,\n"
-		     "            70 内部エラー, 74 入出力エラー\n");
+		     "            69 必要なライブラリがない（serve, xlsx）, 70 内部エラー, 74 入出力エラー\n");
 }
 
 int main(int argc, char **argv)

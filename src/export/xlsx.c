@@ -8,6 +8,7 @@
  * Also sasae_export_display_width, the width measure the column widths use.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,44 @@
 #include <xlsxwriter.h>
 
 #include "export_internal.h"
+#include "sasae/dynlib.h"
 #include "sasae/text.h"
+
+/* libxlsxwriter is loaded at the first export, not linked (include/sasae/dynlib.h): the functions
+   this file calls, through the table lxw. */
+#ifndef SASAE_XLSXWRITER_SONAME
+#define SASAE_XLSXWRITER_SONAME "libxlsxwriter.so"
+#endif
+#define XLSX_FUNCTIONS(X)                                                                                       \
+	X(workbook_new_opt)                                                                                     \
+	X(workbook_set_properties)                                                                              \
+	X(workbook_add_format)                                                                                  \
+	X(workbook_add_worksheet)                                                                               \
+	X(workbook_close)                                                                                       \
+	X(format_set_bold)                                                                                      \
+	X(format_set_bg_color)                                                                                  \
+	X(format_set_bottom)                                                                                    \
+	X(format_set_align)                                                                                     \
+	X(format_set_text_wrap)                                                                                 \
+	X(worksheet_set_column)                                                                                 \
+	X(worksheet_freeze_panes)                                                                               \
+	X(worksheet_repeat_rows)                                                                                \
+	X(worksheet_set_landscape)                                                                              \
+	X(worksheet_set_paper)                                                                                  \
+	X(worksheet_fit_to_pages)                                                                               \
+	X(worksheet_set_row)                                                                                    \
+	X(worksheet_write_string)                                                                               \
+	X(worksheet_write_number)                                                                               \
+	X(worksheet_autofilter)                                                                                 \
+	X(lxw_strerror)
+#define XLSX_FIELD(f) __typeof__(f) *f;
+static struct xlsx_api {
+	XLSX_FUNCTIONS(XLSX_FIELD)
+} lxw;
+#define XLSX_SYM(f) {#f, offsetof(struct xlsx_api, f)},
+static const sasae_dynsym xlsx_syms[] = {XLSX_FUNCTIONS(XLSX_SYM)};
+static sasae_dynlib xlsx_lib = {"libxlsxwriter", SASAE_XLSXWRITER_SONAME, "XLSX の書き出し（export --format xlsx）",
+				xlsx_syms, sizeof xlsx_syms / sizeof xlsx_syms[0], &lxw, false, NULL};
 
 /* East Asian Ambiguous characters that Japanese fonts draw full-width (a practical subset of
    UAX #11's list: the symbols that occur in Japanese administrative text). */
@@ -152,21 +190,21 @@ static int write_sheet(const sasae_plan *plan, lxw_workbook *wb, const formats *
 {
 	char name[32];
 	snprintf(name, sizeof name, "第%d部", p->number);
-	lxw_worksheet *ws = workbook_add_worksheet(wb, name);
+	lxw_worksheet *ws = lxw.workbook_add_worksheet(wb, name);
 	if (ws == NULL)
 		return sasae_error_set(err, SASAE_EINTERNAL, NULL, 0, "シート「%s」を作れません", name);
 	double width[SASAE_EXPORT_TABLE_NCOLS];
 	if (column_widths(p, width))
 		return SASAE_ENOMEM;
 	for (int c = 0; c < SASAE_EXPORT_TABLE_NCOLS; c++)
-		worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width[c], wraps(c) ? f->wrap : f->text);
-	worksheet_freeze_panes(ws, 1, 0);
-	worksheet_repeat_rows(ws, 0, 0);
-	worksheet_set_landscape(ws);
-	worksheet_set_paper(ws, 9); /* A4 */
-	worksheet_fit_to_pages(ws, 1, 0);
+		lxw.worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width[c], wraps(c) ? f->wrap : f->text);
+	lxw.worksheet_freeze_panes(ws, 1, 0);
+	lxw.worksheet_repeat_rows(ws, 0, 0);
+	lxw.worksheet_set_landscape(ws);
+	lxw.worksheet_set_paper(ws, 9); /* A4 */
+	lxw.worksheet_fit_to_pages(ws, 1, 0);
 	for (int c = 0; c < SASAE_EXPORT_TABLE_NCOLS; c++)
-		worksheet_write_string(ws, 0, (lxw_col_t)c, sasae_export_table_header[c], f->header);
+		lxw.worksheet_write_string(ws, 0, (lxw_col_t)c, sasae_export_table_header[c], f->header);
 	lxw_row_t row = 1;
 	for (size_t j = 0; j < p->nsections; j++) {
 		const sasae_section *s = &p->sections[j];
@@ -186,16 +224,16 @@ static int write_sheet(const sasae_plan *plan, lxw_workbook *wb, const formats *
 					lines = n;
 				free(owned);
 			}
-			worksheet_set_row(ws, row, line_height * (double)lines + 2, NULL);
+			lxw.worksheet_set_row(ws, row, line_height * (double)lines + 2, NULL);
 			for (int c = 0; c < SASAE_EXPORT_TABLE_NCOLS; c++) {
 				lxw_format *fmt = wraps(c) ? f->wrap : f->text;
 				char *owned;
 				const char *t = text_of(s, l, c, &owned);
 				if (c == SASAE_COL_DEPARTMENTS && owned == NULL)
 					return SASAE_ENOMEM;
-				lxw_error e = t ? (*t ? worksheet_write_string(ws, row, (lxw_col_t)c, t, fmt)
+				lxw_error e = t ? (*t ? lxw.worksheet_write_string(ws, row, (lxw_col_t)c, t, fmt)
 						      : LXW_NO_ERROR)
-						: worksheet_write_number(ws, row, (lxw_col_t)c,
+						: lxw.worksheet_write_number(ws, row, (lxw_col_t)c,
 									 number_of(p, s, l, c), fmt);
 				free(owned);
 				if (e == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED)
@@ -207,16 +245,18 @@ static int write_sheet(const sasae_plan *plan, lxw_workbook *wb, const formats *
 				if (e != LXW_NO_ERROR)
 					return sasae_error_set(err, SASAE_EINTERNAL, plan->source,
 							       l->source_line, "XLSX に書けません: %s",
-							       lxw_strerror(e));
+							       lxw.lxw_strerror(e));
 			}
 		}
 	}
-	worksheet_autofilter(ws, 0, 0, row > 1 ? row - 1 : 1, SASAE_EXPORT_TABLE_NCOLS - 1);
+	lxw.worksheet_autofilter(ws, 0, 0, row > 1 ? row - 1 : 1, SASAE_EXPORT_TABLE_NCOLS - 1);
 	return 0;
 }
 
 int sasae_export_xlsx(const sasae_plan *plan, const char *path, sasae_error *err)
 {
+	if (sasae_dynlib_load(&xlsx_lib, err)) /* before the file is touched */
+		return err->code;
 	/* create the file first: a path that cannot be written is our error message, not the library's
 	   (libxlsxwriter prints its own to stderr) */
 	FILE *probe = fopen(path, "wb");
@@ -224,7 +264,7 @@ int sasae_export_xlsx(const sasae_plan *plan, const char *path, sasae_error *err
 		return sasae_error_set(err, SASAE_EIO, path, 0, "書き出せません: %s", strerror(errno));
 	fclose(probe);
 	lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = NULL, .use_zip64 = LXW_FALSE};
-	lxw_workbook *wb = workbook_new_opt(path, &opt);
+	lxw_workbook *wb = lxw.workbook_new_opt(path, &opt);
 	if (wb == NULL)
 		return sasae_error_set(err, SASAE_ENOMEM, path, 0, "XLSX のブックを作れません");
 	lxw_doc_properties props = {0};
@@ -232,19 +272,19 @@ int sasae_export_xlsx(const sasae_plan *plan, const char *path, sasae_error *err
 	props.title = plan->title;
 	props.subject = subject;
 	props.author = author;
-	workbook_set_properties(wb, &props);
-	formats f = {workbook_add_format(wb), workbook_add_format(wb), workbook_add_format(wb)};
+	lxw.workbook_set_properties(wb, &props);
+	formats f = {lxw.workbook_add_format(wb), lxw.workbook_add_format(wb), lxw.workbook_add_format(wb)};
 	int rc = 0;
 	if (f.header == NULL || f.text == NULL || f.wrap == NULL) {
 		rc = SASAE_ENOMEM;
 	} else {
-		format_set_bold(f.header);
-		format_set_bg_color(f.header, 0xE8E8E8);
-		format_set_bottom(f.header, LXW_BORDER_THIN);
-		format_set_align(f.header, LXW_ALIGN_VERTICAL_CENTER);
-		format_set_align(f.text, LXW_ALIGN_VERTICAL_TOP);
-		format_set_align(f.wrap, LXW_ALIGN_VERTICAL_TOP);
-		format_set_text_wrap(f.wrap);
+		lxw.format_set_bold(f.header);
+		lxw.format_set_bg_color(f.header, 0xE8E8E8);
+		lxw.format_set_bottom(f.header, LXW_BORDER_THIN);
+		lxw.format_set_align(f.header, LXW_ALIGN_VERTICAL_CENTER);
+		lxw.format_set_align(f.text, LXW_ALIGN_VERTICAL_TOP);
+		lxw.format_set_align(f.wrap, LXW_ALIGN_VERTICAL_TOP);
+		lxw.format_set_text_wrap(f.wrap);
 	}
 	for (size_t i = 0; i < plan->nparts && rc == 0; i++)
 		rc = write_sheet(plan, wb, &f, &plan->parts[i], err);
@@ -252,7 +292,7 @@ int sasae_export_xlsx(const sasae_plan *plan, const char *path, sasae_error *err
 		sasae_part empty = {.number = 1};
 		rc = write_sheet(plan, wb, &f, &empty, err);
 	}
-	lxw_error e = workbook_close(wb); /* also frees the workbook after an error above */
+	lxw_error e = lxw.workbook_close(wb); /* also frees the workbook after an error above */
 	if (rc || e != LXW_NO_ERROR)
 		unlink(path); /* no half-written workbook */
 	if (rc == SASAE_ENOMEM)
@@ -260,6 +300,6 @@ int sasae_export_xlsx(const sasae_plan *plan, const char *path, sasae_error *err
 	if (rc)
 		return rc;
 	if (e != LXW_NO_ERROR)
-		return sasae_error_set(err, SASAE_EIO, path, 0, "XLSX を書き出せません: %s", lxw_strerror(e));
+		return sasae_error_set(err, SASAE_EIO, path, 0, "XLSX を書き出せません: %s", lxw.lxw_strerror(e));
 	return 0;
 }

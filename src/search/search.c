@@ -28,20 +28,50 @@ static int bspan_cmp(const void *a, const void *b)
 	return x->from < y->from ? -1 : x->from > y->from;
 }
 
+/* The query's terms, normalised once for every text they mark. */
+typedef struct mark_terms {
+	sasae_norm *terms;
+	size_t nterms;
+	sasae_norm text; /* scratch: the text being marked */
+} mark_terms;
+
+static int mark_terms_init(mark_terms *m, char **terms, size_t nterms)
+{
+	memset(m, 0, sizeof *m);
+	if (nterms == 0)
+		return 0;
+	if ((m->terms = calloc(nterms, sizeof *m->terms)) == NULL)
+		return SASAE_ENOMEM;
+	m->nterms = nterms;
+	for (size_t k = 0; k < nterms; k++)
+		if (sasae_normalize(&m->terms[k], terms[k], strlen(terms[k]), NULL, SASAE_NORM_DOCUMENT) != 0)
+			return SASAE_ENOMEM;
+	return 0;
+}
+
+static void mark_terms_free(mark_terms *m)
+{
+	for (size_t k = 0; k < m->nterms; k++)
+		sasae_norm_free(&m->terms[k]);
+	free(m->terms);
+	sasae_norm_free(&m->text);
+}
+
 /* Byte spans of text where a normalised term occurs (sorted, merged).  *n spans in a new array. */
-static bspan *find_marks(const char *text, char **terms, size_t nterms, const sasae_variants *v, size_t *n)
+static bspan *find_marks(const char *text, mark_terms *m, const sasae_variants *v, size_t *n)
 {
 	*n = 0;
-	sasae_norm t = {0}, q = {0};
+	sasae_norm *t = &m->text;
 	bspan *spans = NULL;
 	size_t cap = 0;
-	if (sasae_normalize(&t, text, strlen(text), v, SASAE_NORM_DOCUMENT) != 0)
-		goto done;
-	for (size_t k = 0; k < nterms; k++) {
-		if (sasae_normalize(&q, terms[k], strlen(terms[k]), NULL, SASAE_NORM_DOCUMENT) != 0 || q.n == 0)
+	if (sasae_normalize(t, text, strlen(text), v, SASAE_NORM_DOCUMENT) != 0)
+		return NULL;
+	for (size_t k = 0; k < m->nterms; k++) {
+		const sasae_norm *q = &m->terms[k];
+		if (q->n == 0)
 			continue;
-		for (size_t i = 0; i + q.n <= t.n; i++) {
-			if (memcmp(t.cp + i, q.cp, q.n * sizeof *q.cp) != 0)
+		for (size_t i = 0; i + q->n <= t->n; i++) {
+			if (t->cp[i] != q->cp[0] || memcmp(t->cp + i, q->cp, q->n * sizeof *q->cp) != 0)
 				continue;
 			if (*n == cap) {
 				cap = cap ? cap * 2 : 8;
@@ -50,7 +80,7 @@ static bspan *find_marks(const char *text, char **terms, size_t nterms, const sa
 					goto done;
 				spans = ns;
 			}
-			spans[(*n)++] = (bspan){t.from[i], t.to[i + q.n - 1]};
+			spans[(*n)++] = (bspan){t->from[i], t->to[i + q->n - 1]};
 		}
 	}
 	if (*n > 1) {
@@ -67,8 +97,6 @@ static bspan *find_marks(const char *text, char **terms, size_t nterms, const sa
 		*n = w + 1;
 	}
 done:
-	sasae_norm_free(&t);
-	sasae_norm_free(&q);
 	return spans;
 }
 
@@ -113,12 +141,12 @@ static sasae_span *to_cp_spans(const char *text, const bspan *b, size_t nb, size
 }
 
 /* Fill the snippet and marks of r from its summary and name. */
-static int make_snippet(sasae_result *r, char **terms, size_t nterms, const sasae_variants *v)
+static int make_snippet(sasae_result *r, mark_terms *m, const sasae_variants *v)
 {
 	const char *sum = r->hit.summary;
 	size_t nb = 0, nn = 0;
-	bspan *b = find_marks(sum, terms, nterms, v, &nb);
-	bspan *nm = find_marks(r->hit.name, terms, nterms, v, &nn);
+	bspan *b = find_marks(sum, m, v, &nb);
+	bspan *nm = find_marks(r->hit.name, m, v, &nn);
 	size_t total = cp_count(sum, strlen(sum));
 	size_t first = nb ? cp_count(sum, b[0].from) : 0;
 	size_t start = first > SNIPPET_BEFORE ? first - SNIPPET_BEFORE : 0;
@@ -169,41 +197,101 @@ void sasae_search_results_free(sasae_search_results *r)
 }
 
 /* "Did you mean": program names sharing the most bigrams with the query's terms. */
+enum {
+	SUGG_TOKENS = 64,    /* bigrams of the query looked at */
+	SUGG_NAMES = 2000,   /* names the bigrams used may be found in, together (see suggest) */
+};
+
+typedef struct sugg_token {
+	char *match;  /* "bigram" */
+	size_t names; /* names it is found in (up to SUGG_NAMES + 1) */
+	size_t order; /* its place in the query */
+	bool used;
+} sugg_token;
+
 typedef struct sugg_ctx {
-	sasae_buf *match;
+	sugg_token t[SUGG_TOKENS];
 	size_t n;
 } sugg_ctx;
 
-static int sugg_token(void *ctx, const sasae_token *t)
+static int sugg_collect(void *ctx, const sasae_token *t)
 {
 	sugg_ctx *c = ctx;
-	if (c->n >= 64)
+	if (c->n >= SUGG_TOKENS)
 		return 0;
-	sasae_buf_puts(c->match, c->n++ ? " OR \"" : "\"");
+	sasae_buf b = SASAE_BUF_INIT;
+	sasae_buf_puts(&b, "\"");
 	for (size_t i = 0; i < t->len; i++) {
 		if (t->text[i] == '"')
-			sasae_buf_putc(c->match, '"');
-		sasae_buf_putc(c->match, t->text[i]);
+			sasae_buf_putc(&b, '"');
+		sasae_buf_putc(&b, t->text[i]);
 	}
-	sasae_buf_putc(c->match, '"');
+	sasae_buf_putc(&b, '"');
+	if ((c->t[c->n].match = sasae_buf_detach(&b)) != NULL) {
+		c->t[c->n].order = c->n;
+		c->n++;
+	}
 	return 0;
 }
 
+static int sugg_by_names(const void *a, const void *b)
+{
+	const sugg_token *x = a, *y = b;
+	return x->names != y->names ? (x->names < y->names ? -1 : 1) : (x->order < y->order ? -1 : x->order > y->order);
+}
+
+static int sugg_by_order(const void *a, const void *b)
+{
+	const sugg_token *x = a, *y = b;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/*
+ * The names are ranked by BM25 on the name over the query's bigrams, the rarer ones: the bigrams
+ * are taken from the rarest on while the names they are found in number SUGG_NAMES or fewer in all
+ * (the rarest one found at all is always taken).  On a small plan that is every bigram; on a large
+ * catalogue it keeps a misspelt query from ranking every name that shares a common bigram with it
+ * (「ケア」 is in 14,000 of 287,000 names).
+ */
 static int suggest(sasae_search_results *r, sasae_store *s, int64_t version_id, const sasae_query *q,
 		   sasae_error *err)
 {
-	sasae_buf m = SASAE_BUF_INIT;
-	sugg_ctx c = {&m, 0};
-	sasae_buf_puts(&m, "name : (");
+	sugg_ctx c = {0};
 	for (size_t i = 0; i < q->nterms; i++) {
 		sasae_norm n = {0};
 		if (sasae_normalize(&n, q->terms[i], strlen(q->terms[i]), NULL, SASAE_NORM_DOCUMENT) == 0)
-			sasae_tokenize(&n, SASAE_TOKENIZE_QUERY, sugg_token, &c);
+			sasae_tokenize(&n, SASAE_TOKENIZE_QUERY, sugg_collect, &c);
 		sasae_norm_free(&n);
 	}
-	sasae_buf_putc(&m, ')');
 	int rc = 0;
-	if (c.n > 0 && sasae_buf_ok(&m)) {
+	for (size_t i = 0; rc == 0 && i < c.n; i++) {
+		sasae_buf m = SASAE_BUF_INIT;
+		sasae_buf_puts(&m, "name : ");
+		sasae_buf_puts(&m, c.t[i].match);
+		if (sasae_buf_ok(&m))
+			rc = sasae_store_count(s, version_id, sasae_buf_cstr(&m), SUGG_NAMES, &c.t[i].names, err);
+		else
+			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+		sasae_buf_free(&m);
+	}
+	size_t used = 0, names = 0;
+	qsort(c.t, c.n, sizeof *c.t, sugg_by_names);
+	for (size_t i = 0; rc == 0 && i < c.n; i++)
+		if (c.t[i].names > 0 && (used == 0 || names + c.t[i].names <= SUGG_NAMES)) {
+			c.t[i].used = true;
+			names += c.t[i].names;
+			used++;
+		}
+	qsort(c.t, c.n, sizeof *c.t, sugg_by_order); /* in the query's order, as they were always ranked */
+	sasae_buf m = SASAE_BUF_INIT;
+	sasae_buf_puts(&m, "name : (");
+	for (size_t i = 0, k = 0; i < c.n; i++)
+		if (c.t[i].used) {
+			sasae_buf_puts(&m, k++ ? " OR " : "");
+			sasae_buf_puts(&m, c.t[i].match);
+		}
+	sasae_buf_putc(&m, ')');
+	if (rc == 0 && used > 0 && sasae_buf_ok(&m)) {
 		sasae_store_query sq = {sasae_buf_cstr(&m), NULL, 0, 0, NULL, SUGGESTIONS, 0};
 		sasae_store_hit *hits;
 		size_t nhits, total;
@@ -217,6 +305,8 @@ static int suggest(sasae_search_results *r, sasae_store *s, int64_t version_id, 
 		}
 	}
 	sasae_buf_free(&m);
+	for (size_t i = 0; i < c.n; i++)
+		free(c.t[i].match);
 	return rc;
 }
 
@@ -246,16 +336,19 @@ int sasae_search(sasae_search_results **out, sasae_store *s, int64_t version_id,
 	size_t nhits = 0;
 	rc = sasae_store_search(s, version_id, &sq, &hits, &nhits, &r->total, err);
 	if (rc == 0 && nhits) {
+		mark_terms m;
 		r->results = calloc(nhits, sizeof *r->results);
-		if (r->results == NULL)
+		if (r->results == NULL || mark_terms_init(&m, q.terms, q.nterms) != 0)
 			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 		for (size_t i = 0; rc == 0 && i < nhits; i++) {
 			r->results[i].hit = hits[i]; /* moved */
 			memset(&hits[i], 0, sizeof hits[i]);
 			r->nresults++;
-			if (make_snippet(&r->results[i], q.terms, q.nterms, v))
+			if (make_snippet(&r->results[i], &m, v))
 				rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 		}
+		if (r->results)
+			mark_terms_free(&m);
 	}
 	sasae_store_hits_free(hits, nhits);
 	if (rc == 0 && r->total == 0 && q.nterms)

@@ -20,26 +20,38 @@
 extern const char sasae_schema_001[];
 extern const char sasae_schema_002[];
 extern const char sasae_schema_003[];
+extern const char sasae_schema_004[];
 extern const char sasae_data_variants_tsv[];
 extern const size_t sasae_data_variants_tsv_len;
 /* Page cache of a writing connection, in KiB. */
 #define SASAE_STORE_CACHE_KIB "98304"
 
-static const char *const migrations[] = {sasae_schema_001, sasae_schema_002, sasae_schema_003};
+static const char *const migrations[] = {sasae_schema_001, sasae_schema_002, sasae_schema_003, sasae_schema_004};
 enum { NMIGRATIONS = sizeof migrations / sizeof migrations[0] };
 
-enum { STMT_CACHE = 24 };
+enum { STMT_CACHE = 32 };
 
 struct sasae_store {
 	sqlite3 *db;
 	char *path;
 	bool readonly;
 	sasae_variants *variants; /* the search normalisation's variant table (from the database) */
+	bool pending; /* a new database's first transaction is open (SASAE_STORE_IMPORT; see settle) */
 	struct {
 		const char *sql; /* a string literal of this file: compared by address */
 		sqlite3_stmt *st;
 	} cache[STMT_CACHE]; /* statements of the read path, prepared once per connection */
 	size_t ncache;
+	sasae_fts_rank *rank; /* the ranking function's state (owned by the connection) */
+	struct {
+		bool valid;
+		int64_t data_version;  /* PRAGMA data_version: changes when another connection commits */
+		sqlite3_int64 changes; /* sqlite3_total_changes64: changes when this one writes */
+		int64_t version_id;
+		int64_t lo, hi;   /* the range of the version's search_doc ids (0, 0: none) */
+		bool contiguous;  /* every id of [lo, hi] is one of the version's documents */
+		bool whole_index; /* and the full-text index has no row outside [lo, hi] */
+	} scope;                 /* of the version searched last (search_scope) */
 };
 
 /* Fill err with the database's message; returns SASAE_EDB. */
@@ -49,8 +61,15 @@ static int db_error(sasae_store *s, sasae_error *err, const char *what)
 			       sqlite3_errmsg(s->db));
 }
 
+static int settle(sasae_store *s, sasae_error *err);
+
 static int exec(sasae_store *s, const char *sql, sasae_error *err, const char *what)
 {
+	if (s->pending && strncmp(sql, "BEGIN", 5) == 0) { /* another transaction: the pending one first */
+		int rc = settle(s, err);
+		if (rc)
+			return rc;
+	}
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
 		int rc = sasae_error_set(err, SASAE_EDB, s->path, 0, "データベースの%sに失敗しました: %s",
@@ -112,7 +131,9 @@ static int64_t query_int(sasae_store *s, const char *sql, int64_t dflt)
 	return v;
 }
 
-static int migrate(sasae_store *s, sasae_error *err)
+/* Bring the schema to SASAE_SCHEMA_VERSION in one transaction; with keep, leave that transaction
+   open for the caller (s->pending: a new database created for an import). */
+static int migrate(sasae_store *s, bool keep, sasae_error *err)
 {
 	int64_t have = query_int(s, "PRAGMA user_version", -1);
 	if (have < 0)
@@ -132,6 +153,10 @@ static int migrate(sasae_store *s, sasae_error *err)
 	int rc = exec(s, "BEGIN IMMEDIATE", err, "更新");
 	if (rc)
 		return rc;
+	if (query_int(s, "PRAGMA user_version", -1) != have) { /* another process migrated meanwhile */
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return migrate(s, keep, err);
+	}
 	/* Databases made before the first release named the document digest "sha256". */
 	if (rc == 0 && have == 1 &&
 	    query_int(s, "SELECT count(*) FROM pragma_table_info('version') WHERE name = 'sha256'", 0) == 1)
@@ -154,11 +179,34 @@ static int migrate(sasae_store *s, sasae_error *err)
 			rc = exec(s, pragma, err, "スキーマ更新");
 		}
 	}
-	if (rc == 0)
+	if (rc == 0 && keep)
+		s->pending = true;
+	else if (rc == 0)
 		rc = exec(s, "COMMIT", err, "スキーマ更新");
 	if (rc)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	return rc;
+}
+
+/*
+ * End the first transaction of a new database (s->pending): commit it and put the database in WAL
+ * mode like every other.  Until then the new file is in rollback-journal mode: its pages are written
+ * once, into the file, instead of into the WAL and again into the file by the checkpoint at close
+ * (docs/benchmarks.md, "Import").  A failed switch is not an error: the data is committed, and the
+ * next writer to open the file switches it.
+ */
+static int settle(sasae_store *s, sasae_error *err)
+{
+	if (!s->pending)
+		return 0;
+	s->pending = false;
+	int rc = exec(s, "COMMIT", err, "書き込みの確定");
+	if (rc) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+	return 0;
 }
 
 /* Read the variant table stored in the database (the built-in one when there is none). */
@@ -178,6 +226,78 @@ static int load_variants(sasae_store *s, sasae_error *err)
 }
 
 const sasae_variants *sasae_store_variants(const sasae_store *s) { return s->variants; }
+
+static char *col_text(sqlite3_stmt *st, int i);
+static int step_done(sasae_store *s, sqlite3_stmt *st, sasae_error *err);
+
+int sasae_store_finder_file(sasae_store *s, const char *name, sasae_store_file *out, sasae_error *err)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *st = NULL;
+	int rc = prepare(s, &st, "SELECT text, source, loaded_at FROM finder_file WHERE name = ?1", err);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		const void *t = sqlite3_column_blob(st, 0);
+		out->len = (size_t)sqlite3_column_bytes(st, 0);
+		out->text = malloc(out->len + 1);
+		out->source = col_text(st, 1);
+		out->loaded_at = col_text(st, 2);
+		if (out->text == NULL || out->source == NULL || out->loaded_at == NULL) {
+			sasae_store_file_clear(out);
+			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+		} else {
+			if (out->len)
+				memcpy(out->text, t, out->len);
+			out->text[out->len] = '\0';
+		}
+	} else if (step != SQLITE_DONE) {
+		rc = db_error(s, err, "読み取り");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void sasae_store_file_clear(sasae_store_file *f)
+{
+	free(f->text);
+	free(f->source);
+	free(f->loaded_at);
+	memset(f, 0, sizeof *f);
+}
+
+int sasae_store_set_finder_files(sasae_store *s, const sasae_store_file *files, const char *const *names, size_t n,
+				 sasae_error *err)
+{
+	int rc = exec(s, "BEGIN IMMEDIATE", err, "書き込み開始");
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		sqlite3_stmt *st = NULL;
+		if (files[i].text == NULL)
+			rc = prepare(s, &st, "DELETE FROM finder_file WHERE name = ?1", err);
+		else
+			rc = prepare(s, &st,
+				     "INSERT INTO finder_file (name, text, source) VALUES (?1, ?2, ?3)"
+				     " ON CONFLICT (name) DO UPDATE SET text = excluded.text, source = excluded.source,"
+				     " loaded_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+				     err);
+		if (rc == 0) {
+			sqlite3_bind_text(st, 1, names[i], -1, SQLITE_STATIC);
+			if (files[i].text) {
+				sqlite3_bind_text(st, 2, files[i].text, (int)files[i].len, SQLITE_STATIC);
+				sqlite3_bind_text(st, 3, files[i].source ? files[i].source : "", -1, SQLITE_STATIC);
+			}
+			rc = step_done(s, st, err);
+		}
+		sqlite3_finalize(st);
+	}
+	if (rc == 0)
+		rc = exec(s, "COMMIT", err, "書き込みの確定");
+	if (rc)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
 
 /* Process-wide SQLite settings, before its first use: no global memory statistics (they take a
    global mutex on every allocation, which serialises the server's threads). */
@@ -214,15 +334,23 @@ int sasae_store_open(sasae_store **out, const char *path, int flags, sasae_error
 		rc = sasae_error_set(err, SASAE_EDB, path, 0, "全文検索（FTS5）を使えません: %s", sqlite3_errmsg(s->db));
 		goto fail;
 	}
+	if (sasae_fts_rank_register(s->db, &s->rank) != SQLITE_OK) {
+		rc = sasae_error_set(err, SASAE_EDB, path, 0, "全文検索（FTS5）を使えません: %s", sqlite3_errmsg(s->db));
+		goto fail;
+	}
 	sqlite3_extended_result_codes(s->db, 1);
 	/* A file that is not a database fails on the first read. */
-	if (query_int(s, "SELECT count(*) FROM sqlite_schema", -1) < 0) {
+	int64_t nschema = query_int(s, "SELECT count(*) FROM sqlite_schema", -1);
+	if (nschema < 0) {
 		rc = sasae_error_set(err, SASAE_EDB, path, 0,
 				     "SQLite のデータベースではありません: %s。別のファイル名を --db で指定してください",
 				     sqlite3_errmsg(s->db));
 		goto fail;
 	}
-	if (!s->readonly && (rc = exec(s, "PRAGMA journal_mode = WAL", err, "設定")) != 0)
+	/* A new database opened for an import gets its schema in the import's transaction, in
+	   rollback-journal mode, and WAL mode after it (settle). */
+	bool fresh = !s->readonly && (flags & SASAE_STORE_IMPORT) && nschema == 0;
+	if (!s->readonly && !fresh && (rc = exec(s, "PRAGMA journal_mode = WAL", err, "設定")) != 0)
 		goto fail;
 	if ((rc = exec(s, "PRAGMA foreign_keys = ON", err, "設定")) != 0)
 		goto fail;
@@ -230,7 +358,7 @@ int sasae_store_open(sasae_store **out, const char *path, int flags, sasae_error
 	   spilling pages to the WAL and reading them back (measured in docs/benchmarks.md). */
 	if (!s->readonly && (rc = exec(s, "PRAGMA cache_size = -" SASAE_STORE_CACHE_KIB, err, "設定")) != 0)
 		goto fail;
-	if ((rc = migrate(s, err)) != 0)
+	if ((rc = migrate(s, fresh, err)) != 0)
 		goto fail;
 	if ((rc = load_variants(s, err)) != 0)
 		goto fail;
@@ -245,6 +373,7 @@ void sasae_store_close(sasae_store *s)
 {
 	if (s == NULL)
 		return;
+	settle(s, NULL);
 	for (size_t i = 0; i < s->ncache; i++)
 		sqlite3_finalize(s->cache[i].st);
 	sqlite3_close_v2(s->db);
@@ -370,6 +499,7 @@ struct sasae_store_import {
 	int version;
 	int section_ordinal;
 	bool no_index; /* leave the search index to a later sasae_store_reindex */
+	bool nested;   /* in a new database's first transaction, with its schema (s->pending) */
 	int64_t next_program;
 	sasae_import_summary sum;
 	dept_cache_entry *depts;
@@ -388,11 +518,23 @@ static void import_free(sasae_store_import *imp)
 	free(imp);
 }
 
+/* Undo an import's writes.  In a new database (nested) the schema was undone with them: it is
+   created again, alone. */
+static void import_rollback(sasae_store *s, bool nested)
+{
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (nested) {
+		s->pending = false;
+		if (migrate(s, false, NULL) == 0)
+			sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+	}
+}
+
 void sasae_store_import_abort(sasae_store_import *imp)
 {
 	if (imp == NULL)
 		return;
-	sqlite3_exec(imp->s->db, "ROLLBACK", NULL, NULL, NULL);
+	import_rollback(imp->s, imp->nested);
 	import_free(imp);
 }
 
@@ -418,14 +560,16 @@ int sasae_store_import_begin(sasae_store_import **out, int *existing, sasae_stor
 		return sasae_error_set(err, SASAE_EINTERNAL, s->path, 0, "読み取り専用で開いたデータベースには書き込めません");
 	sqlite3_stmt *st = NULL;
 	int rc = 0;
-	if ((rc = exec(s, "BEGIN IMMEDIATE", err, "書き込み開始")) != 0)
+	bool nested = s->pending; /* a new database: the import joins the transaction of its schema */
+	if (!nested && (rc = exec(s, "BEGIN IMMEDIATE", err, "書き込み開始")) != 0)
 		return rc;
 	sasae_store_import *imp = calloc(1, sizeof *imp);
 	if (imp == NULL) {
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		import_rollback(s, nested);
 		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 	}
 	imp->s = s;
+	imp->nested = nested;
 	/* The plan, and whether this document is already one of its versions. */
 	if ((rc = prepare(s, &st, "SELECT id, next_program FROM plan WHERE slug = ?1", err)) != 0)
 		goto fail;
@@ -759,7 +903,7 @@ int sasae_store_import_commit(sasae_store_import *imp, sasae_import_summary *sum
 	}
 	sqlite3_finalize(st);
 	if (rc == 0)
-		rc = exec(s, "COMMIT", err, "書き込みの確定");
+		rc = imp->nested ? settle(s, err) : exec(s, "COMMIT", err, "書き込みの確定");
 	if (rc) {
 		sasae_store_import_abort(imp);
 		return rc;
@@ -1209,12 +1353,13 @@ static int search_error(sasae_store *s, sasae_error *err)
 	return db_error(s, err, "検索");
 }
 
-/* Every place a hit is listed, in document order. */
-static int load_places(sasae_store *s, int64_t version_id, sasae_store_hit *h, sqlite3_stmt *st, sasae_error *err)
+/* Every place a hit (program row program_id) is listed, in document order. */
+static int load_places(sasae_store *s, int64_t version_id, int64_t program_id, sasae_store_hit *h, sqlite3_stmt *st,
+		       sasae_error *err)
 {
 	sqlite3_reset(st);
 	sqlite3_bind_int64(st, 1, version_id);
-	sqlite3_bind_text(st, 2, h->program, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, program_id);
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
 		sasae_store_place *p = realloc(h->places, (h->nplaces + 1) * sizeof *p);
@@ -1235,6 +1380,326 @@ static int load_places(sasae_store *s, int64_t version_id, sasae_store_hit *h, s
 	return r == SQLITE_DONE ? 0 : db_error(s, err, "検索");
 }
 
+/* Start a read transaction unless one is open (*began says which), so that the statements of one
+   search see one state of the database. */
+static int read_begin(sasae_store *s, bool *began, sasae_error *err)
+{
+	*began = false;
+	if (!sqlite3_get_autocommit(s->db))
+		return 0;
+	sqlite3_stmt *st = NULL;
+	int rc = prepare_cached(s, &st, "BEGIN", err);
+	if (rc)
+		return rc;
+	if (sqlite3_step(st) != SQLITE_DONE)
+		rc = db_error(s, err, "読み取り開始");
+	release(s, st);
+	*began = rc == 0;
+	return rc;
+}
+
+static void read_end(sasae_store *s, bool began)
+{
+	if (!began)
+		return;
+	sqlite3_stmt *st = NULL;
+	bool ok = prepare_cached(s, &st, "COMMIT", NULL) == 0 && sqlite3_step(st) == SQLITE_DONE;
+	release(s, st);
+	if (!ok)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/*
+ * The scope of a search of version_id: the range of its search_doc ids, and whether the range holds
+ * nothing else (an index is written by one INSERT … SELECT, so it is contiguous).  Kept per
+ * connection until the database changes; run inside the search's read transaction.
+ */
+static int search_scope(sasae_store *s, int64_t version_id, sasae_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = prepare_cached(s, &st, "PRAGMA data_version", err);
+	if (rc)
+		return rc;
+	int64_t data_version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+	release(s, st);
+	sqlite3_int64 changes = sqlite3_total_changes64(s->db);
+	bool same_data = s->scope.valid && s->scope.data_version == data_version && s->scope.changes == changes;
+	if (same_data && s->scope.version_id == version_id)
+		return 0;
+	if (!same_data)
+		sasae_fts_rank_reset(s->rank); /* the index may have changed */
+	s->scope.valid = false;
+	/* When the table holds this version alone (the usual case), its ends and its count say it in a
+	   few page reads; otherwise the version's own index entries are read (40 ms for 287,000). */
+	if ((rc = prepare_cached(s, &st,
+				 "SELECT (SELECT min(id) FROM search_doc), (SELECT max(id) FROM search_doc),"
+				 " (SELECT count(*) FROM search_doc), EXISTS (SELECT 1 FROM search_doc WHERE version_id < ?1)"
+				 " OR EXISTS (SELECT 1 FROM search_doc WHERE version_id > ?1)",
+				 err)) != 0)
+		return rc;
+	sqlite3_bind_int64(st, 1, version_id);
+	bool others = true;
+	int64_t lo = 0, hi = 0, n = 0;
+	for (int pass = 0; rc == 0 && others && pass < 2; pass++) {
+		if (pass == 1) {
+			if ((rc = prepare_cached(s, &st,
+						 "SELECT min(id), max(id), count(*), 0 FROM search_doc WHERE version_id = ?1",
+						 err)) != 0)
+				return rc;
+			sqlite3_bind_int64(st, 1, version_id);
+		}
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			lo = sqlite3_column_int64(st, 0);
+			hi = sqlite3_column_int64(st, 1);
+			n = sqlite3_column_int64(st, 2);
+			others = sqlite3_column_int(st, 3) != 0;
+		} else {
+			rc = db_error(s, err, "検索");
+		}
+		release(s, st);
+	}
+	if (rc)
+		return rc;
+	if (n == 0)
+		lo = hi = 0;
+	if ((rc = prepare_cached(s, &st,
+				 "SELECT (SELECT rowid FROM search_index ORDER BY rowid LIMIT 1),"
+				 " (SELECT rowid FROM search_index ORDER BY rowid DESC LIMIT 1)",
+				 err)) != 0)
+		return rc;
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rc = db_error(s, err, "検索");
+		release(s, st);
+		return rc;
+	}
+	s->scope.whole_index = sqlite3_column_int64(st, 0) >= lo && sqlite3_column_int64(st, 1) <= hi;
+	release(s, st);
+	s->scope.valid = true;
+	s->scope.data_version = data_version;
+	s->scope.changes = changes;
+	s->scope.version_id = version_id;
+	s->scope.lo = lo;
+	s->scope.hi = hi;
+	s->scope.contiguous = n > 0 && hi - lo + 1 == n;
+	sasae_fts_rank_scope(s->rank, lo, hi);
+	return 0;
+}
+
+/* A matching document, ranked: an exact name first, then the score (lower is better), then document
+   order. */
+typedef struct ranked {
+	int64_t id;
+	double score;
+	bool exact;
+} ranked;
+
+static bool ranked_before(const ranked *a, const ranked *b)
+{
+	if (a->exact != b->exact)
+		return a->exact;
+	if (a->score != b->score)
+		return a->score < b->score;
+	return a->id < b->id;
+}
+
+static int ranked_cmp(const void *a, const void *b)
+{
+	return ranked_before(a, b) ? -1 : ranked_before(b, a) ? 1 : 0;
+}
+
+/* The best `want` of the matches offered (a collector for sasae_collect): a heap whose root is the
+   worst kept. */
+typedef struct topk {
+	sasae_fts_collector base; /* lo, hi: documents outside [lo, hi] are not the version's */
+	ranked *h;
+	size_t n, cap, want;
+	int64_t exact;  /* the exact name's document, or 0 */
+	double rej[2];  /* the two best distinct scores of the matches not kept, */
+	int nrej;       /* how many of them there are */
+} topk;
+
+static void topk_reject(topk *t, const ranked *x)
+{
+	if (t->nrej == 0 || x->score < t->rej[0]) {
+		t->rej[1] = t->rej[0];
+		t->rej[0] = x->score;
+		t->nrej = t->nrej ? 2 : 1;
+	} else if (x->score > t->rej[0] && (t->nrej == 1 || x->score < t->rej[1])) {
+		t->rej[1] = x->score;
+		t->nrej = 2;
+	}
+}
+
+static int topk_offer(sasae_fts_collector *c, int64_t id, double score)
+{
+	topk *t = (topk *)c;
+	ranked x = {id, score, t->exact != 0 && id == t->exact};
+	if (id < c->lo || id > c->hi)
+		return SQLITE_OK;
+	if (t->want == 0) {
+		topk_reject(t, &x);
+	} else if (t->n < t->want) {
+		if (t->n == t->cap) {
+			size_t cap = t->cap ? t->cap * 2 : 64;
+			cap = cap < t->want ? cap : t->want;
+			ranked *h = realloc(t->h, cap * sizeof *h);
+			if (h == NULL)
+				return SQLITE_NOMEM;
+			t->h = h;
+			t->cap = cap;
+		}
+		size_t i = t->n++;
+		t->h[i] = x;
+		while (i > 0 && ranked_before(&t->h[(i - 1) / 2], &t->h[i])) { /* up */
+			ranked tmp = t->h[i];
+			t->h[i] = t->h[(i - 1) / 2];
+			t->h[(i - 1) / 2] = tmp;
+			i = (i - 1) / 2;
+		}
+	} else if (!ranked_before(&x, &t->h[0])) {
+		topk_reject(t, &x);
+	} else {
+		topk_reject(t, &t->h[0]);
+		t->h[0] = x;
+		for (size_t i = 0;;) { /* down */
+			size_t w = i, l = 2 * i + 1, r = l + 1;
+			if (l < t->n && ranked_before(&t->h[w], &t->h[l]))
+				w = l;
+			if (r < t->n && ranked_before(&t->h[w], &t->h[r]))
+				w = r;
+			if (w == i)
+				break;
+			ranked tmp = t->h[i];
+			t->h[i] = t->h[w];
+			t->h[w] = tmp;
+			i = w;
+		}
+	}
+	return SQLITE_OK;
+}
+
+/* Name weighted highest, then departments and tags, summary, sections (docs/search.md). */
+#define RANK_WEIGHTS "10.0, 1.0, 2.0, 0.5, 0.3, 2.0"
+
+/* One pass of rank_matches into t (reset first); whole: allow sasae_collect to defer the idf. */
+static int rank_pass(sasae_store *s, int64_t version_id, const sasae_store_query *q, topk *t, bool whole,
+		     size_t *total, sasae_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r, rc;
+	t->n = 0;
+	t->nrej = 0;
+	t->base.deferred = false;
+	*total = 0;
+	if (s->scope.contiguous && q->part == 0 && q->section == 0) {
+		/* The index alone, restricted to the version's rowids; every match is offered to the top-k
+		   inside the pass, and only the count comes back. */
+		if ((rc = prepare_cached(s, &st,
+					 "SELECT count(*) FROM search_index WHERE search_index MATCH ?1 AND rowid BETWEEN ?2 AND ?3"
+					 " AND sasae_collect(search_index, ?4, " RANK_WEIGHTS ")",
+					 err)) != 0)
+			return rc;
+		t->base.lo = s->scope.lo;
+		t->base.hi = s->scope.hi;
+		t->base.whole_index = whole && s->scope.whole_index;
+		sqlite3_bind_text(st, 1, q->match, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, t->base.lo);
+		sqlite3_bind_int64(st, 3, t->base.hi);
+		sqlite3_bind_pointer(st, 4, t, "sasae_fts_collector", NULL);
+		if ((r = sqlite3_step(st)) == SQLITE_ROW)
+			*total = (size_t)sqlite3_column_int64(st, 0);
+		else
+			rc = search_error(s, err);
+	} else {
+		/* Joined with search_doc for the version and the filters (CROSS JOIN: the index drives). */
+		if ((rc = prepare_cached(s, &st,
+					 "SELECT d.id, sasae_rank(search_index, " RANK_WEIGHTS ") FROM search_index"
+					 " CROSS JOIN search_doc d ON d.id = search_index.rowid" SEARCH_WHERE,
+					 err)) != 0)
+			return rc;
+		t->base.lo = INT64_MIN;
+		t->base.hi = INT64_MAX;
+		t->base.whole_index = false;
+		bind_search(st, version_id, q);
+		while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+			++*total;
+			int64_t id = sqlite3_column_int64(st, 0);
+			if (topk_offer(&t->base, id, sqlite3_column_double(st, 1)) != SQLITE_OK) {
+				rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+				break;
+			}
+		}
+		if (rc == 0 && r != SQLITE_DONE)
+			rc = search_error(s, err);
+	}
+	release(s, st);
+	return rc;
+}
+
+/*
+ * Rank every match of a full-text query in one pass over the index: count them and keep the best
+ * offset + limit (*top, sorted; *ntop of them).  Only ids and scores are read here; the programs'
+ * columns are read for the page alone.
+ */
+static int rank_matches(sasae_store *s, int64_t version_id, const sasae_store_query *q, ranked **top, size_t *ntop,
+			size_t *total, sasae_error *err)
+{
+	*top = NULL;
+	*ntop = 0;
+	topk t = {{topk_offer, 0, 0, false, false, 0}, NULL, 0, 0, 0, 0, {0.0, 0.0}, 0};
+	t.want = q->limit > 0 ? (size_t)q->limit + (size_t)(q->offset > 0 ? q->offset : 0) : 0;
+	sqlite3_stmt *st = NULL;
+	int r, rc = 0;
+	if (q->exact_key) { /* the program whose identity key is the query's, if the version has it */
+		if ((rc = prepare_cached(s, &st,
+					 "SELECT d.id FROM program p JOIN search_doc d ON d.program_id = p.id AND d.version_id = ?1"
+					 " WHERE p.key = ?2 AND p.plan_id = (SELECT plan_id FROM version WHERE id = ?1)",
+					 err)) != 0)
+			return rc;
+		sqlite3_bind_int64(st, 1, version_id);
+		sqlite3_bind_text(st, 2, q->exact_key, -1, SQLITE_STATIC);
+		if ((r = sqlite3_step(st)) == SQLITE_ROW)
+			t.exact = sqlite3_column_int64(st, 0);
+		else if (r != SQLITE_DONE)
+			rc = db_error(s, err, "検索");
+		release(s, st);
+		if (rc)
+			return rc;
+	}
+	rc = rank_pass(s, version_id, q, &t, true, total, err);
+	if (rc == 0 && t.base.deferred) {
+		/* The idf of the query's one phrase, now that its count is known: the same scores as bm25's.
+		   Applying it keeps the order, but two scores may become equal, and equal scores go in
+		   document order: if a match that was not kept now ties with the last one kept (rare), rank
+		   again with the idf first.  (Those not kept score no better than the last kept one.) */
+		double last = 0.0;
+		bool any = false;
+		for (size_t i = 0; i < t.n; i++)
+			if (!t.h[i].exact && (!any || t.h[i].score > last)) {
+				last = t.h[i].score;
+				any = true;
+			}
+		double next = t.nrej > 0 && t.rej[0] > last ? t.rej[0] : t.rej[1];
+		bool next_exists = t.nrej > 0 && (t.rej[0] > last || t.nrej == 2);
+		for (size_t i = 0; i < t.n; i++)
+			t.h[i].score = sasae_fts_final_score(&t.base, t.h[i].score, (int64_t)*total);
+		if (any && next_exists &&
+		    sasae_fts_final_score(&t.base, next, (int64_t)*total) <=
+			    sasae_fts_final_score(&t.base, last, (int64_t)*total))
+			rc = rank_pass(s, version_id, q, &t, false, total, err);
+	}
+	if (rc) {
+		*total = 0;
+		free(t.h);
+		return rc;
+	}
+	if (t.n > 1)
+		qsort(t.h, t.n, sizeof *t.h, ranked_cmp);
+	*top = t.h;
+	*ntop = t.n;
+	return 0;
+}
+
 int sasae_store_search(sasae_store *s, int64_t version_id, const sasae_store_query *q, sasae_store_hit **hits,
 		       size_t *nhits, size_t *total, sasae_error *err)
 {
@@ -1243,90 +1708,159 @@ int sasae_store_search(sasae_store *s, int64_t version_id, const sasae_store_que
 	*total = 0;
 	sqlite3_stmt *st = NULL, *places = NULL;
 	sasae_store_hit *out = NULL;
-	size_t n = 0;
-	/* CROSS JOIN: the full-text index drives the join (SQLite would otherwise loop over the
-	   version's documents and run the match once for each). */
-	int r, rc = prepare_cached(s, &st,
-				   q->match ? "SELECT count(*) FROM search_index CROSS JOIN search_doc d"
-					      " ON d.id = search_index.rowid" SEARCH_WHERE
-					    : "SELECT count(*) FROM search_doc d" FILTER_WHERE,
-				   err);
+	ranked *top = NULL;
+	size_t n = 0, ntop = 0;
+	bool began;
+	int r, rc = read_begin(s, &began, err);
 	if (rc)
 		return rc;
-	bind_search(st, version_id, q);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		rc = search_error(s, err);
-		goto done;
-	}
-	*total = (size_t)sqlite3_column_int64(st, 0);
-	release(s, st);
-	st = NULL;
-	if (*total == 0 || q->limit <= 0)
-		goto done;
-	/* Name weighted highest; an exact name first; then BM25 (lower is better); then document order. */
-#define HIT_COLUMNS                                                                                                \
-	"SELECT p.pid, l.name, l.summary,"                                                                         \
-	" (SELECT group_concat(dep.name, '、') FROM listing_department ld JOIN department dep"                     \
-	"  ON dep.id = ld.department_id WHERE ld.listing_id = l.id),"
-#define HIT_JOINS                                                                                                  \
-	" JOIN program p ON p.id = d.program_id"                                                                   \
-	" JOIN version_program vp ON vp.version_id = d.version_id AND vp.program_id = d.program_id"               \
-	" JOIN listing l ON l.id = vp.listing_id"
-	if ((rc = prepare_cached(s, &st,
-			  q->match ? HIT_COLUMNS " bm25(search_index, 10.0, 1.0, 2.0, 0.5, 0.3, 2.0) AS score"
-					       " FROM search_index CROSS JOIN search_doc d ON d.id = search_index.rowid" HIT_JOINS
-					       SEARCH_WHERE " ORDER BY (p.key = ?5) DESC, score, d.id LIMIT ?6 OFFSET ?7"
-				   : HIT_COLUMNS " 0.0 AS score FROM search_doc d" HIT_JOINS FILTER_WHERE
-					       " AND (?5 IS NULL OR 1) ORDER BY d.id LIMIT ?6 OFFSET ?7",
-			  err)) != 0)
-		goto done;
-	bind_search(st, version_id, q);
-	if (q->exact_key)
-		sqlite3_bind_text(st, 5, q->exact_key, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 6, q->limit);
-	sqlite3_bind_int(st, 7, q->offset > 0 ? q->offset : 0);
-	if ((rc = prepare_cached(s, &places,
-			  "SELECT pt.number, se.number, l.position, l.number, l.relisted, se.title, se.ordinal FROM listing l"
-			  " JOIN section se ON se.id = l.section_id JOIN part pt ON pt.id = se.part_id"
-			  " JOIN program p ON p.id = l.program_id"
-			  " WHERE l.version_id = ?1 AND p.pid = ?2 AND p.plan_id = (SELECT plan_id FROM version WHERE id = ?1)"
-			  " ORDER BY l.id",
-			  err)) != 0)
-		goto done;
-	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		sasae_store_hit *h = realloc(out, (n + 1) * sizeof *h);
-		if (h == NULL) {
+	if (q->match) {
+		/* Two steps: rank the matches by id, then read the columns of the page's programs only. */
+		if ((rc = search_scope(s, version_id, err)) != 0 ||
+		    (rc = rank_matches(s, version_id, q, &top, &ntop, total, err)) != 0)
+			goto done;
+		size_t from = q->offset > 0 ? (size_t)q->offset : 0;
+		if (from >= ntop)
+			goto done;
+		if ((rc = prepare_cached(s, &st,
+					 "SELECT p.pid, l.name, l.summary,"
+					 " (SELECT group_concat(dep.name, '、') FROM listing_department ld JOIN department dep"
+					 "  ON dep.id = ld.department_id WHERE ld.listing_id = l.id), 0.0, p.id"
+					 " FROM search_doc d JOIN program p ON p.id = d.program_id"
+					 " JOIN version_program vp ON vp.version_id = d.version_id AND vp.program_id = d.program_id"
+					 " JOIN listing l ON l.id = vp.listing_id WHERE d.id = ?1",
+					 err)) != 0)
+			goto done;
+		if ((out = calloc(ntop - from, sizeof *out)) == NULL) {
 			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 			goto done;
 		}
-		out = h;
-		h = &out[n++];
+	} else {
+		/* A filter-only query: the programs of a part or section in document order. */
+		if ((rc = prepare_cached(s, &st, "SELECT count(*) FROM search_doc d" FILTER_WHERE, err)) != 0)
+			goto done;
+		bind_search(st, version_id, q);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			rc = search_error(s, err);
+			goto done;
+		}
+		*total = (size_t)sqlite3_column_int64(st, 0);
+		release(s, st);
+		st = NULL;
+		if (*total == 0 || q->limit <= 0)
+			goto done;
+		if ((rc = prepare_cached(s, &st,
+					 "SELECT p.pid, l.name, l.summary,"
+					 " (SELECT group_concat(dep.name, '、') FROM listing_department ld JOIN department dep"
+					 "  ON dep.id = ld.department_id WHERE ld.listing_id = l.id), 0.0, p.id"
+					 " FROM search_doc d JOIN program p ON p.id = d.program_id"
+					 " JOIN version_program vp ON vp.version_id = d.version_id AND vp.program_id = d.program_id"
+					 " JOIN listing l ON l.id = vp.listing_id" FILTER_WHERE " ORDER BY d.id LIMIT ?5 OFFSET ?6",
+					 err)) != 0)
+			goto done;
+		bind_search(st, version_id, q);
+		sqlite3_bind_int(st, 5, q->limit);
+		sqlite3_bind_int(st, 6, q->offset > 0 ? q->offset : 0);
+	}
+	if ((rc = prepare_cached(s, &places,
+				 "SELECT pt.number, se.number, l.position, l.number, l.relisted, se.title, se.ordinal FROM listing l"
+				 " JOIN section se ON se.id = l.section_id JOIN part pt ON pt.id = se.part_id"
+				 " WHERE l.version_id = ?1 AND l.program_id = ?2 ORDER BY l.id",
+				 err)) != 0)
+		goto done;
+	for (size_t k = q->offset > 0 ? (size_t)q->offset : 0;; k++) {
+		if (top) { /* the page of ranked ids, one program each */
+			if (k >= ntop)
+				break;
+			sqlite3_reset(st);
+			sqlite3_bind_int64(st, 1, top[k].id);
+		}
+		if ((r = sqlite3_step(st)) != SQLITE_ROW) {
+			if (r != SQLITE_DONE)
+				rc = search_error(s, err);
+			if (top == NULL || rc)
+				break;
+			continue; /* not reachable within one read transaction */
+		}
+		if (top == NULL) {
+			sasae_store_hit *h = realloc(out, (n + 1) * sizeof *h);
+			if (h == NULL) {
+				rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+				break;
+			}
+			out = h;
+		}
+		sasae_store_hit *h = &out[n++];
 		memset(h, 0, sizeof *h);
 		h->program = col_text(st, 0);
 		h->name = col_text(st, 1);
 		h->summary = col_text(st, 2);
 		h->departments = col_text(st, 3);
-		h->score = sqlite3_column_double(st, 4);
+		h->score = top ? top[k].score : sqlite3_column_double(st, 4);
 		if (!h->program || !h->name || !h->summary || !h->departments) {
 			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
-			goto done;
+			break;
 		}
-		if ((rc = load_places(s, version_id, h, places, err)) != 0)
-			goto done;
+		if ((rc = load_places(s, version_id, sqlite3_column_int64(st, 5), h, places, err)) != 0)
+			break;
 	}
-	if (r != SQLITE_DONE)
-		rc = search_error(s, err);
 done:
 	release(s, st);
 	release(s, places);
+	read_end(s, began);
+	free(top);
 	if (rc) {
 		sasae_store_hits_free(out, n);
 		*total = 0;
 		return rc;
 	}
+	if (n == 0) {
+		free(out);
+		out = NULL;
+	}
 	*hits = out;
 	*nhits = n;
 	return 0;
+}
+
+/* ---- search: a bounded count ---- */
+
+int sasae_store_count(sasae_store *s, int64_t version_id, const char *match, size_t cap, size_t *n, sasae_error *err)
+{
+	*n = 0;
+	sqlite3_stmt *st = NULL;
+	bool began;
+	int rc = read_begin(s, &began, err);
+	if (rc == 0)
+		rc = search_scope(s, version_id, err);
+	if (rc == 0 && s->scope.contiguous) {
+		if ((rc = prepare_cached(s, &st,
+					 "SELECT count(*) FROM (SELECT 1 FROM search_index WHERE search_index MATCH ?1"
+					 " AND rowid BETWEEN ?2 AND ?3 LIMIT ?4)",
+					 err)) == 0) {
+			sqlite3_bind_int64(st, 2, s->scope.lo);
+			sqlite3_bind_int64(st, 3, s->scope.hi);
+			sqlite3_bind_int64(st, 4, (sqlite3_int64)cap + 1);
+		}
+	} else if (rc == 0) {
+		if ((rc = prepare_cached(s, &st,
+					 "SELECT count(*) FROM (SELECT 1 FROM search_index CROSS JOIN search_doc d"
+					 " ON d.id = search_index.rowid WHERE search_index MATCH ?1 AND d.version_id = ?2 LIMIT ?3)",
+					 err)) == 0) {
+			sqlite3_bind_int64(st, 2, version_id);
+			sqlite3_bind_int64(st, 3, (sqlite3_int64)cap + 1);
+		}
+	}
+	if (rc == 0) {
+		sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			*n = (size_t)sqlite3_column_int64(st, 0);
+		else
+			rc = search_error(s, err);
+	}
+	release(s, st);
+	read_end(s, began);
+	return rc;
 }
 
 /* ---- search: every matching id ---- */

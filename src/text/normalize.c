@@ -77,10 +77,25 @@ static int32_t fold_kana(int32_t cp)
 /* Marks that belong to the preceding character (combining marks, kana voicing marks). */
 static bool is_attached(int32_t cp)
 {
+	if (cp < 0x300) /* no mark before the combining diacritics */
+		return false;
 	if (cp == 0x3099 || cp == 0x309A || cp == 0xFF9E || cp == 0xFF9F)
 		return true;
+	if ((cp >= 0x3041 && cp <= 0x3096) || (cp >= 0x30A1 && cp <= 0x30FA) || (cp >= 0x4E00 && cp <= 0x9FFF))
+		return false; /* kana and kanji: letters */
 	utf8proc_category_t c = utf8proc_category(cp);
 	return c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC || c == UTF8PROC_CATEGORY_ME;
+}
+
+/* Whether NFKC and case folding leave cp alone when no mark follows it: it has neither a
+   decomposition nor a case folding (Hangul syllables decompose and compose back; they take the
+   general path). */
+static bool nfkc_stable(int32_t cp)
+{
+	if (cp >= 0xAC00 && cp <= 0xD7A3)
+		return false;
+	const utf8proc_property_t *p = utf8proc_get_property(cp);
+	return p->decomp_seqindex == UINT16_MAX && p->casefold_seqindex == UINT16_MAX;
 }
 
 /* NFKC + case fold of one segment (a character and its attached marks), appended to out. */
@@ -109,6 +124,7 @@ typedef struct variant {
 struct sasae_variants {
 	variant *v; /* sorted by first code point, then longest first */
 	size_t n, cap;
+	uint8_t first[0x10000 / 8]; /* bit (cp & 0xFFFF): some variant may begin with cp */
 };
 
 void sasae_variants_free(sasae_variants *v)
@@ -231,6 +247,10 @@ int sasae_variants_parse(sasae_variants **out, const char *file, const char *byt
 		return rc;
 	}
 	qsort(t->v, t->n, sizeof *t->v, variant_cmp);
+	for (size_t i = 0; i < t->n; i++) {
+		uint32_t k = (uint32_t)t->v[i].from[0] & 0xFFFF;
+		t->first[k >> 3] |= (uint8_t)(1u << (k & 7));
+	}
 	*out = t;
 	return 0;
 }
@@ -243,6 +263,9 @@ int sasae_variants_default(sasae_variants **out, sasae_error *err)
 /* The longest variant matching at cp[i..n) in this mode, or NULL. */
 static const variant *match_variant(const sasae_variants *v, const int32_t *cp, size_t n, int mode)
 {
+	uint32_t k = (uint32_t)cp[0] & 0xFFFF;
+	if (!(v->first[k >> 3] & (1u << (k & 7))))
+		return NULL;
 	size_t lo = 0, hi = v->n;
 	while (lo < hi) { /* first entry with this first code point */
 		size_t mid = (lo + hi) / 2;
@@ -262,80 +285,92 @@ int sasae_normalize(sasae_norm *out, const char *s, size_t len, const sasae_vari
 {
 	out->n = 0;
 	out->oom = false;
-	sasae_norm tmp = {0};
-	sasae_norm *first = &tmp;
 	size_t i = 0;
+	int32_t cp;
+	size_t k = sasae_utf8_decode(s, len, &cp);
 	while (i < len) {
-		int32_t cp;
-		size_t k = sasae_utf8_decode(s + i, len - i, &cp);
 		if (k == 0) { /* invalid byte: skip it */
 			i++;
+			k = sasae_utf8_decode(s + i, len - i, &cp);
 			continue;
 		}
 		size_t end = i + k;
+		int32_t next;
+		size_t nk = sasae_utf8_decode(s + end, len - end, &next);
 		/* Fast path: characters NFKC and case folding leave alone (kanji, kana, ASCII other than
-		   capitals), when no combining or voicing mark follows. */
+		   capitals, and any other without a decomposition or case folding), when no combining or
+		   voicing mark follows. */
 		bool plain = (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3041 && cp <= 0x3096) ||
 			     (cp >= 0x30A1 && cp <= 0x30FA) || (cp >= 0x20 && cp < 0x7F && !(cp >= 'A' && cp <= 'Z'));
-		if (plain) {
-			int32_t m;
-			size_t mk = sasae_utf8_decode(s + end, len - end, &m);
-			if (mk == 0 || !is_attached(m)) {
-				norm_push(first, fold_kana(cp), (uint32_t)i, (uint32_t)end);
-				i = end;
-				continue;
-			}
+		if ((nk == 0 || !is_attached(next)) && (plain || nfkc_stable(cp))) {
+			norm_push(out, fold_kana(cp), (uint32_t)i, (uint32_t)end);
+			i = end;
+			cp = next;
+			k = nk;
+			continue;
 		}
-		for (;;) { /* attach following marks */
-			int32_t m;
-			size_t mk = sasae_utf8_decode(s + end, len - end, &m);
-			if (mk == 0 || !is_attached(m))
-				break;
-			end += mk;
+		while (nk != 0 && is_attached(next)) { /* attach following marks */
+			end += nk;
+			nk = sasae_utf8_decode(s + end, len - end, &next);
 		}
-		normalize_segment(first, s, i, end);
+		normalize_segment(out, s, i, end);
 		i = end;
+		cp = next;
+		k = nk;
 	}
 	/* Spaces: kept (one) only between two Latin/digit words; elsewhere a space is layout. */
 	size_t w = 0;
-	for (size_t j = 0; j < tmp.n; j++) {
-		if (tmp.cp[j] == ' ') {
-			size_t k = j;
-			while (k < tmp.n && tmp.cp[k] == ' ')
-				k++;
-			bool keep = w > 0 && k < tmp.n && sasae_is_word(tmp.cp[w - 1]) && sasae_is_word(tmp.cp[k]);
+	for (size_t j = 0; j < out->n; j++) {
+		if (out->cp[j] == ' ') {
+			size_t e = j;
+			while (e < out->n && out->cp[e] == ' ')
+				e++;
+			bool keep = w > 0 && e < out->n && sasae_is_word(out->cp[w - 1]) && sasae_is_word(out->cp[e]);
 			if (keep) {
-				tmp.cp[w] = ' ';
-				tmp.from[w] = tmp.from[j];
-				tmp.to[w] = tmp.to[k - 1];
+				out->cp[w] = ' ';
+				out->from[w] = out->from[j];
+				out->to[w] = out->to[e - 1];
 				w++;
 			}
-			j = k - 1;
+			j = e - 1;
 			continue;
 		}
-		tmp.cp[w] = tmp.cp[j];
-		tmp.from[w] = tmp.from[j];
-		tmp.to[w] = tmp.to[j];
+		out->cp[w] = out->cp[j];
+		out->from[w] = out->from[j];
+		out->to[w] = out->to[j];
 		w++;
 	}
-	tmp.n = w;
-	{
-		for (size_t j = 0; j < tmp.n && !tmp.oom;) {
-			const variant *m = v ? match_variant(v, tmp.cp + j, tmp.n - j, mode) : NULL;
-			if (m == NULL) {
-				norm_push(out, tmp.cp[j], tmp.from[j], tmp.to[j]);
-				j++;
-				continue;
-			}
-			uint32_t from = tmp.from[j], to = tmp.to[j + m->nfrom - 1];
-			for (size_t c = 0; c < m->nto; c++)
-				norm_push(out, m->to[c], from, to);
-			j += m->nfrom;
+	if (!out->oom)
+		out->n = w;
+	/* Notation variants: the text is copied from the first match on. */
+	sasae_norm rest = {0};
+	bool copied = false;
+	for (size_t j = 0; v && !out->oom && j < out->n;) {
+		const variant *m = match_variant(v, out->cp + j, out->n - j, mode);
+		if (m == NULL) {
+			if (copied)
+				norm_push(&rest, out->cp[j], out->from[j], out->to[j]);
+			j++;
+			continue;
 		}
-		if (tmp.oom)
-			out->oom = true;
-		sasae_norm_free(&tmp);
+		if (!copied) {
+			for (size_t c = 0; c < j; c++)
+				norm_push(&rest, out->cp[c], out->from[c], out->to[c]);
+			copied = true;
+		}
+		uint32_t from = out->from[j], to = out->to[j + m->nfrom - 1];
+		for (size_t c = 0; c < m->nto; c++)
+			norm_push(&rest, m->to[c], from, to);
+		j += m->nfrom;
 	}
+	if (copied && rest.oom) {
+		out->oom = true;
+	} else if (copied) {
+		sasae_norm t = *out;
+		*out = rest;
+		rest = t;
+	}
+	sasae_norm_free(&rest);
 	return out->oom ? SASAE_ENOMEM : 0;
 }
 
@@ -371,6 +406,8 @@ bool sasae_is_cjk(int32_t cp)
 
 bool sasae_is_word(int32_t cp)
 {
+	if (cp < 0x80)
+		return (cp >= '0' && cp <= '9') || (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z');
 	if (sasae_is_cjk(cp))
 		return false;
 	utf8proc_category_t c = utf8proc_category(cp);
@@ -389,6 +426,22 @@ bool sasae_norm_ends_single(const sasae_norm *n)
 	return i > 0 && (i == 1 || !is_text(n->cp[i - 2]));
 }
 
+/* sasae_utf8_encode, without the call for the common code points. */
+static size_t encode(int32_t cp, char *out)
+{
+	if (cp >= 0x800 && cp < 0xD800) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	if (cp >= 0 && cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	return sasae_utf8_encode(cp, out);
+}
+
 int sasae_tokenize(const sasae_norm *n, int mode, int (*emit)(void *ctx, const sasae_token *t), void *ctx)
 {
 	char text[8];
@@ -402,15 +455,15 @@ int sasae_tokenize(const sasae_norm *n, int mode, int (*emit)(void *ctx, const s
 		while (j < n->n && is_text(n->cp[j]))
 			j++;
 		if (j - i == 1) { /* a one-character run: its unigram */
-			size_t len = sasae_utf8_encode(n->cp[i], text);
+			size_t len = encode(n->cp[i], text);
 			sasae_token t = {text, len, n->from[i], n->to[i], false};
 			int rc = emit(ctx, &t);
 			if (rc)
 				return rc;
 		} else {
 			for (size_t a = i; a + 1 < j; a++) {
-				size_t len = sasae_utf8_encode(n->cp[a], text);
-				len += sasae_utf8_encode(n->cp[a + 1], text + len);
+				size_t len = encode(n->cp[a], text);
+				len += encode(n->cp[a + 1], text + len);
 				sasae_token t = {text, len, n->from[a], n->to[a + 1], false};
 				int rc = emit(ctx, &t);
 				if (rc)
@@ -418,7 +471,7 @@ int sasae_tokenize(const sasae_norm *n, int mode, int (*emit)(void *ctx, const s
 			}
 			if (mode == SASAE_TOKENIZE_DOCUMENT) {
 				/* the run's last character alone, so that a query ending in it finds it */
-				size_t len = sasae_utf8_encode(n->cp[j - 1], text);
+				size_t len = encode(n->cp[j - 1], text);
 				sasae_token t = {text, len, n->from[j - 1], n->to[j - 1], true};
 				int rc = emit(ctx, &t);
 				if (rc)

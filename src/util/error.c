@@ -49,6 +49,8 @@ int sasae_error_exit_status(int code)
 		return 66;
 	case SASAE_EIO:
 		return 74;
+	case SASAE_EUNAVAILABLE:
+		return 69;
 	default:
 		return 70;
 	}
@@ -63,6 +65,7 @@ const char *sasae_error_name(int code)
 		{SASAE_OK, "ok"},           {SASAE_EUSAGE, "usage"},        {SASAE_EDATA, "data"},
 		{SASAE_ENOTFOUND, "not-found"}, {SASAE_EIO, "io"},          {SASAE_ENOMEM, "no-memory"},
 		{SASAE_EDB, "database"},    {SASAE_EINTERNAL, "internal"}, {SASAE_ECANCELLED, "cancelled"},
+		{SASAE_EUNAVAILABLE, "unavailable"},
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (names[i].code == code)

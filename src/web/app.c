@@ -21,6 +21,7 @@
 #include "sasae/template.h"
 #include "sasae/text.h"
 #include "web_assets.h"
+#include "web_internal.h"
 
 struct sasae_web {
 	char *db_path;
@@ -36,6 +37,7 @@ struct sasae_web {
 	size_t ndepts;
 	size_t *section_base;        /* per part: index of its first section among all sections */
 	size_t nsections;
+	struct web_finder *finder;   /* the needs finder (finder_page.c) */
 };
 
 /* ---- templates ---- */
@@ -79,7 +81,7 @@ void sasae_http_header(sasae_http_response *res, const char *name, const char *f
 
 /* ---- request parsing ---- */
 
-enum { MAX_PARAMS = 16 };
+enum { MAX_PARAMS = 36 }; /* the finder's form: up to 32 who/need boxes, its text, limit, offset */
 
 typedef struct param {
 	char *name, *value; /* decoded, valid UTF-8 */
@@ -195,6 +197,8 @@ static int render_page(ctx *c, int status, const char *template, json_t *page, c
 	sasae_error err = {0};
 	sasae_buf content = SASAE_BUF_INIT;
 	const sasae_plan *plan = c->w->plan;
+	sasae_buf_reserve(&content, 16384); /* a page's size: no copies while it grows */
+	sasae_buf_reserve(&c->res->body, 16384);
 	json_object_set_new(page, "plan_title", json_string(plan->title));
 	if (sasae_template_render(&content, sasae_web_templates, sasae_web_ntemplates, template, page, &err)) {
 		sasae_buf_free(&content);
@@ -203,8 +207,10 @@ static int render_page(ctx *c, int status, const char *template, json_t *page, c
 		return -1;
 	}
 	const char *q = param_get(c, "q");
-	json_t *layout = json_pack("{s:s, s:s, s:s, s:s}", "title", title, "plan_title", plan->title, "content",
-				   sasae_buf_cstr(&content), "q", q && strcmp(template, "search") == 0 ? q : "");
+	json_t *layout = json_pack("{s:s, s:s, s:s}", "title", title, "plan_title", plan->title, "q",
+				   q && strcmp(template, "search") == 0 ? q : "");
+	/* the page as the template engine made it: valid UTF-8 (from valid strings), not checked again */
+	json_object_set_new_nocheck(layout, "content", json_stringn_nocheck(content.data ? content.data : "", content.len));
 	sasae_buf_free(&content);
 	json_decref(page);
 	sasae_buf_clear(&c->res->body);
@@ -561,6 +567,7 @@ static void page_program(ctx *c, const char *const *args)
 			}
 	}
 	json_object_set_new(page, "related", related);
+	json_object_set_new(page, "tags", web_finder_program_tags(c, p));
 	/* schema.org GovernmentService as JSON-LD: dumped by jansson, then "<" escaped so that no
 	   "</script>" can end the element early (the template inserts it raw, a visible marker). */
 	json_t *ld = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "@context", "https://schema.org", "@type",
@@ -647,21 +654,33 @@ static bool int_param(ctx *c, const char *name, int dflt, int min, int max, int 
 	return true;
 }
 
+/* A string of the page built from data that is valid UTF-8 (the plan, a query sasae_search took). */
+static void set_str(json_t *o, const char *key, const char *v)
+{
+	json_object_set_new_nocheck(o, key, json_string_nocheck(v ? v : ""));
+}
+
+static void set_int(json_t *o, const char *key, json_int_t v) { json_object_set_new_nocheck(o, key, json_integer(v)); }
+
+/* Highlighted text as the template's {{*name}} takes it: strings, alternately plain and marked
+   (spans m in code points), so that the template escapes every piece. */
 static json_t *marked_json(const char *text, const sasae_span *m, size_t n)
 {
-	/* segments: [{"text": …, "mark": bool}] so that templates escape every piece */
 	json_t *a = json_array();
 	size_t cp = 0, k = 0;
-	sasae_buf seg = SASAE_BUF_INIT;
+	const char *seg = text;
 	bool in = false;
 	for (const char *p = text;; p++) {
 		bool lead = *p == '\0' || ((unsigned char)*p & 0xC0) != 0x80;
 		if (lead) {
 			bool now = k < n && cp >= m[k].start && cp < m[k].start + m[k].length;
 			if (*p == '\0' || now != in) {
-				if (seg.len)
-					json_array_append_new(a, json_pack("{s:s, s:b}", "text", sasae_buf_cstr(&seg), "mark", in));
-				sasae_buf_clear(&seg);
+				if (p > seg) {
+					if ((json_array_size(a) % 2 == 1) != in)
+						json_array_append_new(a, json_string_nocheck(""));
+					json_array_append_new(a, json_stringn_nocheck(seg, (size_t)(p - seg)));
+				}
+				seg = p;
 				in = now;
 			}
 			if (*p == '\0')
@@ -670,10 +689,48 @@ static json_t *marked_json(const char *text, const sasae_span *m, size_t n)
 			if (k < n && cp >= m[k].start + m[k].length && cp > m[k].start)
 				k++;
 		}
-		sasae_buf_putc(&seg, *p);
 	}
-	sasae_buf_free(&seg);
 	return a;
+}
+
+/* The search page's facets: the matching programs by part, section and department; each narrows
+   the query through the query language itself (part:N, section:N, 部署:NAME). */
+static json_t *facets_json(const sasae_facets *f, const char *q)
+{
+	json_t *fp = json_array(), *fs = json_array(), *fd = json_array();
+	char fq[2200];
+	for (size_t i = 0; i < f->nparts; i++) {
+		json_t *o = json_object();
+		snprintf(fq, sizeof fq, "%s part:%d", q, f->parts[i].part);
+		set_int(o, "part", f->parts[i].part);
+		set_str(o, "label", f->parts[i].label);
+		set_int(o, "count", (json_int_t)f->parts[i].count);
+		set_str(o, "q", fq);
+		json_array_append_new(fp, o);
+	}
+	for (size_t i = 0; i < f->nsections; i++) {
+		json_t *o = json_object();
+		snprintf(fq, sizeof fq, "%s part:%d section:%d", q, f->sections[i].part, f->sections[i].section);
+		set_int(o, "part", f->sections[i].part);
+		set_int(o, "section", f->sections[i].section);
+		set_str(o, "label", f->sections[i].label);
+		set_int(o, "count", (json_int_t)f->sections[i].count);
+		set_str(o, "q", fq);
+		json_array_append_new(fs, o);
+	}
+	for (size_t i = 0; i < f->ndepartments; i++) {
+		json_t *o = json_object();
+		snprintf(fq, sizeof fq, "%s 部署:%s", q, f->departments[i].label);
+		set_str(o, "label", f->departments[i].label);
+		set_int(o, "count", (json_int_t)f->departments[i].count);
+		set_str(o, "q", fq);
+		json_array_append_new(fd, o);
+	}
+	json_t *facets = json_object();
+	json_object_set_new_nocheck(facets, "parts", fp);
+	json_object_set_new_nocheck(facets, "sections", fs);
+	json_object_set_new_nocheck(facets, "departments", fd);
+	return facets;
 }
 
 static void page_search(ctx *c, const char *const *args)
@@ -722,74 +779,80 @@ static void page_search(ctx *c, const char *const *args)
 		sasae_search_results_free(r);
 		return;
 	}
-	json_t *results = json_array();
-	for (size_t i = 0; i < r->nresults; i++) {
-		const sasae_result *x = &r->results[i];
-		json_t *places = json_array();
-		for (size_t j = 0; j < x->hit.nplaces; j++)
-			json_array_append_new(places, json_pack("{s:i, s:i, s:i, s:i, s:s, s:I, s:b}", "part",
-								x->hit.places[j].part, "section", x->hit.places[j].section,
-								"section_index", x->hit.places[j].section_index, "position",
-								x->hit.places[j].position, "section_title",
-								x->hit.places[j].section_title, "number",
-								(json_int_t)x->hit.places[j].number, "relisted",
-								x->hit.places[j].relisted));
-		json_array_append_new(results, json_pack("{s:s, s:o, s:o, s:s, s:o}", "id", x->hit.program, "name",
-							 marked_json(x->hit.name, x->name_marks, x->nname_marks),
-							 "snippet", marked_json(x->snippet, x->marks, x->nmarks),
-							 "departments", x->hit.departments, "places", places));
-	}
-	/* Facets: the matching programs by part, section and department; each narrows the query
-	   through the query language itself (part:N, section:N, 部署:NAME). */
-	json_t *facets = NULL;
-	sasae_facets f;
-	char **ids = NULL;
-	size_t nids = 0;
-	bool have_facets = r->total > 0 && sasae_search_ids(&ids, &nids, s, c->w->version_id, q, &err) == 0 &&
-			   facets_from_ids(c->w, ids, nids, &f) == 0;
-	sasae_store_ids_free(ids, nids);
-	if (have_facets) {
-		json_t *fp = json_array(), *fs = json_array(), *fd = json_array();
-		char fq[2200];
-		for (size_t i = 0; i < f.nparts; i++) {
-			snprintf(fq, sizeof fq, "%s part:%d", q, f.parts[i].part);
-			json_array_append_new(fp, json_pack("{s:i, s:s, s:I, s:s}", "part", f.parts[i].part, "label",
-							    f.parts[i].label, "count", (json_int_t)f.parts[i].count, "q", fq));
-		}
-		for (size_t i = 0; i < f.nsections; i++) {
-			snprintf(fq, sizeof fq, "%s part:%d section:%d", q, f.sections[i].part, f.sections[i].section);
-			json_array_append_new(fs, json_pack("{s:i, s:i, s:s, s:I, s:s}", "part", f.sections[i].part, "section",
-							    f.sections[i].section, "label", f.sections[i].label, "count",
-							    (json_int_t)f.sections[i].count, "q", fq));
-		}
-		for (size_t i = 0; i < f.ndepartments; i++) {
-			snprintf(fq, sizeof fq, "%s 部署:%s", q, f.departments[i].label);
-			json_array_append_new(fd, json_pack("{s:s, s:I, s:s}", "label", f.departments[i].label, "count",
-							    (json_int_t)f.departments[i].count, "q", fq));
-		}
-		facets = json_pack("{s:o, s:o, s:o}", "parts", fp, "sections", fs, "departments", fd);
-		sasae_facets_clear(&f);
-	}
 	size_t pages = (r->total + (size_t)per_page - 1) / (size_t)per_page;
 	if (r->total > 0 && (size_t)page_no > pages) { /* past the last page: say so, keep the query */
 		char msg[200];
 		snprintf(msg, sizeof msg, "そのページはありません。検索結果は %zu ページまでです。", pages);
-		json_decref(results);
-		json_decref(facets);
 		sasae_search_results_free(r);
 		render_page(c, 404, "search", json_pack("{s:s, s:s}", "query", q, "error", msg), "検索");
 		return;
 	}
+	/* The page's context, built with jansson's unchecked constructors: every string is valid UTF-8
+	   (the plan's text, and the query, which sasae_search has checked). */
+	json_t *results = json_array();
+	for (size_t i = 0; i < r->nresults; i++) {
+		const sasae_result *x = &r->results[i];
+		json_t *places = json_array();
+		for (size_t j = 0; j < x->hit.nplaces; j++) {
+			const sasae_store_place *pl = &x->hit.places[j];
+			json_t *o = json_object();
+			set_int(o, "part", pl->part);
+			set_int(o, "section", pl->section);
+			set_int(o, "section_index", pl->section_index);
+			set_int(o, "position", pl->position);
+			set_str(o, "section_title", pl->section_title);
+			set_int(o, "number", (json_int_t)pl->number);
+			json_object_set_new_nocheck(o, "relisted", json_boolean(pl->relisted));
+			json_array_append_new(places, o);
+		}
+		json_t *o = json_object();
+		set_str(o, "id", x->hit.program);
+		json_object_set_new_nocheck(o, "name", marked_json(x->hit.name, x->name_marks, x->nname_marks));
+		json_object_set_new_nocheck(o, "snippet", marked_json(x->snippet, x->marks, x->nmarks));
+		set_str(o, "departments", x->hit.departments);
+		json_object_set_new_nocheck(o, "places", places);
+		json_array_append_new(results, o);
+	}
+	/* Facets count every match: when they are all on this page, their ids are at hand. */
+	json_t *facets = NULL;
+	sasae_facets f;
+	char **ids = NULL;
+	size_t nids = 0;
+	bool have_facets;
+	if (r->total > 0 && offset == 0 && r->nresults == r->total) {
+		char **page_ids = malloc(r->nresults * sizeof *page_ids);
+		for (size_t i = 0; page_ids && i < r->nresults; i++)
+			page_ids[i] = r->results[i].hit.program;
+		have_facets = page_ids && facets_from_ids(c->w, page_ids, r->nresults, &f) == 0;
+		free(page_ids);
+	} else {
+		have_facets = r->total > 0 && sasae_search_ids(&ids, &nids, s, c->w->version_id, q, &err) == 0 &&
+			      facets_from_ids(c->w, ids, nids, &f) == 0;
+		sasae_store_ids_free(ids, nids);
+	}
+	if (have_facets) {
+		facets = facets_json(&f, q);
+		sasae_facets_clear(&f);
+	}
 	json_t *sugg = json_array();
 	for (size_t i = 0; i < r->nsuggestions; i++)
-		json_array_append_new(sugg, json_string(r->suggestions[i]));
-	json_t *page = json_pack("{s:s, s:I, s:o, s:o, s:i, s:I, s:b, s:b, s:b, s:i, s:i, s:I, s:I}", "query", q, "total",
-				 (json_int_t)r->total, "results", results, "suggestions", sugg, "page", page_no, "pages",
-				 (json_int_t)pages, "has_pages", pages > 1, "has_prev", page_no > 1, "has_next",
-				 (size_t)page_no < pages, "prev", page_no - 1, "next", page_no + 1, "from",
-				 (json_int_t)(r->nresults ? offset + 1 : 0), "to", (json_int_t)(offset + (int)r->nresults));
+		json_array_append_new(sugg, json_string_nocheck(r->suggestions[i]));
+	json_t *page = json_object();
+	set_str(page, "query", q);
+	set_int(page, "total", (json_int_t)r->total);
+	json_object_set_new_nocheck(page, "results", results);
+	json_object_set_new_nocheck(page, "suggestions", sugg);
+	set_int(page, "page", page_no);
+	set_int(page, "pages", (json_int_t)pages);
+	json_object_set_new_nocheck(page, "has_pages", json_boolean(pages > 1));
+	json_object_set_new_nocheck(page, "has_prev", json_boolean(page_no > 1));
+	json_object_set_new_nocheck(page, "has_next", json_boolean((size_t)page_no < pages));
+	set_int(page, "prev", page_no - 1);
+	set_int(page, "next", page_no + 1);
+	set_int(page, "from", (json_int_t)(r->nresults ? offset + 1 : 0));
+	set_int(page, "to", (json_int_t)(offset + (int)r->nresults));
 	if (facets)
-		json_object_set_new(page, "facets", facets);
+		json_object_set_new_nocheck(page, "facets", facets);
 	sasae_search_results_free(r);
 	char title[300];
 	snprintf(title, sizeof title, "「%.200s」の検索結果", q);
@@ -967,6 +1030,42 @@ static void api_openapi(ctx *c, const char *const *args)
 	fail(c, 404, "not-found", "見つかりません", "OpenAPI の記述がありません。");
 }
 
+/* ---- for the page files beside this one (web_internal.h) ---- */
+
+const char *web_param(const web_ctx *c, const char *name) { return param_get(c, name); }
+
+size_t web_params(const web_ctx *c, const char *name, const char **out, size_t cap)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < c->nparams; i++)
+		if (strcmp(c->params[i].name, name) == 0) {
+			if (n < cap)
+				out[n] = c->params[i].value;
+			n++;
+		}
+	return n;
+}
+
+const char *web_path(const web_ctx *c) { return c->path; }
+const sasae_http_request *web_request(const web_ctx *c) { return c->req; }
+sasae_http_response *web_response(web_ctx *c) { return c->res; }
+bool web_is_api(const web_ctx *c) { return c->api; }
+const sasae_plan *web_plan(const web_ctx *c) { return c->w->plan; }
+struct web_finder *web_finder_of(const web_ctx *c) { return c->w->finder; }
+struct web_finder *web_app_finder(const sasae_web *w) { return w->finder; }
+
+void web_fail(web_ctx *c, int status, const char *code, const char *title, const char *detail)
+{
+	fail(c, status, code, title, detail);
+}
+
+int web_render(web_ctx *c, int status, const char *template_name, json_t *page, const char *title)
+{
+	return render_page(c, status, template_name, page, title);
+}
+
+void web_send_json(web_ctx *c, json_t *v) { send_json(c, v); }
+
 /* The routes: method GET (HEAD follows), a pattern with {} segments, the handler, API or page. */
 static const struct route {
 	const char *pattern;
@@ -981,6 +1080,8 @@ static const struct route {
 	{"/departments", page_departments, false},
 	{"/departments/{}", page_department, false},
 	{"/data", page_data, false},
+	{"/finder", web_finder_page, false},
+	{"/finder/print", web_finder_print, false},
 	{"/office/lint", page_lint, false},
 	{"/data/plan.json", data_json, false},
 	{"/data/plan.csv", data_csv, false},
@@ -996,6 +1097,8 @@ static const struct route {
 	{"/api/v1/departments/{}", page_department, true},
 	{"/api/v1/search", page_search, true},
 	{"/api/v1/lint", page_lint, true},
+	{"/api/v1/tags", web_api_tags, true},
+	{"/api/v1/finder", web_api_finder, true},
 };
 
 /* Match path against pattern; on success args[] point into copies held in argbuf. */
@@ -1173,6 +1276,8 @@ int sasae_web_new(sasae_web **out, const char *db_path, const char *plan_spec, s
 		w->export_json = sasae_buf_detach(&j);
 		w->export_csv = sasae_buf_detach(&csv);
 	}
+	if (rc == 0)
+		rc = web_finder_new(&w->finder, db_path, w->plan, err);
 	if (rc == 0) { /* lookups: programs by id, department names, section offsets per part */
 		const sasae_plan *plan = w->plan;
 		w->by_id = malloc((plan->nprograms + 1) * sizeof *w->by_id);
@@ -1204,6 +1309,7 @@ int sasae_web_new(sasae_web **out, const char *db_path, const char *plan_spec, s
 		}
 	}
 	if (rc) {
+		web_finder_free(w->finder);
 		free(w->by_id);
 		free(w->section_base);
 		free(w->dept_names);
@@ -1228,6 +1334,7 @@ void sasae_web_free(sasae_web *w)
 	pthread_key_delete(w->store_key);
 	if (served == w)
 		served = NULL;
+	web_finder_free(w->finder);
 	free(w->by_id);
 	free(w->section_base);
 	free(w->dept_names);

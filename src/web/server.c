@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -15,6 +16,31 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "sasae/dynlib.h"
+
+/* libmicrohttpd is loaded when the server starts, not linked (include/sasae/dynlib.h): the functions
+   this file calls, through the table mhd. */
+#ifndef SASAE_MHD_SONAME
+#define SASAE_MHD_SONAME "libmicrohttpd.so"
+#endif
+#define MHD_FUNCTIONS(X)                                                                                           \
+	X(MHD_start_daemon)                                                                                        \
+	X(MHD_quiesce_daemon)                                                                                      \
+	X(MHD_stop_daemon)                                                                                         \
+	X(MHD_lookup_connection_value)                                                                             \
+	X(MHD_create_response_from_buffer)                                                                         \
+	X(MHD_add_response_header)                                                                                 \
+	X(MHD_queue_response)                                                                                      \
+	X(MHD_destroy_response)
+#define MHD_FIELD(f) __typeof__(f) *f;
+static struct mhd_api {
+	MHD_FUNCTIONS(MHD_FIELD)
+} mhd;
+#define MHD_SYM(f) {#f, offsetof(struct mhd_api, f)},
+static const sasae_dynsym mhd_syms[] = {MHD_FUNCTIONS(MHD_SYM)};
+static sasae_dynlib mhd_lib = {"libmicrohttpd", SASAE_MHD_SONAME, "sasae serve（ウェブサーバー）", mhd_syms,
+			       sizeof mhd_syms / sizeof mhd_syms[0], &mhd, false, NULL};
 
 enum {
 	MAX_BODY = 64 * 1024,            /* a GET has no body; anything larger is refused */
@@ -77,7 +103,7 @@ static void access_log(server *s, const char *method, const char *uri, int statu
 	double ms = (double)(now.tv_sec - start->tv_sec) * 1000.0 + (double)(now.tv_nsec - start->tv_nsec) / 1e6;
 	size_t plen = strcspn(uri, "?");
 	char line[1024];
-	if (s->opt->log_queries || uri[plen] == '\0')
+	if ((s->opt->log_queries && sasae_web_query_loggable(uri)) || uri[plen] == '\0')
 		snprintf(line, sizeof line, "%s %.900s %d %zu %.1fms", method, uri, status, bytes, ms);
 	else /* the path only: the query may say something about a person */
 		snprintf(line, sizeof line, "%s %.*s?… %d %zu %.1fms", method, (int)(plen > 900 ? 900 : plen), uri, status,
@@ -88,16 +114,16 @@ static void access_log(server *s, const char *method, const char *uri, int statu
 static enum MHD_Result send_response(struct MHD_Connection *con, const sasae_http_response *res)
 {
 	static char empty[1];
-	struct MHD_Response *r = MHD_create_response_from_buffer(res->body.len, res->body.data ? res->body.data : empty,
+	struct MHD_Response *r = mhd.MHD_create_response_from_buffer(res->body.len, res->body.data ? res->body.data : empty,
 								 MHD_RESPMEM_MUST_COPY);
 	if (r == NULL)
 		return MHD_NO;
 	if (res->content_type)
-		MHD_add_response_header(r, "Content-Type", res->content_type);
+		mhd.MHD_add_response_header(r, "Content-Type", res->content_type);
 	for (size_t i = 0; i < res->nheaders; i++)
-		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
-	enum MHD_Result ok = MHD_queue_response(con, (unsigned int)res->status, r);
-	MHD_destroy_response(r);
+		mhd.MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+	enum MHD_Result ok = mhd.MHD_queue_response(con, (unsigned int)res->status, r);
+	mhd.MHD_destroy_response(r);
 	return ok;
 }
 
@@ -130,8 +156,9 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 		sasae_http_header(&res, "Referrer-Policy", "no-referrer");
 		sasae_buf_puts(&res.body, "413 リクエストが大きすぎます\n");
 	} else {
-		sasae_http_request req = {method, r->uri, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Match"),
-					  MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Origin")};
+		sasae_http_request req = {method, r->uri, mhd.MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Match"),
+					  mhd.MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Origin"),
+					  mhd.MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Host")};
 		sasae_web_handle(s->web, &req, &res);
 	}
 	enum MHD_Result ok = send_response(con, &res);
@@ -143,6 +170,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 int sasae_web_serve(sasae_web *w, const sasae_serve_options *opt, void (*log_line)(const char *line),
 		    void (*on_ready)(const char *url), sasae_error *err)
 {
+	if (sasae_dynlib_load(&mhd_lib, err))
+		return err->code;
 	const char *bind = opt->bind ? opt->bind : "127.0.0.1";
 	int port = opt->port ? opt->port : 8080;
 	struct addrinfo hints = {0}, *ai = NULL;
@@ -167,7 +196,7 @@ int sasae_web_serve(sasae_web *w, const sasae_serve_options *opt, void (*log_lin
 	   would go on accepting connections while it drains. */
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			     (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
-	struct MHD_Daemon *d = MHD_start_daemon(
+	struct MHD_Daemon *d = mhd.MHD_start_daemon(
 		flags, (uint16_t)port, NULL, NULL, handle, &s, MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
 		threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(opt->max_connections > 0 ? opt->max_connections : 256),
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_SECONDS, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
@@ -191,13 +220,13 @@ int sasae_web_serve(sasae_web *w, const sasae_serve_options *opt, void (*log_lin
 	sigwait(&sigs, &sig);
 	/* Graceful stop: no new connections; in-flight requests finish (bounded; a second signal
 	   stops at once).  Idle keep-alive connections are not waited for (MHD_stop_daemon closes them). */
-	MHD_socket listen = MHD_quiesce_daemon(d);
+	MHD_socket listen = mhd.MHD_quiesce_daemon(d);
 	const struct timespec tick = {0, 100 * 1000 * 1000};
 	for (int i = 0; i < DRAIN_SECONDS * 10; i++) {
 		if (atomic_load(&s.inflight) == 0 || sigtimedwait(&sigs, NULL, &tick) > 0)
 			break;
 	}
-	MHD_stop_daemon(d);
+	mhd.MHD_stop_daemon(d);
 	if (listen != MHD_INVALID_SOCKET)
 		close(listen);
 	/* consume signals still pending, or restoring the mask would let them kill the process */

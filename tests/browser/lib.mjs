@@ -57,6 +57,10 @@ export const PAGES = [
 	{ name: 'search-empty', path: '/search', status: 200 },
 	{ name: 'search-error', path: `/search?q=${enc('"認知症')}`, status: 400 },
 	{ name: 'data', path: '/data', status: 200 },
+	{ name: 'finder', path: '/finder', status: 200 },
+	{ name: 'finder-results', path: `/finder?who=elderly&need=money&text=${enc('親の介護で疲れた')}`, status: 200 },
+	{ name: 'finder-error', path: '/finder?who=nosuch', status: 400 },
+	{ name: 'finder-print', path: `/finder/print?who=elderly&need=money&text=${enc('親の介護で疲れた')}`, status: 200 },
 	{ name: 'not-found', path: '/no/such/page', status: 404 },
 ];
 

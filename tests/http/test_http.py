@@ -17,6 +17,7 @@ Usage: test_http.py SASAE_BINARY SOURCE_DIR [-k SUBSTRING] [-v]
 Prints "N passed, M failed" and exits 1 when anything failed.  python3 standard library only.
 """
 import argparse
+import hashlib
 import html
 import html.parser
 import http.client as httpclient
@@ -558,12 +559,7 @@ def contract_addresses_answer(t):
                  "/departments", "/departments/" + q("健康福祉局"), "/data", "/api/v1/openapi.json"):
         r = get(path)
         t.eq(r.status, 200, f"{path} status")
-    # /finder is a contract address whose page is not written yet: a note until it is
-    r = get("/finder")
-    if r.status == 404:
-        NOTES.append("/finder (a design.md address) answers 404: the finder page is not implemented yet")
-    else:
-        t.eq(r.status, 200, "/finder status")
+    t.eq(get("/finder").status, 200, "/finder status")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -871,10 +867,11 @@ def api_parts_departments_plans(t):
 # OpenAPI
 
 
-API_ROUTES = [  # what src/web/app.c serves under /api/v1 (keep in step with its route table)
+API_ROUTES = [  # what src/web/app.c serves under /api/v1 (keep in step with its route table), and the pages
+    # the description names because their parameters are the API's (the finder's)
     "/api/v1/openapi.json", "/api/v1/plans", "/api/v1/parts", "/api/v1/parts/{}", "/api/v1/parts/{}/sections/{}",
     "/api/v1/programs", "/api/v1/programs/{}", "/api/v1/departments", "/api/v1/departments/{}", "/api/v1/search",
-    "/api/v1/lint",
+    "/api/v1/lint", "/api/v1/tags", "/api/v1/finder", "/finder", "/finder/print",
 ]
 
 
@@ -1085,7 +1082,7 @@ def openapi_every_described_path_answers(t):
         if r.status != 200 or p == "/api/v1/openapi.json":
             continue
         schema, err = response_schema(spec, op, 200, r.ctype)
-        if t.ok(schema, f"{url}: {err}"):
+        if t.ok(schema, f"{url}: {err}") and r.ctype.startswith("application/json"):  # pages: text/html
             errs = validate(spec, schema, r.json())
             t.ok(not errs, f"{url}: response does not match its schema: {errs[:5]}")
         # optional query parameters with examples are accepted
@@ -1554,9 +1551,389 @@ def bad_serve_options(t):
     busy = subprocess.run([BINARY, "--db", DB, "serve", "--port", str(S.port)], capture_output=True, timeout=60)
     t.ok(busy.returncode not in (0, 2), f"port in use: exit status {busy.returncode}")
     t.ok(str(S.port).encode() in busy.stderr, "port in use: the message names the port")
-    for args in (["--port", "0x"], ["--port", "70000"], ["--bind", "not-an-address"], ["--nope"]):
+    for args in (["--port", "0x"], ["--port", "70000"], ["--bind", "not-an-address"], ["--nope"],
+                 ["--public-url", "ftp://example.jp"], ["--public-url", "https://bad host/"],
+                 ["--public-url", "https://example.jp/?q=1"], ["--public-url", "example.jp"]):
         r = subprocess.run([BINARY, "--db", DB, "serve", *args], capture_output=True, timeout=60)
         t.eq(r.returncode, 2, f"serve {' '.join(args)}: usage error")
+
+
+# ---------------------------------------------------------------------------------------------
+# the needs finder: /finder, /finder/print, /api/v1/finder, /api/v1/tags (docs/web.md, "Finder
+# pages").  The tagging data changes while the finder is tuned: these tests check structure and
+# behaviour against the server's own API, not rankings (tests/finder/ has the scenarios).
+
+
+def finder_qs(who=(), need=(), text=None, **extra):
+    parts = [f"who={q(w)}" for w in who] + [f"need={q(n)}" for n in need]
+    if text is not None:
+        parts.append("text=" + q(text))
+    parts += [f"{k}={q(str(v))}" for k, v in extra.items()]
+    return "&".join(parts)
+
+
+_VOCABULARY = []
+
+
+def vocabulary(facet=None):
+    if not _VOCABULARY:
+        _VOCABULARY.extend(api("/api/v1/tags")["vocabulary"])
+    return [v for v in _VOCABULARY if facet is None or v["facet"] == facet]
+
+
+def textarea_value(text, name="text"):
+    m = re.search(r'<textarea\b[^>]*\bname="' + name + r'"[^>]*>(.*?)</textarea>', text, re.S)
+    return html.unescape(m.group(1)) if m else None
+
+
+def checked_values(page):
+    return {a["value"] for a in page.inputs("who") + page.inputs("need") if "checked" in a}
+
+
+def labelled(page):
+    """Ids of form controls and the ids that a <label for> names."""
+    controls = [a.get("id") for tg, a in page.tags if tg in ("input", "textarea", "select")
+                and a.get("type") != "hidden" and a.get("name") != "q"]
+    labels = {a.get("for") for tg, a in page.tags if tg == "label"}
+    return controls, labels
+
+
+@test
+def finder_page_without_choices_is_the_form(t):
+    who, need = vocabulary("who"), vocabulary("need")
+    t.ok(who and need, "the vocabulary has who and need terms")
+    for path in ("/finder", "/finder?text=", "/finder?text=%20%E3%80%80&who="):
+        r = get(path)
+        text = expect_html(t, r, 200, path)
+        t.eq(r.h("Cache-Control"), "no-store", f"{path}: Cache-Control")
+        page, main = Page(text), main_part(text)
+        t.eq([a["value"] for a in page.inputs("who")], [v["id"] for v in who], f"{path}: a who box per term, in order")
+        t.eq([a["value"] for a in page.inputs("need")], [v["id"] for v in need], f"{path}: a need box per term")
+        t.ok(all(a.get("type") == "checkbox" for a in page.inputs("who") + page.inputs("need")), "checkboxes")
+        t.eq(checked_values(page), set(), f"{path}: nothing checked")
+        forms = [a for tg, a in page.tags if tg == "form" and a.get("action") == "/finder"]
+        t.ok(forms and forms[0].get("method", "").lower() == "get", f"{path}: a GET form to /finder")
+        controls, labels = labelled(page)
+        t.ok(controls and all(c in labels for c in controls), f"{path}: a label for every control: {controls} {labels}")
+        t.eq(sum(1 for tg, _ in page.tags if tg == "fieldset"), 2, f"{path}: a fieldset per checkbox group")
+        t.ok(re.search(r"<legend>だれが</legend>", main) and re.search(r"<legend>なにに困っていますか</legend>", main),
+             f"{path}: the legends")
+        t.ok("ふだんの言葉で書いてください" in main and "親の介護で疲れた" in main and "住むところがない" in main,
+             f"{path}: the text box and its examples")
+        for v in who:  # the plain label, and the office's label as secondary text when it differs
+            t.ok(html.escape(v["plain"], quote=False) in main, f"{path}: plain label {v['plain']}")
+            if v["label"] != v["plain"]:
+                t.ok(f'<span class="office">（{html.escape(v["label"], quote=False)}）</span>' in main,
+                     f"{path}: office label {v['label']}")
+        t.eq(textarea_value(text), "", f"{path}: empty text box")
+        t.ok('id="results-heading"' not in main, f"{path}: no results without a question")
+        t.ok(any(tg == "script" and a.get("src") == "/assets/finder.js" for tg, a in page.tags), "the external script")
+        t.ok(not any(body.strip() for _, body in page.scripts), f"{path}: no inline script")
+        t.ok(any(a.get("aria-live") == "polite" and a.get("id") == "finder-count" for _, a in page.tags),
+             f"{path}: the live region for the count")
+    t.ok("まだ何も選ばれていません" in main_part(get("/finder?text=").text), "an empty submission says so")
+    t.ok("まだ何も選ばれていません" not in main_part(get("/finder").text), "the bare form does not scold")
+    js = get("/assets/finder.js")
+    t.eq(js.status, 200, "/assets/finder.js status")
+    t.ok(js.ctype.startswith("text/javascript"), f"finder.js Content-Type {js.ctype}")
+    t.ok(b"/api/v1/finder?" in js.body and b"limit" in js.body, "finder.js asks the API for the count")
+    home, layout = get("/").text, Page(get("/departments").text)
+    t.ok('<a href="/finder">支援をさがす</a>' in main_part(home), "the home page links to the finder")
+    t.ok("/finder" in layout.links and "支援をさがす" in get("/departments").text, "the navigation links to the finder")
+
+
+@test
+def finder_page_with_choices_groups_results(t):
+    qs = finder_qs(who=["elderly", "dementia"], need=["money"])
+    r = get("/finder?" + qs)
+    text = expect_html(t, r, 200, "/finder?" + qs)
+    t.eq(r.h("Cache-Control"), "no-store", "Cache-Control")
+    page, main = Page(text), main_part(text)
+    t.eq(checked_values(page), {"elderly", "dementia", "money"}, "checked boxes stay checked")
+    j = api("/api/v1/finder?" + qs + "&limit=100")
+    if not t.ok(j["total"] > 0, "elderly + dementia + money finds programs"):
+        return
+    t.ok(re.search(rf"<h2[^>]*>[^<]*{j['total']}件</h2>", main), f"the count {j['total']} in the results heading")
+    sections = re.findall(r'<section class="group" aria-labelledby="([^"]+)">\s*<h3 id="([^"]+)">([^<]*)', main)
+    t.eq(len(sections), len(j["groups"]), "a section per need group")
+    t.eq([s[2].strip() for s in sections], [html.escape(g["plain"], quote=False) for g in j["groups"]],
+         "groups in the API's order, by their plain labels")
+    t.ok(all(a == b for a, b, _ in sections), "each group's heading labels its section")
+    by_id = {x["program"]: x for x in j["results"]}
+    pos = [main.find(f'href="/programs/{pid}"') for g in j["groups"] for pid in g["programs"]]
+    t.ok(all(p >= 0 for p in pos) and pos == sorted(pos), "programs shown in the API's grouped order")
+    for g in j["groups"]:  # services a person can use first, within each group
+        svc = [by_id[pid]["service"] for pid in g["programs"]]
+        t.eq(svc, sorted(svc, reverse=True), f"group {g['plain']}: services first")
+    for x in j["results"]:
+        for dep in x["departments"]:
+            t.ok("/departments/" + q(dep) in page.links, f"{x['program']}: department link {dep}")
+        for l in x["listings"]:
+            t.ok(f"/parts/{l['part']}/sections/{l['section_index']}#n{l['position']}" in page.links,
+                 f"{x['program']}: every place it is listed")
+    t.eq(main.count("表示した理由"), len(j["results"]), "each result says why it was shown")
+    whys = re.findall(r'class="why-tag">「([^」]*)」', main)
+    t.ok(any("高齢者" in w for w in whys), f"a why names 高齢者: {whys[:5]}")
+    t.ok(f"/finder/print?{qs}" in page.links, "a link to the print view with the same query")
+    t.ok(f"お年寄り" in re.sub(r"<[^>]+>", "", re.search(r'class="chosen".*?</p>', main, re.S).group(0)),
+         "what was chosen, in plain words")
+
+
+@test
+def finder_text_is_read_in_everyday_words(t):
+    said = "親の介護で疲れた"
+    j = api("/api/v1/finder?" + finder_qs(text=said))
+    t.ok(j["total"] >= 1, f"「{said}」 finds a program")
+    t.ok(any("介護" in json.dumps(w, ensure_ascii=False) for x in j["results"] for w in x["why"]),
+         f"「{said}」: a result whose why mentions 介護")
+    t.ok(j["heard"], f"「{said}」: everyday words heard")
+    r = get("/finder?" + finder_qs(text=said))
+    text = expect_html(t, r, 200, "/finder?text=…")
+    main = main_part(text)
+    t.eq(textarea_value(text), said, "the text stays in the box")
+    m = re.search(r'class="understood">(.*?)</p>', main, re.S)
+    if t.ok(m, "a line with what was understood from the words"):
+        line = m.group(1)
+        for term in j["who"] + j["need"]:
+            if term["heard"]:
+                t.ok(f"「{html.escape(term['heard'], quote=False)}」→ {html.escape(term['label'], quote=False)}" in line,
+                     f"heard → term: {term['heard']} → {term['label']}")
+    t.ok(re.search(r'class="why-tag">「[^」]*介護', main), "a why on the page mentions 介護")
+    # words that mean nothing: said so, no results, not an error
+    r = get("/finder?" + finder_qs(text="ゾウガメ"))
+    main = main_part(expect_html(t, r, 200, "/finder?text=ゾウガメ"))
+    t.ok("わかることばがありませんでした" in main or "見つかりませんでした" in main, "nothing understood: said so")
+
+
+@test
+def finder_bad_choices_are_400_with_the_form(t):
+    for path in ("/finder?who=nosuch", "/finder?who=elderly&need=nosuch", "/finder/print?need=nosuch"):
+        r = get(path)
+        text = expect_html(t, r, 400, path)
+        t.eq(r.h("Cache-Control"), "no-store", f"{path}: Cache-Control")
+        page, main = Page(text), main_part(text)
+        t.ok("「nosuch」" in main and "選択肢" in main, f"{path}: the message names the unknown choice")
+        t.ok(page.inputs("who") and page.inputs("need"), f"{path}: the form again")
+        t.ok('role="alert"' in main, f"{path}: the error is announced")
+    t.eq(checked_values(Page(get("/finder?who=elderly&need=nosuch").text)), {"elderly"}, "valid choices stay checked")
+    expect_problem(t, get("/api/v1/finder?who=nosuch"), 400, "bad-parameter", mention="who", path="who=nosuch")
+    expect_problem(t, get("/api/v1/finder?need=nosuch"), 400, "bad-parameter", mention="need", path="need=nosuch")
+    for bad in ("limit=0", "limit=abc", "limit=1001", "offset=-1", "offset=1.5"):
+        name = bad.split("=")[0]
+        expect_problem(t, get("/api/v1/finder?who=elderly&" + bad), 400, "bad-parameter", mention=name, path=bad)
+    long_text = "あ" * 400  # 1,200 bytes
+    expect_problem(t, get("/api/v1/finder?" + finder_qs(text=long_text)), 400, "bad-parameter", mention="text")
+    expect_html(t, get("/finder?" + finder_qs(text=long_text)), 400, "/finder with a text too long")
+    every = [v["id"] for v in vocabulary("who")] + [v["id"] for v in vocabulary("need")]
+    if len(every) > 32:  # more choices than the finder takes (but within the parameter limit)
+        many = "&".join(f"{'who' if i < len(vocabulary('who')) else 'need'}={x}" for i, x in enumerate(every[:36]))
+        expect_problem(t, get("/api/v1/finder?" + many), 400, "bad-parameter", mention="32", path="33 choices")
+    expect_problem(t, get("/api/v1/finder?" + "&".join(["who=elderly"] * 37)), 400, "too-many-parameters")
+    ok = get("/finder?" + "&".join(f"who={v['id']}" for v in vocabulary("who")[:16]))
+    t.eq(ok.status, 200, "sixteen boxes ticked is fine")
+
+
+@test
+def finder_invalid_utf8_is_400(t):
+    for base in ("/finder?text=", "/finder?who=", "/finder/print?text=", "/api/v1/finder?text=", "/api/v1/finder?need="):
+        for bad in ("%FF", "%E3%81", "%C0%AF", "%ZZ"):
+            r = get(base + bad)
+            if base.startswith("/api/"):
+                expect_problem(t, r, 400, "bad-parameter-encoding", path=base + bad)
+            else:
+                expect_html(t, r, 400, base + bad)
+    for target in (b"/finder?text=\xff\xfe", b"/finder/print?text=\xe3\x81", b"/api/v1/finder?text=\xc0\xaf"):
+        status, _, _ = parse_raw(raw(b"GET " + target + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))
+        t.eq(status, 400, f"raw {target!r}")
+
+
+@test
+def finder_xss_payloads_come_back_escaped(t):
+    for payload in XSS:
+        for path in ("/finder?" + finder_qs(text=payload), "/finder/print?" + finder_qs(text=payload),
+                     "/finder?" + finder_qs(who=[payload]), "/finder?" + finder_qs(who=["elderly"], text=payload)):
+            r = get(path)
+            t.ok(r.status in (200, 400), f"{path}: status {r.status}")
+            body = r.text
+            for dangerous in ("<script>alert", "<img src=x", "<svg onload", "onerror=alert(1)>"):
+                if dangerous in payload:
+                    t.ok(dangerous not in body, f"{path}: {dangerous!r} comes back raw")
+            if "text=" in path and path.startswith("/finder?"):
+                t.eq(textarea_value(body), payload, f"{payload}: the text box keeps it")
+        j = api("/api/v1/finder?" + finder_qs(text=payload))
+        t.ok(isinstance(j["total"], int), f"{payload}: API answers")
+
+
+@test
+def finder_print_view_is_a_handout_with_a_qr_code(t):
+    qs = finder_qs(who=["elderly"], need=["money"], text="親の介護で疲れた")
+    r = get("/finder/print?" + qs)
+    text = expect_html(t, r, 200, "/finder/print?" + qs)
+    t.eq(r.h("Cache-Control"), "no-store", "Cache-Control")
+    main, page = main_part(text), Page(text)
+    t.eq(text.count("<h1"), 1, "one h1")
+    m = re.search(r'<svg class="qr"[^>]*viewBox="0 0 (\d+) (\d+)"[^>]*>(.*?)</svg>', main, re.S)
+    if t.ok(m, "an inline SVG QR code"):
+        size, svg = int(m.group(1)), m.group(3)
+        t.ok((size - 8 - 17) % 4 == 0 and size >= 29, f"a QR code's size (17 + 4v modules + quiet zone): {size}")
+        t.ok('role="img"' in m.group(0) and "<title" in svg, "the QR code has a text alternative")
+        rects = re.findall(r'<rect x="(\d+)" y="(\d+)" width="(\d+)" height="1"/>', svg)
+        t.ok(len(rects) > 50, f"the modules as rects: {len(rects)}")
+        # the three finder patterns: a run of 7 dark modules at the top-left, top-right, bottom-left
+        w = size - 8
+        for x, y in ((4, 4), (4 + w - 7, 4), (4, 4 + w - 7)):
+            t.ok((str(x), str(y), "7") in rects, f"a finder pattern at {x},{y}")
+        t.ok("href" not in svg and "data:" not in svg and "<image" not in svg, "no outside reference in the SVG")
+    want = f"http://127.0.0.1:{S.port}/finder?{qs}"
+    t.ok(html.escape(want) in main, f"the page's absolute address is printed: {want}")
+    j = api("/api/v1/finder?" + qs + "&limit=8")
+    shown = re.findall(r'<a href="/programs/(p\d+)">', main)
+    t.eq(shown, [x["program"] for x in j["results"]], "the best programs, in the API's order")
+    t.ok(len(shown) <= 8, "a one-page handout: at most 8 programs")
+    for x in j["results"]:
+        for dep in x["departments"]:
+            t.ok(html.escape(dep, quote=False) in main, f"{x['program']}: department {dep}")
+        for l in x["listings"]:
+            t.ok(f"第{l['part']}部({l['section']})" in main, f"{x['program']}: where listed")
+    sit = re.search(r'class="handout-situation".*?</section>', main, re.S).group(0)
+    for plain in ("お年寄り", "お金のこと", "親の介護で疲れた"):
+        t.ok(plain in sit, f"the situation in plain words: {plain}")
+    t.ok(f"/finder?{qs}" in page.links, "a link back to the results")
+    # a Host header that is not a plain host[:port]: the path only, and no QR code
+    for host in (b"x_y", b"a b", b"evil.example/x", b"[::1"):
+        status, _, body = parse_raw(raw(b"GET /finder/print?" + qs.encode() + b" HTTP/1.1\r\nHost: " + host +
+                                        b"\r\nConnection: close\r\n\r\n"))
+        if status == 200:
+            b = body.decode("utf-8", "replace")
+            t.ok('<svg class="qr"' not in b, f"Host {host!r}: no QR code")
+            t.ok(html.escape(f"/finder?{qs}") in b and "http://" + host.decode() not in b, f"Host {host!r}: the path only")
+        else:
+            t.ok(status == 400, f"Host {host!r}: status {status}")
+    # nothing asked: the handout says so (200)
+    r = get("/finder/print")
+    t.ok(r.status == 200 and "まだ何も選ばれていません" in r.text, "/finder/print with nothing asked")
+
+
+@test
+def finder_public_url_makes_the_qr_address(t):
+    srv = start("public-url", ["--public-url", "https://sasae.example.jp/welfare/"])
+    try:
+        qs = finder_qs(who=["elderly"])
+        r = get("/finder/print?" + qs, port=srv.port)
+        t.eq(r.status, 200, "status")
+        t.ok(html.escape(f"https://sasae.example.jp/welfare/finder?{qs}") in r.text, "the public address is printed")
+        t.ok('<svg class="qr"' in r.text, "a QR code")
+    finally:
+        finish(t, srv)
+
+
+@test
+def finder_api_contract(t):
+    qs = finder_qs(who=["elderly"], need=["consultation"])
+    r = get("/api/v1/finder?" + qs + "&limit=5")
+    t.eq(r.status, 200, "status")
+    t.eq(r.h("Cache-Control"), "no-store", "Cache-Control")
+    t.eq(r.h("Access-Control-Allow-Origin"), "*", "CORS")
+    j = r.json()
+    for k in ("total", "limit", "offset", "who", "need", "heard", "words", "groups", "results"):
+        t.ok(k in j, f"member {k}")
+    t.ok(0 < len(j["results"]) <= 5 and j["total"] >= len(j["results"]), f"total {j['total']}, {len(j['results'])} results")
+    t.eq([x["tag"] for x in j["who"]], ["who:elderly"], "who asked")
+    groups = {g["tag"] for g in j["groups"]}
+    for x in j["results"]:
+        for k in ("program", "name", "summary", "departments", "listings", "kind", "service", "why", "group"):
+            t.ok(k in x, f"{x.get('program')}: member {k}")
+        t.ok(re.fullmatch(r"p\d{4}", x["program"]), f"program id {x['program']}")
+        t.ok(x["why"], f"{x['program']}: why is not empty")
+        t.ok(x["group"] in groups, f"{x['program']}: its group {x['group']} is listed")
+    t.eq(sorted(p for g in j["groups"] for p in g["programs"]), sorted(x["program"] for x in j["results"]),
+         "groups hold exactly the page's programs")
+    one = api("/api/v1/finder?" + qs + "&limit=1")
+    t.eq((one["total"], len(one["results"])), (j["total"], min(1, j["total"])), "limit=1: the count, one result")
+    if len(j["results"]) > 1:
+        second = api("/api/v1/finder?" + qs + "&limit=1&offset=1")
+        t.eq(second["results"][0]["program"], j["results"][1]["program"], "offset")
+    t.eq(api("/api/v1/finder?" + finder_qs(who=["who:elderly"], need=["need:consultation"]))["total"], j["total"],
+         "ids with their facet prefix")
+    none = api("/api/v1/finder")
+    t.eq((none["total"], none["results"], none["groups"]), (0, [], []), "nothing asked: nothing found, not an error")
+    t.eq(get("/api/v1/finder?who=nosuch").h("Cache-Control"), "no-store", "no-store on errors too")
+
+
+@test
+def finder_tags_api_contract(t):
+    j = api("/api/v1/tags")
+    for k in ("vocabulary", "programs", "untagged", "unused_tags", "unknown_overrides"):
+        t.ok(k in j, f"member {k}")
+    t.eq({v["facet"] for v in j["vocabulary"]}, {"who", "need", "kind"}, "the three facets")
+    t.ok(all(v["tag"] == f"{v['facet']}:{v['id']}" and isinstance(v["programs"], int) for v in j["vocabulary"]),
+         "terms: tag = facet:id, with counts")
+    t.eq(len(j["programs"]), EXPECTED["programs_total"], "every program")
+    tagged = [p for p in j["programs"] if p["tags"]]
+    t.ok(tagged, "some programs have tags")
+    for p in tagged[:20]:
+        for x in p["tags"]:
+            t.ok(x["source"] in ("rule", "override") and "evidence" in x, f"{p['program']}: tag {x['tag']} evidence")
+    t.eq(sorted(j["untagged"]), sorted(p["program"] for p in j["programs"] if not p["tags"]), "untagged")
+
+
+@test
+def program_pages_show_their_tags(t):
+    j = api("/api/v1/tags")
+    p = next((x for x in j["programs"] if x["tags"]), None)
+    if not t.ok(p, "a tagged program"):
+        return
+    main = main_part(get(f"/programs/{p['program']}").text)
+    for x in p["tags"]:
+        t.ok(f'href="/finder?{x["facet"]}={q(x["id"])}"' in main, f"{p['program']}: tag {x['tag']} links to the finder")
+
+
+@test
+def finder_queries_never_reach_the_log_or_the_database(t):
+    secret = "秘密の相談テスト"
+    who_id, need_id = "offenders", "housing"
+    files = [DB, DB + "-wal"]
+
+    def state():
+        out = {}
+        for f in files:
+            if os.path.exists(f):
+                with open(f, "rb") as fh:
+                    data = fh.read()
+                out[f] = (hashlib.sha256(data).hexdigest(), len(data))
+        return out
+
+    before = state()
+    srv = start("finder-privacy", ["--log-queries"])
+    try:
+        qs = finder_qs(who=[who_id], need=[need_id], text=secret)
+        for path in ("/finder?" + qs, "/finder/print?" + qs, "/api/v1/finder?" + qs, "/api/v1/finder?" + qs + "&limit=1",
+                     "/finder?" + finder_qs(who=[who_id + "-nosuch"], text=secret),
+                     "/api/v1/finder?" + finder_qs(need=[need_id + "-nosuch"], text=secret),
+                     "/%66inder?" + qs, "/api/v1/%66inder?" + qs):
+            get(path, port=srv.port)
+            http("HEAD", path, port=srv.port)
+        for target in (f"http://127.0.0.1:{srv.port}/finder?{qs}", f"/finder?{qs}#frag"):
+            raw(f"GET {target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode(), port=srv.port)
+        get("/api/v1/programs?department=LOGQUERIESCONTROL", port=srv.port)  # the option works for others
+        time.sleep(0.3)
+        log = srv.stderr()
+        t.ok("LOGQUERIESCONTROL" in log, "--log-queries logs another endpoint's query (control)")
+        t.ok(re.search(r"^GET /finder\?… 200 ", log, re.M), "the finder's requests are logged without their query")
+        t.ok(re.search(r"^GET /api/v1/finder\?… 200 ", log, re.M), "the API's requests are logged without their query")
+        for s in (secret, q(secret), q(secret).lower(), who_id, need_id, "text=", "who=", "need="):
+            t.ok(s not in log, f"{s!r} is in the access log:\n{log[-1500:]}")
+        t.ok(secret not in srv.stdout(), "the text is not on stdout")
+    finally:
+        finish(t, srv)
+    after = state()
+    t.eq(after.get(DB), before.get(DB), "the database file is unchanged (sha256)")
+    t.ok(after.get(DB + "-wal", ("", 0))[1] <= before.get(DB + "-wal", ("", 0))[1], "the WAL did not grow")
+    for f in os.listdir(WORK):  # nothing else the server wrote holds the text
+        pth = os.path.join(WORK, f)
+        if os.path.isfile(pth) and not f.startswith("finder-privacy") and not f.endswith(".stdout") and not f.endswith(".stderr"):
+            with open(pth, "rb") as fh:
+                t.ok(secret.encode() not in fh.read(), f"{f} holds the text")
 
 
 # ---------------------------------------------------------------------------------------------

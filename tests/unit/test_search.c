@@ -301,12 +301,58 @@ static void test_search_results(void **state)
 	assert_null(bad);
 }
 
+/* 認知症 on the bundled plan, through connection s (docs/search.md: 6 programs, p0026 first). */
+static void expect_dementia(sasae_store *s)
+{
+	sasae_search_results *r = NULL;
+	sasae_error err = {0};
+	if (sasae_search(&r, s, version, "認知症", 20, 0, &err))
+		fail_msg("search: %s", err.message);
+	assert_int_equal(r->total, 6);
+	assert_string_equal(r->results[0].hit.program, "p0026");
+	sasae_search_results_free(r);
+}
+
+/* A connection keeps what it learnt about a version's index (the range of its rows, their lengths)
+   from one search to the next.  A reindex gives the version new rows — after another plan's, so
+   at other row ids — and the searches must follow, whether another connection or the same one
+   wrote them. */
+static void test_search_after_reindex(void **state)
+{
+	(void)state;
+	expect_dementia(store);
+	sasae_store *w = NULL;
+	sasae_error err = {0};
+	sasae_dept_table *depts = NULL;
+	char *path = tu_source_path("data/sendai-2024-draft.txt");
+	sasae_import_options opt = {0};
+	sasae_import_summary sum;
+	int64_t other = 0;
+	opt.slug = "another-plan";
+	if (sasae_dept_table_default(&depts, &err) || sasae_store_open(&w, dbpath, 0, &err))
+		fail_msg("open: %s", err.message);
+	opt.depts = depts;
+	if (sasae_import_file(w, path, &opt, &sum, &err) || sasae_store_resolve(w, "another-plan", &other, &err) ||
+	    sasae_store_reindex(w, version, &err))
+		fail_msg("import, reindex: %s", err.message);
+	expect_dementia(store); /* after another connection's reindex */
+	expect_dementia(w);
+	if (sasae_store_reindex(w, other, &err) || sasae_store_reindex(w, version, &err))
+		fail_msg("reindex: %s", err.message);
+	expect_dementia(w); /* after its own */
+	expect_dementia(store);
+	sasae_store_close(w);
+	sasae_dept_table_free(depts);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_normalize_table), cmocka_unit_test(test_normalize_offsets),
 		cmocka_unit_test(test_tokenize),        cmocka_unit_test(test_query_ok),
 		cmocka_unit_test(test_query_errors),    cmocka_unit_test(test_search_results),
+		cmocka_unit_test(test_search_after_reindex),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

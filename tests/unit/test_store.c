@@ -618,6 +618,113 @@ static void test_failed_import_same_file_bytes(void **state)
 	assert_int_equal(sasae_store_open(&f->s, f->db, SASAE_STORE_CREATE, &err), 0);
 }
 
+/* The journal mode recorded in a closed database file ("wal", "delete", …; malloc'd). */
+static char *file_journal_mode(const char *path)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	char *mode = strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	assert_non_null(mode);
+	return mode;
+}
+
+static void assert_wal_file(const char *path)
+{
+	size_t n = strlen(path);
+	char *side = malloc(n + 16);
+	assert_non_null(side);
+	static const char *const suffixes[] = {"-journal", "-wal", "-shm"};
+	for (size_t i = 0; i < 3; i++) { /* closed cleanly: nothing beside the file */
+		snprintf(side, n + 16, "%s%s", path, suffixes[i]);
+		assert_int_equal(access(side, F_OK), -1);
+	}
+	free(side);
+	char *mode = file_journal_mode(path);
+	assert_string_equal(mode, "wal");
+	free(mode);
+}
+
+/* SASAE_STORE_IMPORT on a new file: schema and first import in one transaction, the same data as an
+   ordinary import, WAL mode after; a failed first import, or none at all, leaves an empty database
+   with its schema; another transaction first commits the schema. */
+static void test_new_database_for_import(void **state)
+{
+	fixture *f = *state;
+	sasae_import_options opt = options(SLUG);
+	import_ok(f->s, NAME, plan_text, plan_len, &opt);
+	char *want = snapshot(f->s);
+	sasae_error err = {0};
+
+	/* imported */
+	char *db1 = tu_join(f->dir, "new1.db");
+	sasae_store *s = NULL;
+	assert_int_equal(sasae_store_open(&s, db1, SASAE_STORE_CREATE | SASAE_STORE_IMPORT, &err), 0);
+	import_ok(s, NAME, plan_text, plan_len, &opt);
+	sasae_store_close(s);
+	assert_wal_file(db1);
+	assert_int_equal(sasae_store_open(&s, db1, SASAE_STORE_READONLY, &err), 0);
+	char *got = snapshot(s);
+	/* the same data; only imported_at may differ */
+	char *a = strchr(want, '\n'), *b = strchr(got, '\n');
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_string_equal(a, b);
+	free(got);
+	sasae_store_close(s);
+
+	/* a failed first import: the database is empty, with its schema, and takes the next import */
+	char *db2 = tu_join(f->dir, "new2.db");
+	assert_int_equal(sasae_store_open(&s, db2, SASAE_STORE_CREATE | SASAE_STORE_IMPORT, &err), 0);
+	const char bad[] = "(1) 一\n1\tA\ta\t市民局\n2\tB\tb\t市民局\t余分\n";
+	sasae_import_summary sum;
+	assert_int_equal(sasae_import_bytes(s, "bad.txt", bad, sizeof bad - 1, &opt, &sum, &err), SASAE_EDATA);
+	assert_int_equal(plan_count(s), 0);
+	sum = import_ok(s, NAME, plan_text, plan_len, &opt);
+	assert_int_equal(sum.version, 1);
+	assert_int_equal(sum.listings, LISTINGS);
+	sasae_store_close(s);
+	assert_wal_file(db2);
+
+	/* no import at all */
+	char *db3 = tu_join(f->dir, "new3.db");
+	assert_int_equal(sasae_store_open(&s, db3, SASAE_STORE_CREATE | SASAE_STORE_IMPORT, &err), 0);
+	sasae_store_close(s);
+	assert_wal_file(db3);
+	assert_int_equal(sasae_store_open(&s, db3, SASAE_STORE_READONLY, &err), 0);
+	assert_int_equal(plan_count(s), 0);
+	sasae_store_close(s);
+
+	/* another transaction first (a reindex): it commits the schema, then runs */
+	char *db4 = tu_join(f->dir, "new4.db");
+	assert_int_equal(sasae_store_open(&s, db4, SASAE_STORE_CREATE | SASAE_STORE_IMPORT, &err), 0);
+	assert_int_equal(sasae_store_reindex(s, 1, &err), 0);
+	import_ok(s, NAME, plan_text, plan_len, &opt);
+	assert_int_equal(plan_count(s), 1);
+	sasae_store_close(s);
+	assert_wal_file(db4);
+
+	/* an existing database opened for an import: as without the flag */
+	sasae_store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(sasae_store_open(&f->s, f->db, SASAE_STORE_CREATE | SASAE_STORE_IMPORT, &err), 0);
+	sum = import_ok(f->s, NAME, plan_text, plan_len, &opt);
+	assert_true(sum.unchanged);
+	char *again = snapshot(f->s);
+	assert_string_equal(want, again);
+	free(again);
+
+	free(db1);
+	free(db2);
+	free(db3);
+	free(db4);
+	free(want);
+}
+
 static void test_open_bad_files(void **state)
 {
 	fixture *f = *state;
@@ -870,6 +977,7 @@ int main(void)
 		T(test_resolve),
 		T(test_failed_import_changes_nothing),
 		T(test_failed_import_same_file_bytes),
+		T(test_new_database_for_import),
 		T(test_open_bad_files),
 		T(test_outline_and_title),
 		T(test_crafted_round_trip),
