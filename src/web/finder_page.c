@@ -8,11 +8,13 @@
  * answer, and the access log never writes these queries (sasae_web_query_loggable).
  */
 #include <qrencode.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "sasae/dynlib.h"
 #include "sasae/finder.h"
 #include "sasae/store.h"
 #include "sasae/template.h"
@@ -567,13 +569,31 @@ void web_finder_page(web_ctx *c, const char *const *args)
 
 /* ---- GET /finder/print ---- */
 
+/* libqrencode is loaded the first time a handout is printed, not linked (include/sasae/dynlib.h):
+   no other page or command pays for it.  Without it the handout prints the address only. */
+#ifndef SASAE_QRENCODE_SONAME
+#define SASAE_QRENCODE_SONAME "libqrencode.so"
+#endif
+#define QR_FUNCTIONS(X) X(QRcode_encodeString) X(QRcode_free)
+#define QR_FIELD(f) __typeof__(f) *f;
+static struct qr_api {
+	QR_FUNCTIONS(QR_FIELD)
+} qrlib;
+#define QR_SYM(f) {#f, offsetof(struct qr_api, f)},
+static const sasae_dynsym qr_syms[] = {QR_FUNCTIONS(QR_SYM)};
+static sasae_dynlib qr_lib = {"libqrencode", SASAE_QRENCODE_SONAME, "/finder/print の QR コード", qr_syms,
+			      sizeof qr_syms / sizeof qr_syms[0], &qrlib, false, NULL};
+
 /* The QR code of text as inline SVG (dark modules as rects, one per run in a row, inside a white
    quiet zone); false when text does not fit in a QR code or memory ran out. */
 static bool qr_svg(sasae_buf *out, const char *text)
 {
-	QRcode *qr = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	sasae_error err = {0};
+	if (sasae_dynlib_load(&qr_lib, &err) != 0)
+		return false; /* the handout still prints the address */
+	QRcode *qr = qrlib.QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
 	if (qr == NULL) /* too long for level M: the lowest correction holds about 20% more */
-		qr = QRcode_encodeString(text, 0, QR_ECLEVEL_L, QR_MODE_8, 1);
+		qr = qrlib.QRcode_encodeString(text, 0, QR_ECLEVEL_L, QR_MODE_8, 1);
 	if (qr == NULL)
 		return false;
 	int w = qr->width, size = w + 2 * QR_QUIET;
@@ -596,7 +616,7 @@ static bool qr_svg(sasae_buf *out, const char *text)
 			x += run;
 		}
 	sasae_buf_puts(out, "</g></svg>");
-	QRcode_free(qr);
+	qrlib.QRcode_free(qr);
 	return sasae_buf_ok(out);
 }
 
