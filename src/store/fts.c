@@ -211,18 +211,13 @@ static int rank_load(sasae_fts_rank *r, sqlite3 *db)
  * of them one by one (xColumnSize runs one docsize lookup per row: 90% of bm25's time on a term
  * found in 100,000s of programs; docs/benchmarks-search.md).
  */
-static int rank_row(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, sasae_fts_collector *c,
-		    sqlite3_value **w, int nw, double *out)
+static int rank_row_with(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3 *db, sasae_fts_rank *r, rank_data *d,
+			 sqlite3_value **w, int nw, double *out)
 {
 	const double k1 = 1.2, b = 0.75;
-	sasae_fts_rank *r = api->xUserData(fts);
-	rank_data *d = NULL;
-	int rc = rank_data_get(api, fts, c, &d);
 	int ninst = 0;
-	if (rc == SQLITE_OK) {
-		memset(d->freq, 0, sizeof *d->freq * (size_t)d->nphrase);
-		rc = api->xInstCount(fts, &ninst);
-	}
+	memset(d->freq, 0, sizeof *d->freq * (size_t)d->nphrase);
+	int rc = api->xInstCount(fts, &ninst);
 	for (int i = 0; rc == SQLITE_OK && i < ninst; i++) {
 		int ip, ic, io;
 		rc = api->xInst(fts, i, &ip, &ic, &io);
@@ -246,7 +241,7 @@ static int rank_row(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 		if (in_scope && r->len == NULL && !r->load_failed && r->lookups > (size_t)(r->hi - r->lo + 1) / 8 &&
 		    r->hi - r->lo < RANK_CACHE_MAX) {
 			/* Looking the lengths up one at a time has now cost about what reading them all does. */
-			if (rank_load(r, sqlite3_context_db_handle(ctx)) != SQLITE_OK)
+			if (rank_load(r, db) != SQLITE_OK)
 				r->load_failed = true;
 		}
 		if (in_scope && r->len) {
@@ -267,6 +262,16 @@ static int rank_row(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
 				 ((d->freq[i] * (k1 + 1.0)) / (d->freq[i] + k1 * (1 - b + b * D / d->avgdl)));
 	*out = -1.0 * score;
 	return SQLITE_OK;
+}
+
+static int rank_row(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, sasae_fts_collector *c,
+		    sqlite3_value **w, int nw, double *out)
+{
+	rank_data *d = NULL;
+	int rc = rank_data_get(api, fts, c, &d);
+	if (rc == SQLITE_OK)
+		rc = rank_row_with(api, fts, sqlite3_context_db_handle(ctx), api->xUserData(fts), d, w, nw, out);
+	return rc;
 }
 
 double sasae_fts_final_score(const sasae_fts_collector *c, double offered, int64_t nhit)
@@ -305,6 +310,60 @@ static void collect_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
 		sqlite3_result_error_code(ctx, rc);
 }
 
+/* One pass over the matches of a one-phrase query (sasae_pass), row by row inside FTS5. */
+typedef struct pass_ctx {
+	sasae_fts_collector *c;
+	sasae_fts_rank *r;
+	rank_data *d;
+	sqlite3 *db;
+	sqlite3_value **w;
+	int nw;
+	int64_t n;
+} pass_ctx;
+
+static int pass_row(const Fts5ExtensionApi *api, Fts5Context *fts, void *ud)
+{
+	pass_ctx *p = ud;
+	double score;
+	int rc = rank_row_with(api, fts, p->db, p->r, p->d, p->w, p->nw, &score);
+	if (rc == SQLITE_OK) {
+		sqlite3_int64 rowid = api->xRowid(fts);
+		if (rowid >= p->c->lo && rowid <= p->c->hi)
+			p->n++;
+		rc = p->c->offer(p->c, rowid, score);
+	}
+	return rc;
+}
+
+/*
+ * sasae_pass(search_index, COLLECTOR, w0, w1, …), on the first match of a query over an index that
+ * holds no row outside the collector's [lo, hi] (whole_index): when the query is one phrase, its
+ * matches are its phrase's, and they are all ranked and offered here, from inside FTS5
+ * (xQueryPhrase), instead of one SQL row and one function call each — the same rows in the same
+ * order with the same scores as sasae_collect.  Sets c->passed and c->count; otherwise does nothing.
+ */
+static void pass_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval,
+		    sqlite3_value **val)
+{
+	sasae_fts_collector *c = nval > 0 ? sqlite3_value_pointer(val[0], "sasae_fts_collector") : NULL;
+	int rc = c ? SQLITE_OK : SQLITE_MISUSE;
+	if (rc == SQLITE_OK && c->whole_index && api->xPhraseCount(fts) == 1) {
+		rank_data *d = NULL;
+		rc = rank_data_get(api, fts, c, &d);
+		pass_ctx p = {c, api->xUserData(fts), d, sqlite3_context_db_handle(ctx), val + 1, nval - 1, 0};
+		if (rc == SQLITE_OK)
+			rc = api->xQueryPhrase(fts, 0, &p, pass_row);
+		if (rc == SQLITE_OK) {
+			c->passed = true;
+			c->count = p.n;
+		}
+	}
+	if (rc == SQLITE_OK)
+		sqlite3_result_int(ctx, 1);
+	else
+		sqlite3_result_error_code(ctx, rc);
+}
+
 static void rank_free(void *p)
 {
 	sasae_fts_rank *r = p;
@@ -335,7 +394,8 @@ int sasae_fts_rank_register(sqlite3 *db, sasae_fts_rank **out)
 		free(r);
 		return rc;
 	}
-	if ((rc = api->xCreateFunction(api, "sasae_collect", r, collect_fn, NULL)) != SQLITE_OK)
+	if ((rc = api->xCreateFunction(api, "sasae_collect", r, collect_fn, NULL)) != SQLITE_OK ||
+	    (rc = api->xCreateFunction(api, "sasae_pass", r, pass_fn, NULL)) != SQLITE_OK)
 		return rc; /* r is freed with the connection */
 	*out = r;
 	return SQLITE_OK;

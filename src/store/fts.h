@@ -29,6 +29,10 @@ typedef struct sasae_fts_rank sasae_fts_rank;
  * each row and offers it to the collector (bound with sqlite3_bind_pointer(…, "sasae_fts_collector",
  * NULL)), which keeps what it wants: a top-N without returning every row to the caller.  offer
  * returns an SQLite code.
+ * sasae_pass(search_index, COLLECTOR, w0, w1, …), selected for the first match of a query over an
+ * index with no row outside [lo, hi] (whole_index): when the query is one phrase, offers every match
+ * with its score, as sasae_collect would, from inside FTS5 (no SQL row per match), and sets passed
+ * and count; otherwise it does nothing and the caller runs sasae_collect.
  */
 typedef struct sasae_fts_collector {
 	int (*offer)(struct sasae_fts_collector *c, int64_t rowid, double score);
@@ -36,6 +40,8 @@ typedef struct sasae_fts_collector {
 	bool whole_index; /* in: the index has no row outside [lo, hi] */
 	bool deferred;    /* out: the scores offered lack a common factor: see sasae_fts_final_score */
 	int64_t nrow;     /* out, with deferred: the rows of the index */
+	bool passed;      /* out: sasae_pass ranked every match (count of them: count) */
+	int64_t count;
 } sasae_fts_collector;
 /* The score of a row offered with score `offered` by a pass that counted nhit matches: `offered`
    itself, or — a one-phrase query over the whole index (deferred) — with the phrase's idf applied

@@ -1581,7 +1581,7 @@ static int topk_offer(sasae_fts_collector *c, int64_t id, double score)
 /* Name weighted highest, then departments and tags, summary, sections (docs/search.md). */
 #define RANK_WEIGHTS "10.0, 1.0, 2.0, 0.5, 0.3, 2.0"
 
-/* One pass of rank_matches into t (reset first); whole: allow sasae_collect to defer the idf. */
+/* One pass of rank_matches into t (reset first); whole: allow the idf to be deferred (and so sasae_pass). */
 static int rank_pass(sasae_store *s, int64_t version_id, const sasae_store_query *q, topk *t, bool whole,
 		     size_t *total, sasae_error *err)
 {
@@ -1590,7 +1590,34 @@ static int rank_pass(sasae_store *s, int64_t version_id, const sasae_store_query
 	t->n = 0;
 	t->nrej = 0;
 	t->base.deferred = false;
+	t->base.passed = false;
 	*total = 0;
+	if (whole && s->scope.contiguous && s->scope.whole_index && q->part == 0 && q->section == 0) {
+		/* A query of one phrase over an index of this version alone: ranked in one call from its first
+		   match (sasae_pass), without an SQL row per match.  Other queries go on below. */
+		if ((rc = prepare_cached(s, &st,
+					 "SELECT sasae_pass(search_index, ?2, " RANK_WEIGHTS ") FROM search_index"
+					 " WHERE search_index MATCH ?1 LIMIT 1",
+					 err)) != 0)
+			return rc;
+		t->base.lo = s->scope.lo;
+		t->base.hi = s->scope.hi;
+		t->base.whole_index = true;
+		sqlite3_bind_text(st, 1, q->match, -1, SQLITE_STATIC);
+		sqlite3_bind_pointer(st, 2, t, "sasae_fts_collector", NULL);
+		r = sqlite3_step(st);
+		if (r != SQLITE_ROW && r != SQLITE_DONE)
+			rc = search_error(s, err);
+		release(s, st);
+		st = NULL;
+		if (rc || r == SQLITE_DONE || t->base.passed) { /* an error, no match at all, or done */
+			*total = t->base.passed ? (size_t)t->base.count : 0;
+			return rc;
+		}
+		t->n = 0; /* nothing was offered; as before the pass */
+		t->nrej = 0;
+		t->base.deferred = false;
+	}
 	if (s->scope.contiguous && q->part == 0 && q->section == 0) {
 		/* The index alone, restricted to the version's rowids; every match is offered to the top-k
 		   inside the pass, and only the count comes back. */
@@ -1646,7 +1673,7 @@ static int rank_matches(sasae_store *s, int64_t version_id, const sasae_store_qu
 {
 	*top = NULL;
 	*ntop = 0;
-	topk t = {{topk_offer, 0, 0, false, false, 0}, NULL, 0, 0, 0, 0, {0.0, 0.0}, 0};
+	topk t = {{topk_offer, 0, 0, false, false, 0, false, 0}, NULL, 0, 0, 0, 0, {0.0, 0.0}, 0};
 	t.want = q->limit > 0 ? (size_t)q->limit + (size_t)(q->offset > 0 ? q->offset : 0) : 0;
 	sqlite3_stmt *st = NULL;
 	int r, rc = 0;
