@@ -19,6 +19,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sasae/error.h"
 #include "sasae/model.h"
@@ -100,6 +101,8 @@ typedef struct sasae_finder_results {
 	size_t nresults;
 	sasae_finder_group *groups; /* the page grouped by need, vocabulary order, -1 last */
 	size_t ngroups;
+	int32_t **word_cp; /* private: meaning.words normalised once for all programs */
+	size_t *word_n;
 } sasae_finder_results;
 
 /*

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sasae/error.h"
 #include "sasae/model.h"
@@ -140,5 +141,10 @@ void sasae_text_meaning_clear(sasae_text_meaning *m);
    index); *field (may be NULL) is set to "name", "summary", "departments" or "sections". */
 bool sasae_plan_tags_has_word(const sasae_plan_tags *t, size_t program, const char *w,
 			      const sasae_variants *v, const char **field);
+/* The same for a word normalised once (sasae_tags_norm_word) and looked for in many programs. */
+bool sasae_plan_tags_has_norm(const sasae_plan_tags *t, size_t program, const int32_t *cp, size_t n,
+			      const char **field);
+/* w normalised as the rules' words are: a new array of *n code points (NULL when out of memory). */
+int32_t *sasae_tags_norm_word(const char *w, const sasae_variants *v, size_t *n);
 
 #endif

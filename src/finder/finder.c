@@ -90,6 +90,10 @@ void sasae_finder_results_free(sasae_finder_results *r)
 	free(r->groups);
 	free(r->who);
 	free(r->need);
+	for (size_t i = 0; r->word_cp && i < r->meaning.nwords; i++)
+		free(r->word_cp[i]);
+	free(r->word_cp);
+	free(r->word_n);
 	sasae_text_meaning_clear(&r->meaning);
 	free(r);
 }
@@ -202,7 +206,7 @@ static bool score_program(const sasae_finder *f, const sasae_finder_results *r, 
 	int words = 0;
 	for (size_t k = 0; k < r->meaning.nwords; k++) {
 		const char *field = NULL;
-		if (sasae_plan_tags_has_word(f->tags, i, r->meaning.words[k], f->variants, &field)) {
+		if (sasae_plan_tags_has_norm(f->tags, i, r->word_cp[k], r->word_n[k], &field)) {
 			words++;
 			s += strcmp(field, "name") == 0 ? SCORE_WORD_NAME : SCORE_WORD;
 		}
@@ -241,7 +245,7 @@ static int fill_why(const sasae_finder *f, const sasae_finder_results *r, sasae_
 	}
 	for (size_t k = 0; k < r->meaning.nwords; k++) {
 		const char *field = NULL;
-		if (sasae_plan_tags_has_word(f->tags, res->program, r->meaning.words[k], f->variants, &field))
+		if (sasae_plan_tags_has_norm(f->tags, res->program, r->word_cp[k], r->word_n[k], &field))
 			res->why[res->nwhy++] = (sasae_finder_why){-1, r->meaning.words[k], field, NULL};
 	}
 	return 0;
@@ -359,6 +363,16 @@ int sasae_finder_find(sasae_finder_results **out, const sasae_finder *f, const s
 	}
 	if (rc == 0)
 		rc = sasae_tags_read_text(&r->meaning, f->data, text, err);
+	if (rc == 0 && r->meaning.nwords) { /* the search words, normalised once for every program */
+		r->word_cp = calloc(r->meaning.nwords, sizeof *r->word_cp);
+		r->word_n = calloc(r->meaning.nwords, sizeof *r->word_n);
+		if (r->word_cp == NULL || r->word_n == NULL)
+			rc = oom(err);
+		for (size_t k = 0; rc == 0 && k < r->meaning.nwords; k++)
+			if ((r->word_cp[k] = sasae_tags_norm_word(r->meaning.words[k], f->variants,
+								  &r->word_n[k])) == NULL)
+				rc = oom(err);
+	}
 	for (size_t i = 0; rc == 0 && i < r->meaning.nterms; i++) {
 		int term = r->meaning.terms[i];
 		int facet = sasae_tag_data_term(f->data, (size_t)term)->facet;

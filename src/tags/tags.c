@@ -772,69 +772,83 @@ static bool rule_matches(const rule *r, const struct sasae_tag_texts *t, sasae_b
 	return any;
 }
 
+static int apply_override(sasae_plan_tags *out, const sasae_tag_data *d, const sasae_plan *plan,
+			  const char *const *keys, const override *o, sasae_error *err);
+
 static int apply_overrides(sasae_plan_tags *out, const sasae_tag_data *d, const sasae_plan *plan,
 			   sasae_error *err)
 {
-	for (size_t k = 0; k < d->noverrides; k++) {
-		const override *o = &d->overrides[k];
-		bool found = false;
-		for (size_t i = 0; i < plan->nprograms; i++) {
-			char *key = sasae_text_identity_key(plan->programs[i].name);
-			if (key == NULL)
-				return oom(err);
-			bool same = strcmp(key, o->key) == 0;
-			free(key);
-			if (!same)
-				continue;
-			found = true;
-			sasae_program_tags *p = &out->programs[i];
-			for (size_t a = 0; a < o->nremove; a++) {
-				int term = o->remove[a];
-				if (p->kind == term) {
-					p->kind = -1;
-					free(p->kind_reason.evidence);
-					p->kind_reason = (sasae_tag_reason){.term = -1,
-									    .override = true,
-									    .line = o->line};
-					p->kind_reason.evidence = sasae_strdup(o->reason);
-				}
-				for (size_t j = 0; j < p->ntags; j++)
-					if (p->tags[j].term == term) {
-						free(p->tags[j].evidence);
-						memmove(&p->tags[j], &p->tags[j + 1],
-							(p->ntags - j - 1) * sizeof p->tags[j]);
-						p->ntags--;
-						break;
-					}
+	if (d->noverrides == 0)
+		return 0;
+	/* the programs' identity keys, once */
+	char **keys = calloc(plan->nprograms ? plan->nprograms : 1, sizeof *keys);
+	int rc = keys ? 0 : oom(err);
+	for (size_t i = 0; rc == 0 && i < plan->nprograms; i++)
+		if ((keys[i] = sasae_text_identity_key(plan->programs[i].name)) == NULL)
+			rc = oom(err);
+	for (size_t k = 0; rc == 0 && k < d->noverrides; k++)
+		rc = apply_override(out, d, plan, (const char *const *)keys, &d->overrides[k], err);
+	for (size_t i = 0; keys && i < plan->nprograms; i++)
+		free(keys[i]);
+	free(keys);
+	return rc;
+}
+
+/* One line of tag-overrides.tsv, applied to the program whose identity key is its name's. */
+static int apply_override(sasae_plan_tags *out, const sasae_tag_data *d, const sasae_plan *plan,
+			  const char *const *keys, const override *o, sasae_error *err)
+{
+	bool found = false;
+	for (size_t i = 0; i < plan->nprograms; i++) {
+		if (strcmp(keys[i], o->key) != 0)
+			continue;
+		found = true;
+		sasae_program_tags *p = &out->programs[i];
+		for (size_t a = 0; a < o->nremove; a++) {
+			int term = o->remove[a];
+			if (p->kind == term) {
+				p->kind = -1;
+				free(p->kind_reason.evidence);
+				p->kind_reason =
+					(sasae_tag_reason){.term = -1, .override = true, .line = o->line};
+				p->kind_reason.evidence = sasae_strdup(o->reason);
 			}
-			for (size_t a = 0; a < o->nadd; a++) {
-				int term = o->add[a];
-				sasae_tag_reason *r;
-				if (d->terms[term].facet == SASAE_FACET_KIND) {
-					p->kind = term;
-					r = &p->kind_reason;
-				} else if ((r = tag_slot(p, term)) == NULL) {
-					return oom(err);
+			for (size_t j = 0; j < p->ntags; j++)
+				if (p->tags[j].term == term) {
+					free(p->tags[j].evidence);
+					memmove(&p->tags[j], &p->tags[j + 1],
+						(p->ntags - j - 1) * sizeof p->tags[j]);
+					p->ntags--;
+					break;
 				}
-				free(r->evidence);
-				r->term = term;
-				r->override = true;
-				r->line = o->line;
-				if ((r->evidence = sasae_strdup(o->reason)) == NULL)
-					return oom(err);
-			}
 		}
-		if (!found) {
-			long *nl = realloc(out->unknown_override_lines, (out->nunknown + 1) * sizeof *nl);
-			if (nl)
-				out->unknown_override_lines = nl;
-			char **nn = realloc(out->unknown_override_names, (out->nunknown + 1) * sizeof *nn);
-			if (nn)
-				out->unknown_override_names = nn;
-			if (nl == NULL || nn == NULL || (nn[out->nunknown] = sasae_strdup(o->name)) == NULL)
+		for (size_t a = 0; a < o->nadd; a++) {
+			int term = o->add[a];
+			sasae_tag_reason *r;
+			if (d->terms[term].facet == SASAE_FACET_KIND) {
+				p->kind = term;
+				r = &p->kind_reason;
+			} else if ((r = tag_slot(p, term)) == NULL) {
 				return oom(err);
-			nl[out->nunknown++] = o->line;
+			}
+			free(r->evidence);
+			r->term = term;
+			r->override = true;
+			r->line = o->line;
+			if ((r->evidence = sasae_strdup(o->reason)) == NULL)
+				return oom(err);
 		}
+	}
+	if (!found) {
+		long *nl = realloc(out->unknown_override_lines, (out->nunknown + 1) * sizeof *nl);
+		if (nl)
+			out->unknown_override_lines = nl;
+		char **nn = realloc(out->unknown_override_names, (out->nunknown + 1) * sizeof *nn);
+		if (nn)
+			out->unknown_override_names = nn;
+		if (nl == NULL || nn == NULL || (nn[out->nunknown] = sasae_strdup(o->name)) == NULL)
+			return oom(err);
+		nl[out->nunknown++] = o->line;
 	}
 	return 0;
 }
@@ -1017,20 +1031,31 @@ int sasae_tags_read_text(sasae_text_meaning *out, const sasae_tag_data *d, const
 	return rc;
 }
 
+int32_t *sasae_tags_norm_word(const char *w, const sasae_variants *v, size_t *n)
+{
+	return norm_cps(w, strlen(w), v, SASAE_NORM_QUERY, n);
+}
+
+bool sasae_plan_tags_has_norm(const sasae_plan_tags *t, size_t program, const int32_t *cp, size_t n,
+			      const char **field)
+{
+	if (program >= t->nprograms || cp == NULL || n == 0)
+		return false;
+	for (int k = 0; k < NFIELDS; k++)
+		if (find_cps(t->texts[program].f[k].cp, t->texts[program].f[k].n, cp, n) >= 0) {
+			if (field)
+				*field = field_names[k];
+			return true;
+		}
+	return false;
+}
+
 bool sasae_plan_tags_has_word(const sasae_plan_tags *t, size_t program, const char *w,
 			      const sasae_variants *v, const char **field)
 {
-	if (program >= t->nprograms)
-		return false;
 	size_t n = 0;
-	int32_t *cp = norm_cps(w, strlen(w), v, SASAE_NORM_QUERY, &n);
-	bool found = false;
-	for (int k = 0; cp && n && k < NFIELDS && !found; k++)
-		if (find_cps(t->texts[program].f[k].cp, t->texts[program].f[k].n, cp, n) >= 0) {
-			found = true;
-			if (field)
-				*field = field_names[k];
-		}
+	int32_t *cp = sasae_tags_norm_word(w, v, &n);
+	bool found = sasae_plan_tags_has_norm(t, program, cp, n, field);
 	free(cp);
 	return found;
 }
