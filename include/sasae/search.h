@@ -14,31 +14,8 @@
 
 #include "sasae/error.h"
 #include "sasae/normalize.h"
+#include "sasae/query.h"
 #include "sasae/store.h"
-
-enum {
-	SASAE_QUERY_MAX_BYTES = 1000, /* longer queries are refused (SASAE_EUSAGE) */
-	SASAE_QUERY_MAX_TERMS = 32,
-};
-
-/* A parsed query. */
-typedef struct sasae_query {
-	char *match;     /* the FTS5 expression (quoted strings only); NULL for a filter-only query */
-	char *exclude;   /* filter-only query: the excluded terms' expression, or NULL */
-	int part;        /* part:N filter, 0 none */
-	int section;     /* section:N filter, 0 none */
-	char **terms;    /* positive text terms, normalised (for highlighting) */
-	size_t nterms;
-	char *exact_key; /* identity key of a one-term query (exact-name-first), or NULL */
-} sasae_query;
-
-/*
- * Parse a user query.  Returns 0, or SASAE_EUSAGE with a message saying what is wrong (unbalanced
- * quote, dangling OR, only exclusions, no searchable text, bad part/section number, invalid UTF-8,
- * too long), or SASAE_ENOMEM.  v folds notation variants (may be NULL).  Free with sasae_query_clear.
- */
-int sasae_query_parse(sasae_query *out, const char *q, const sasae_variants *v, sasae_error *err);
-void sasae_query_clear(sasae_query *q);
 
 /* A span of highlighted text in a snippet: offset and length in Unicode code points. */
 typedef struct sasae_span {
@@ -78,9 +55,23 @@ void sasae_search_results_free(sasae_search_results *r);
    sasae_store_ids_free.  Returns as sasae_search. */
 int sasae_search_ids(char ***ids, size_t *n, sasae_store *s, int64_t version_id, const char *query, sasae_error *err);
 
-/* Facets of a query: the matching programs counted by part, section and department (for the
-   search page).  out is filled (free with sasae_facets_clear).  Returns as sasae_search. */
-int sasae_search_facets(sasae_facets *out, sasae_store *s, int64_t version_id, const char *query, sasae_error *err);
+/* Facet counts of a search: how many matching programs each part, section and department has
+   (computed by the web from sasae_search_ids and the loaded plan). */
+typedef struct sasae_facet {
+	int part;          /* part number (section facets and part facets) */
+	int section;       /* section number as printed (section facets), 0 otherwise */
+	int section_index; /* section order in the part (section facets), 0 otherwise */
+	char *label;       /* section title / department name / part title (may be "") */
+	size_t count;
+} sasae_facet;
+
+typedef struct sasae_facets {
+	sasae_facet *parts, *sections, *departments;
+	size_t nparts, nsections, ndepartments;
+} sasae_facets;
+
+/* Free the lists of f and zero it. */
+void sasae_facets_clear(sasae_facets *f);
 
 /* The results as the contract's JSON value (jansson json_t *, new reference). */
 struct json_t;

@@ -1,10 +1,12 @@
 /*
- * store.h — the only code that speaks SQL (SQLite today; a PostgreSQL backend can sit beside it
- * behind this interface later).  Every statement is prepared with bound parameters; every write
- * happens in one transaction; the schema is migrated by PRAGMA user_version.
+ * store.h — where plans are kept: the interface every backend serves, in model structs, parsed
+ * queries (include/sasae/query.h) and neutral relevance scores.  The backend is chosen by the
+ * database location (sasae_store_open): a file path is the SQLite backend (src/store/sqlite/);
+ * a postgresql:// URI is reserved for a PostgreSQL backend.  Every write is one transaction; the
+ * rules of program identity are the core's (include/sasae/identity.h), not a backend's.
  *
- * Ownership: sasae_store_open → sasae_store_close.  Functions that return new objects say so;
- * everything else is borrowed.
+ * Ownership: sasae_store_open → sasae_store_close (or sasae_store_discard).  Functions that return
+ * new objects say so; everything else is borrowed.
  */
 #ifndef SASAE_STORE_H
 #define SASAE_STORE_H
@@ -16,33 +18,36 @@
 #include "sasae/error.h"
 #include "sasae/model.h"
 #include "sasae/normalize.h"
+#include "sasae/query.h"
 
 typedef struct sasae_store sasae_store;
 
 enum {
-	SASAE_STORE_READONLY = 1, /* open for reading only; the file must exist */
-	SASAE_STORE_CREATE = 2,   /* create the file (and schema) when missing */
-	SASAE_STORE_IMPORT = 4,   /* the caller imports next: a new database gets its schema in the import's
-	                             transaction (see sasae_store_open) */
+	SASAE_STORE_READONLY = 1, /* open for reading only; the database must exist */
+	SASAE_STORE_CREATE = 2,   /* create the database (and schema) when missing */
+	SASAE_STORE_IMPORT = 4,   /* a hint: the caller imports next (a backend may prepare a database
+	                             created now for that one large write) */
 };
 
 /* The schema version this build writes and reads. */
 #define SASAE_SCHEMA_VERSION 4
 
 /*
- * Open (and with SASAE_STORE_CREATE create) the database at path, migrating its schema to
- * SASAE_SCHEMA_VERSION (never in read-only mode).  WAL mode, foreign keys on.
- * With SASAE_STORE_IMPORT, a database created now is written in one transaction with the first
- * import — schema and data, in rollback-journal mode, every page written once — and switched to
- * WAL mode when that transaction ends: at sasae_store_import_commit, or at _abort (the schema alone
- * is then committed), or at close, or before any other transaction begins.
- * Returns 0, SASAE_ENOTFOUND (no such file, read-only), SASAE_EDB (not a sasae database, or a
- * newer schema), SASAE_ENOMEM.
+ * Open (and with SASAE_STORE_CREATE create) the database at `db`, migrating its schema to
+ * SASAE_SCHEMA_VERSION (never in read-only mode).  `db` chooses the backend: "postgresql://…" or
+ * "postgres://…" is the PostgreSQL backend (not built yet: SASAE_EUNAVAILABLE); anything else is
+ * the path of a SQLite file.
+ * Returns 0, SASAE_ENOTFOUND (no such database, read-only), SASAE_EDB (not a sasae database, or a
+ * newer schema), SASAE_EUNAVAILABLE, SASAE_ENOMEM.
  */
-int sasae_store_open(sasae_store **out, const char *path, int flags, sasae_error *err);
+int sasae_store_open(sasae_store **out, const char *db, int flags, sasae_error *err);
 
 /* Close; NULL is a no-op. */
 void sasae_store_close(sasae_store *s);
+
+/* Close, and remove the database when this open created it (after a failed first import, so that
+   nothing is left behind); NULL is a no-op. */
+void sasae_store_discard(sasae_store *s);
 
 /* ---- writing: one import is one transaction ---- */
 
@@ -76,8 +81,8 @@ int sasae_store_import_warning(sasae_store_import *imp, long line, const char *k
 			       sasae_error *err);
 /* Do not build the search index at commit (bulk loads: run sasae_store_reindex later). */
 void sasae_store_import_skip_index(sasae_store_import *imp);
-/* Finish: derive each program's original listing, build the search index, commit, fill *summary,
-   free imp. */
+/* Finish: store each program's original listing (include/sasae/identity.h), build the search
+   index, commit, fill *summary, free imp (also on failure: rolled back). */
 int sasae_store_import_commit(sasae_store_import *imp, sasae_import_summary *summary, sasae_error *err);
 /* Roll back and free; NULL is a no-op.  The database is left exactly as it was. */
 void sasae_store_import_abort(sasae_store_import *imp);
@@ -109,13 +114,12 @@ int sasae_store_resolve(sasae_store *s, const char *spec, int64_t *version_id, s
    form of each department and the parser's warnings (plan->warnings). */
 int sasae_store_load_plan(sasae_store *s, int64_t version_id, sasae_plan **out, sasae_error *err);
 
-/* ---- search (the FTS5 index is written by import; see docs/search.md) ---- */
+/* ---- search (the index is written by import; see docs/search.md) ---- */
 
-/* A search as src/search compiles it.  `match` is an FTS5 expression built from quoted strings by
-   the query parser, never user text pasted in; it is bound as a parameter. */
+/* A search as src/search parses it (include/sasae/query.h). */
 typedef struct sasae_store_query {
-	const char *match;     /* FTS5 MATCH expression; NULL: every program of the filters below */
-	const char *exclude;   /* with match NULL: FTS5 expression of programs to leave out, or NULL */
+	const sasae_query_node *match;   /* what programs must match; NULL: every program of the filters */
+	const sasae_query_node *exclude; /* with match NULL: programs to leave out, or NULL */
 	int part;              /* listed in this part (0: any) */
 	int section;           /* listed in a section with this number (0: any) */
 	const char *exact_key; /* programs whose identity key equals this rank first (NULL: none) */
@@ -137,49 +141,31 @@ typedef struct sasae_store_hit {
 	char *name;
 	char *summary;
 	char *departments; /* canonical names joined with "、" */
-	double score;      /* bm25 (lower is better) */
+	double score;      /* relevance: higher is better (0 for a filter-only query) */
 	sasae_store_place *places;
 	size_t nplaces;
 } sasae_store_hit;
 
 /*
- * Run a search over one version.  *hits (array of *nhits, at most q->limit) is freed with
- * sasae_store_hits_free; *total is the number of all matching programs.  Returns 0, SASAE_EDB,
- * SASAE_ENOMEM, SASAE_EINTERNAL (the expression was refused by FTS5: a bug in the query compiler).
+ * Run a search over one version: an exact name first (exact_key), then by score, then in document
+ * order; a filter-only query in document order.  *hits (array of *nhits, at most q->limit) is freed
+ * with sasae_store_hits_free; *total is the number of all matching programs.  Returns 0, SASAE_EDB,
+ * SASAE_ENOMEM, SASAE_EINTERNAL (the backend could not run the query: a bug in its compiler).
  */
 int sasae_store_search(sasae_store *s, int64_t version_id, const sasae_store_query *q, sasae_store_hit **hits,
 		       size_t *nhits, size_t *total, sasae_error *err);
 void sasae_store_hits_free(sasae_store_hit *hits, size_t n);
 
-/* How many of the version's programs match an FTS5 expression, counted up to cap + 1 (for "did
-   you mean": a count that stops early).  Returns as sasae_store_search. */
-int sasae_store_count(sasae_store *s, int64_t version_id, const char *match, size_t cap, size_t *n,
+/* How many of the version's programs match expr, counted up to cap + 1 (for "did you mean": a
+   count that may stop early).  Returns as sasae_store_search. */
+int sasae_store_count(sasae_store *s, int64_t version_id, const sasae_query_node *expr, size_t cap, size_t *n,
 		      sasae_error *err);
-
-/* Facet counts of a search: how many matching programs each part, section and department has. */
-typedef struct sasae_facet {
-	int part;           /* part number (section facets and part facets) */
-	int section;        /* section number as printed (section facets), 0 otherwise */
-	int section_index;  /* section order in the part (section facets), 0 otherwise */
-	char *label;        /* section title / department name / part title (may be "") */
-	size_t count;
-} sasae_facet;
-
-typedef struct sasae_facets {
-	sasae_facet *parts, *sections, *departments;
-	size_t nparts, nsections, ndepartments;
-} sasae_facets;
 
 /* The ids of every program matching q (limit/offset ignored), in no particular order: *ids is an
    array of *n malloc'd strings, freed with sasae_store_ids_free. */
 int sasae_store_search_ids(sasae_store *s, int64_t version_id, const sasae_store_query *q, char ***ids, size_t *n,
 			   sasae_error *err);
 void sasae_store_ids_free(char **ids, size_t n);
-
-/* Count the programs matching q (limit/offset ignored) by part, section and department. */
-int sasae_store_search_facets(sasae_store *s, int64_t version_id, const sasae_store_query *q, sasae_facets *out,
-			      sasae_error *err);
-void sasae_facets_clear(sasae_facets *f);
 
 /* Rebuild the search index of a version (after an import without index, or a new variant table),
    in one transaction.  Returns 0, SASAE_EDB, SASAE_ENOMEM. */

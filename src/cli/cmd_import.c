@@ -158,7 +158,6 @@ static int run(int argc, char **argv, const char *db)
 		status = cli_fail(&err);
 		goto done;
 	}
-	bool existed = access(db, F_OK) == 0;
 	if ((status = cli_open_store(&store, db, SASAE_STORE_CREATE | SASAE_STORE_IMPORT)) != 0)
 		goto done;
 	sasae_import_options opt = {slug, title, &outline, depts, no_index, show_warning, show_progress, &ui};
@@ -172,16 +171,8 @@ static int run(int argc, char **argv, const char *db)
 		status = cli_fail(&err);
 		if (rc == SASAE_EDATA)
 			fprintf(stderr, "%s: データベースは変更していません。文書を直してからもう一度取り込んでください。\n", cli_prog);
-		if (!existed) { /* a database this failed import created is removed: nothing is left behind */
-			sasae_store_close(store);
-			store = NULL;
-			static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
-			for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-				char path[4096];
-				snprintf(path, sizeof path, "%s%s", db, suffixes[i]);
-				unlink(path);
-			}
-		}
+		sasae_store_discard(store); /* a database this failed import created is removed */
+		store = NULL;
 		goto done;
 	}
 	char plan_slug[128];

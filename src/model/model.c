@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "sasae/error.h"
+#include "sasae/identity.h"
 #include "sasae/text.h"
 
 char *sasae_strdup(const char *s)
@@ -202,91 +203,26 @@ size_t sasae_plan_count_sections(const sasae_plan *plan)
 	return n;
 }
 
-/* One listing's identity while assigning programs in memory. */
-typedef struct key_entry {
-	char *key;    /* identity key (owned) */
-	size_t index; /* listing index in document order */
-} key_entry;
-
-static int key_cmp(const void *a, const void *b)
-{
-	const key_entry *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
-	return c ? c : (x->index < y->index ? -1 : x->index > y->index);
-}
-
 int sasae_plan_assign_programs(sasae_plan *plan)
 {
-	size_t n = sasae_plan_count_listings(plan), m = n ? n : 1, got = 0;
-	int rc = SASAE_ENOMEM;
-	sasae_listing **all = calloc(m, sizeof *all);
-	key_entry *sorted = calloc(m, sizeof *sorted);
-	size_t *prog_of = calloc(m, sizeof *prog_of);  /* listing → program index */
-	size_t *first_of = calloc(m, sizeof *first_of); /* listing → first listing of its identity */
-	size_t *orig_of = calloc(m, sizeof *orig_of);   /* program → its original listing */
-	if (!all || !sorted || !prog_of || !first_of || !orig_of)
-		goto done;
-	for (size_t i = 0; i < plan->nparts; i++)
-		for (size_t j = 0; j < plan->parts[i].nsections; j++)
-			for (size_t k = 0; k < plan->parts[i].sections[j].nlistings; k++)
-				all[got++] = &plan->parts[i].sections[j].listings[k];
-	for (size_t i = 0; i < n; i++) {
-		sorted[i].index = i;
-		if ((sorted[i].key = sasae_text_identity_key(all[i]->name)) == NULL)
-			goto done;
-	}
-	qsort(sorted, n, sizeof *sorted, key_cmp);
-	for (size_t i = 0; i < n; i++) /* sorted by key then index: a run's head is its first listing */
-		first_of[sorted[i].index] = (i > 0 && strcmp(sorted[i].key, sorted[i - 1].key) == 0)
-						    ? first_of[sorted[i - 1].index]
-						    : sorted[i].index;
-	plan->programs = calloc(m, sizeof(sasae_program));
-	if (plan->programs == NULL)
-		goto done;
-	for (size_t i = 0; i < n; i++) {
-		sasae_program *p;
-		if (first_of[i] == i) {
-			prog_of[i] = plan->nprograms;
-			orig_of[plan->nprograms] = i;
-			p = &plan->programs[plan->nprograms++];
-			char id[32];
-			snprintf(id, sizeof id, "p%04zu", plan->nprograms);
-			if ((p->id = sasae_strdup(id)) == NULL)
-				goto done;
-		} else {
-			prog_of[i] = prog_of[first_of[i]];
-			p = &plan->programs[prog_of[i]];
-			if (all[orig_of[prog_of[i]]]->relisted && !all[i]->relisted)
-				orig_of[prog_of[i]] = i; /* the first unmarked listing is the original */
-		}
-		sasae_place *np = realloc(p->places, (p->nplaces + 1) * sizeof *np);
-		if (np == NULL)
-			goto done;
-		p->places = np;
-		p->places[p->nplaces++] = (sasae_place){all[i]->part, all[i]->section, all[i]->section_index, all[i]->position};
-		free(all[i]->program);
-		if ((all[i]->program = sasae_strdup(p->id)) == NULL)
-			goto done;
-	}
-	for (size_t pi = 0; pi < plan->nprograms; pi++) {
-		const sasae_listing *orig = all[orig_of[pi]];
-		sasae_program *p = &plan->programs[pi];
-		p->name = sasae_strdup(orig->name);
-		p->summary = sasae_strdup(orig->summary);
-		p->departments = sasae_departments_copy(orig->departments, orig->ndepartments);
-		p->ndepartments = p->departments ? orig->ndepartments : 0;
-		if (!p->name || !p->summary || (orig->ndepartments && !p->departments))
-			goto done;
-	}
-	rc = 0;
-done:
-	if (sorted)
-		for (size_t i = 0; i < n; i++)
-			free(sorted[i].key);
-	free(sorted);
-	free(all);
-	free(prog_of);
-	free(first_of);
-	free(orig_of);
-	return rc;
+	/* Ids by identity key (include/sasae/identity.h), then the programs from the listings. */
+	sasae_identities t;
+	sasae_identities_init(&t, 1);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < plan->nparts; i++)
+		for (size_t j = 0; rc == 0 && j < plan->parts[i].nsections; j++)
+			for (size_t k = 0; rc == 0 && k < plan->parts[i].sections[j].nlistings; k++) {
+				sasae_listing *l = &plan->parts[i].sections[j].listings[k];
+				size_t index;
+				bool created;
+				if ((rc = sasae_identities_find(&t, l->name, &index, &created)) != 0)
+					break;
+				free(l->program);
+				if ((l->program = sasae_strdup(t.v[index].id)) == NULL)
+					rc = SASAE_ENOMEM;
+			}
+	sasae_identities_clear(&t);
+	if (rc == 0)
+		rc = sasae_plan_collect_programs(plan, SASAE_PROGRAMS_BY_FIRST);
+	return rc ? SASAE_ENOMEM : 0;
 }

@@ -1,11 +1,13 @@
 /*
- * query.c — the search query language → an FTS5 expression made only of quoted strings
- * (see include/sasae/search.h and docs/search.md).  User text never reaches FTS5 unquoted.
+ * query.c — the search query language → a query tree (include/sasae/query.h; the language is
+ * described in include/sasae/search.h and docs/search.md).  The tree holds the user's words as
+ * data; a store backend compiles it to its engine's syntax (never pasting user text unquoted).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "sasae/buf.h"
+#include "sasae/query.h"
 #include "sasae/search.h"
 #include "sasae/text.h"
 
@@ -19,10 +21,74 @@ typedef struct item {
 	enum field field;
 } item;
 
+sasae_query_node *sasae_query_node_new(sasae_query_kind kind, sasae_query_field field, const char *text, bool prefix)
+{
+	sasae_query_node *n = calloc(1, sizeof *n);
+	if (n == NULL)
+		return NULL;
+	n->kind = kind;
+	n->field = field;
+	n->prefix = prefix;
+	if (kind == SASAE_QUERY_TERM && (n->text = sasae_strdup(text ? text : "")) == NULL) {
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+int sasae_query_node_add(sasae_query_node *parent, sasae_query_node *kid)
+{
+	if (kid == NULL)
+		return SASAE_ENOMEM;
+	sasae_query_node **k = realloc(parent->kids, (parent->nkids + 1) * sizeof *k);
+	if (k == NULL) {
+		sasae_query_node_free(kid);
+		return SASAE_ENOMEM;
+	}
+	parent->kids = k;
+	parent->kids[parent->nkids++] = kid;
+	return 0;
+}
+
+void sasae_query_node_free(sasae_query_node *n)
+{
+	if (n == NULL)
+		return;
+	for (size_t i = 0; i < n->nkids; i++)
+		sasae_query_node_free(n->kids[i]);
+	free(n->kids);
+	free(n->text);
+	free(n);
+}
+
+void sasae_query_node_format(sasae_buf *b, const sasae_query_node *n)
+{
+	static const char *const kinds[] = {"", "and", "or", "not"};
+	static const char *const fields[] = {"", "name", "departments"};
+	if (n->field != SASAE_QUERY_ANY)
+		sasae_buf_appendf(b, "(%s ", fields[n->field]);
+	if (n->kind == SASAE_QUERY_TERM) {
+		sasae_buf_putc(b, '"');
+		sasae_buf_puts(b, n->text);
+		sasae_buf_putc(b, '"');
+		if (n->prefix)
+			sasae_buf_putc(b, '*');
+	} else {
+		sasae_buf_appendf(b, "(%s", kinds[n->kind]);
+		for (size_t i = 0; i < n->nkids; i++) {
+			sasae_buf_putc(b, ' ');
+			sasae_query_node_format(b, n->kids[i]);
+		}
+		sasae_buf_putc(b, ')');
+	}
+	if (n->field != SASAE_QUERY_ANY)
+		sasae_buf_putc(b, ')');
+}
+
 void sasae_query_clear(sasae_query *q)
 {
-	free(q->match);
-	free(q->exclude);
+	sasae_query_node_free(q->match);
+	sasae_query_node_free(q->exclude);
 	for (size_t i = 0; i < q->nterms; i++)
 		free(q->terms[i]);
 	free(q->terms);
@@ -37,18 +103,6 @@ static const struct {
 	{"部署", F_DEPT}, {"dept", F_DEPT}, {"department", F_DEPT}, {"担当", F_DEPT}, {"担当局", F_DEPT},
 	{"part", F_PART}, {"部", F_PART},   {"section", F_SECTION}, {"施策", F_SECTION},
 };
-
-/* Append an FTS5 string literal: "…" with " doubled. */
-static void put_quoted(sasae_buf *b, const char *s)
-{
-	sasae_buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			sasae_buf_putc(b, '"');
-		sasae_buf_putc(b, *s);
-	}
-	sasae_buf_putc(b, '"');
-}
 
 static int count_token(void *ctx, const sasae_token *t)
 {
@@ -199,7 +253,11 @@ int sasae_query_parse(sasae_query *out, const char *q, const sasae_variants *v, 
 	item *items = NULL;
 	size_t n = 0;
 	int rc = lex(nq, &items, &n, err);
-	sasae_buf pos = SASAE_BUF_INIT, neg = SASAE_BUF_INIT;
+	/* The tree: (and group…), with exclusions (not (and group…) (or group…)); a group is (or term…). */
+	sasae_query_node *pos = sasae_query_node_new(SASAE_QUERY_AND, SASAE_QUERY_ANY, NULL, false);
+	sasae_query_node *neg = sasae_query_node_new(SASAE_QUERY_OR, SASAE_QUERY_ANY, NULL, false);
+	if (rc == 0 && (pos == NULL || neg == NULL))
+		rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 	size_t npos_groups = 0, nneg = 0, plain_terms = 0;
 	const char *single_text = NULL;
 	for (size_t i = 0; i < n && rc == 0; i++) {
@@ -227,7 +285,11 @@ int sasae_query_parse(sasae_query *out, const char *q, const sasae_variants *v, 
 		}
 		if (rc)
 			break;
-		sasae_buf group = SASAE_BUF_INIT;
+		sasae_query_node *group = sasae_query_node_new(SASAE_QUERY_OR, SASAE_QUERY_ANY, NULL, false);
+		if (group == NULL) {
+			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+			break;
+		}
 		size_t members = 0;
 		bool negative = it->negative;
 		for (size_t j = i; j <= end && rc == 0; j += 2) {
@@ -248,13 +310,15 @@ int sasae_query_parse(sasae_query *out, const char *q, const sasae_variants *v, 
 				free(normalized);
 				continue;
 			}
-			if (members++)
-				sasae_buf_puts(&group, " OR ");
-			if (m->field == F_DEPT)
-				sasae_buf_puts(&group, "departments : ");
-			put_quoted(&group, m->text);
-			if (single)
-				sasae_buf_puts(&group, " *");
+			members++;
+			if (sasae_query_node_add(group, sasae_query_node_new(SASAE_QUERY_TERM,
+									     m->field == F_DEPT ? SASAE_QUERY_DEPARTMENTS
+												: SASAE_QUERY_ANY,
+									     m->text, single))) {
+				free(normalized);
+				rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+				break;
+			}
 			if (!negative && m->field == F_TEXT) {
 				char **nt = realloc(out->terms, (out->nterms + 1) * sizeof *nt);
 				if (nt == NULL) {
@@ -271,12 +335,10 @@ int sasae_query_parse(sasae_query *out, const char *q, const sasae_variants *v, 
 			}
 		}
 		if (rc == 0 && members > 0) {
-			sasae_buf *to = negative ? &neg : &pos;
-			if (to->len)
-				sasae_buf_puts(to, negative ? " OR " : " AND ");
-			sasae_buf_putc(to, '(');
-			sasae_buf_append(to, group.data ? group.data : "", group.len);
-			sasae_buf_putc(to, ')');
+			int added = sasae_query_node_add(negative ? neg : pos, group);
+			group = NULL;
+			if (added)
+				rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 			if (negative)
 				nneg++;
 			else
@@ -284,13 +346,15 @@ int sasae_query_parse(sasae_query *out, const char *q, const sasae_variants *v, 
 			if (members > 1)
 				plain_terms += 2; /* an OR group is never an exact name */
 		}
-		sasae_buf_free(&group);
+		sasae_query_node_free(group);
 		i = end;
 	}
 	if (rc == 0 && npos_groups == 0 && (out->part || out->section)) {
 		/* A filter-only query lists the programs of a part or section (minus exclusions). */
-		if (nneg && (out->exclude = sasae_buf_detach(&neg)) == NULL)
-			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+		if (nneg) {
+			out->exclude = neg;
+			neg = NULL;
+		}
 		goto finish;
 	}
 	if (rc == 0 && npos_groups == 0)
@@ -298,21 +362,29 @@ int sasae_query_parse(sasae_query *out, const char *q, const sasae_variants *v, 
 				     nneg ? "除外（-）する語だけでは検索できません。探す語も入れてください"
 					  : "検索できる語がありません。言葉を入れてください（記号だけでは検索できません）");
 	if (rc == 0) {
-		sasae_buf m = SASAE_BUF_INIT;
 		if (nneg) {
-			sasae_buf_appendf(&m, "(%s) NOT (%s)", sasae_buf_cstr(&pos), sasae_buf_cstr(&neg));
+			sasae_query_node *not = sasae_query_node_new(SASAE_QUERY_NOT, SASAE_QUERY_ANY, NULL, false);
+			if (not && sasae_query_node_add(not, pos) == 0 && sasae_query_node_add(not, neg) == 0)
+				out->match = not;
+			else if (not)
+				sasae_query_node_free(not);
+			else {
+				sasae_query_node_free(pos);
+				sasae_query_node_free(neg);
+			}
+			pos = neg = NULL;
 		} else {
-			sasae_buf_append(&m, pos.data, pos.len);
+			out->match = pos;
+			pos = NULL;
 		}
-		out->match = sasae_buf_detach(&m);
 		if (plain_terms == 1 && npos_groups == 1 && single_text)
 			out->exact_key = sasae_text_identity_key(single_text);
-		if (out->match == NULL || !sasae_buf_ok(&pos) || !sasae_buf_ok(&neg))
+		if (out->match == NULL || (plain_terms == 1 && npos_groups == 1 && single_text && out->exact_key == NULL))
 			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 	}
 finish:
-	sasae_buf_free(&pos);
-	sasae_buf_free(&neg);
+	sasae_query_node_free(pos);
+	sasae_query_node_free(neg);
 	for (size_t i = 0; i < n; i++)
 		free(items[i].text);
 	free(items);

@@ -203,7 +203,7 @@ enum {
 };
 
 typedef struct sugg_token {
-	char *match;  /* "bigram" */
+	char *match;  /* the bigram */
 	size_t names; /* names it is found in (up to SUGG_NAMES + 1) */
 	size_t order; /* its place in the query */
 	bool used;
@@ -220,13 +220,7 @@ static int sugg_collect(void *ctx, const sasae_token *t)
 	if (c->n >= SUGG_TOKENS)
 		return 0;
 	sasae_buf b = SASAE_BUF_INIT;
-	sasae_buf_puts(&b, "\"");
-	for (size_t i = 0; i < t->len; i++) {
-		if (t->text[i] == '"')
-			sasae_buf_putc(&b, '"');
-		sasae_buf_putc(&b, t->text[i]);
-	}
-	sasae_buf_putc(&b, '"');
+	sasae_buf_append(&b, t->text, t->len);
 	if ((c->t[c->n].match = sasae_buf_detach(&b)) != NULL) {
 		c->t[c->n].order = c->n;
 		c->n++;
@@ -265,14 +259,12 @@ static int suggest(sasae_search_results *r, sasae_store *s, int64_t version_id, 
 	}
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < c.n; i++) {
-		sasae_buf m = SASAE_BUF_INIT;
-		sasae_buf_puts(&m, "name : ");
-		sasae_buf_puts(&m, c.t[i].match);
-		if (sasae_buf_ok(&m))
-			rc = sasae_store_count(s, version_id, sasae_buf_cstr(&m), SUGG_NAMES, &c.t[i].names, err);
+		sasae_query_node *m = sasae_query_node_new(SASAE_QUERY_TERM, SASAE_QUERY_NAME, c.t[i].match, false);
+		if (m)
+			rc = sasae_store_count(s, version_id, m, SUGG_NAMES, &c.t[i].names, err);
 		else
 			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
-		sasae_buf_free(&m);
+		sasae_query_node_free(m);
 	}
 	size_t used = 0, names = 0;
 	qsort(c.t, c.n, sizeof *c.t, sugg_by_names);
@@ -283,16 +275,16 @@ static int suggest(sasae_search_results *r, sasae_store *s, int64_t version_id, 
 			used++;
 		}
 	qsort(c.t, c.n, sizeof *c.t, sugg_by_order); /* in the query's order, as they were always ranked */
-	sasae_buf m = SASAE_BUF_INIT;
-	sasae_buf_puts(&m, "name : (");
-	for (size_t i = 0, k = 0; i < c.n; i++)
-		if (c.t[i].used) {
-			sasae_buf_puts(&m, k++ ? " OR " : "");
-			sasae_buf_puts(&m, c.t[i].match);
-		}
-	sasae_buf_putc(&m, ')');
-	if (rc == 0 && used > 0 && sasae_buf_ok(&m)) {
-		sasae_store_query sq = {sasae_buf_cstr(&m), NULL, 0, 0, NULL, SUGGESTIONS, 0};
+	sasae_query_node *m = sasae_query_node_new(SASAE_QUERY_OR, SASAE_QUERY_NAME, NULL, false);
+	bool ok = m != NULL;
+	for (size_t i = 0; ok && i < c.n; i++)
+		if (c.t[i].used)
+			ok = sasae_query_node_add(m, sasae_query_node_new(SASAE_QUERY_TERM, SASAE_QUERY_ANY, c.t[i].match,
+									  false)) == 0;
+	if (rc == 0 && used > 0 && !ok)
+		rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+	if (rc == 0 && used > 0) {
+		sasae_store_query sq = {m, NULL, 0, 0, NULL, SUGGESTIONS, 0};
 		sasae_store_hit *hits;
 		size_t nhits, total;
 		rc = sasae_store_search(s, version_id, &sq, &hits, &nhits, &total, err);
@@ -304,7 +296,7 @@ static int suggest(sasae_search_results *r, sasae_store *s, int64_t version_id, 
 			sasae_store_hits_free(hits, nhits);
 		}
 	}
-	sasae_buf_free(&m);
+	sasae_query_node_free(m);
 	for (size_t i = 0; i < c.n; i++)
 		free(c.t[i].match);
 	return rc;
@@ -376,17 +368,16 @@ int sasae_search_ids(char ***ids, size_t *n, sasae_store *s, int64_t version_id,
 	return rc;
 }
 
-int sasae_search_facets(sasae_facets *out, sasae_store *s, int64_t version_id, const char *query, sasae_error *err)
+void sasae_facets_clear(sasae_facets *f)
 {
-	memset(out, 0, sizeof *out);
-	sasae_query q;
-	int rc = sasae_query_parse(&q, query, sasae_store_variants(s), err);
-	if (rc)
-		return rc;
-	sasae_store_query sq = {q.match, q.exclude, q.part, q.section, q.exact_key, 0, 0};
-	rc = sasae_store_search_facets(s, version_id, &sq, out, err);
-	sasae_query_clear(&q);
-	return rc;
+	sasae_facet *lists[] = {f->parts, f->sections, f->departments};
+	size_t counts[] = {f->nparts, f->nsections, f->ndepartments};
+	for (size_t k = 0; k < 3; k++) {
+		for (size_t i = 0; i < counts[k]; i++)
+			free(lists[k][i].label);
+		free(lists[k]);
+	}
+	memset(f, 0, sizeof *f);
 }
 
 static json_t *spans_json(const sasae_span *s, size_t n)
@@ -423,7 +414,7 @@ json_t *sasae_search_results_json(const sasae_search_results *r)
 						x->hit.name, "snippet", x->snippet, "highlights",
 						spans_json(x->marks, x->nmarks), "name_highlights",
 						spans_json(x->name_marks, x->nname_marks), "departments", depts,
-						"listings", places, "score", -x->hit.score));
+						"listings", places, "score", x->hit.score));
 	}
 	json_t *sugg = json_array();
 	for (size_t i = 0; i < r->nsuggestions; i++)

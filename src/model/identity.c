@@ -1,0 +1,224 @@
+/*
+ * identity.c — program identity and original listings, decided once (see include/sasae/identity.h).
+ */
+#include "sasae/identity.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sasae/error.h"
+#include "sasae/text.h"
+
+void sasae_identities_init(sasae_identities *t, int64_t next_number)
+{
+	memset(t, 0, sizeof *t);
+	t->next_number = next_number;
+}
+
+void sasae_identities_clear(sasae_identities *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->v[i].key);
+		free(t->v[i].id);
+	}
+	free(t->v);
+	free(t->slots);
+	free(t->listed);
+	memset(t, 0, sizeof *t);
+}
+
+static uint64_t key_hash(const char *k)
+{
+	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 1099511628211ULL;
+	return h;
+}
+
+/* The slot where key is or would go (t->nslots > 0). */
+static size_t *slot_of(const sasae_identities *t, const char *key)
+{
+	size_t i = (size_t)key_hash(key) & (t->nslots - 1);
+	while (t->slots[i] && strcmp(t->v[t->slots[i] - 1].key, key) != 0)
+		i = (i + 1) & (t->nslots - 1);
+	return &t->slots[i];
+}
+
+/* Append an identity with key (moved in) and id (moved in) and put it in the hash table.  *index is
+   its index.  0 or SASAE_ENOMEM (key and id freed). */
+static int put(sasae_identities *t, char *key, char *id, int64_t ref, size_t *index)
+{
+	if (key == NULL || id == NULL)
+		goto oom;
+	if ((t->n + 1) * 4 > t->nslots * 3) { /* keep the load under 3/4 */
+		size_t cap = t->nslots ? t->nslots * 2 : 1024;
+		size_t *slots = calloc(cap, sizeof *slots);
+		if (slots == NULL)
+			goto oom;
+		free(t->slots);
+		t->slots = slots;
+		t->nslots = cap;
+		for (size_t i = 0; i < t->n; i++)
+			*slot_of(t, t->v[i].key) = i + 1;
+	}
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 256;
+		sasae_identity *v = realloc(t->v, cap * sizeof *v);
+		if (v == NULL)
+			goto oom;
+		t->v = v;
+		t->cap = cap;
+	}
+	size_t *slot = slot_of(t, key);
+	if (*slot) { /* already there (a known identity given twice): keep the first */
+		free(key);
+		free(id);
+		*index = *slot - 1;
+		return 0;
+	}
+	t->v[t->n] = (sasae_identity){key, id, ref, false, 0, false};
+	*index = t->n++;
+	*slot = *index + 1;
+	return 0;
+oom:
+	free(key);
+	free(id);
+	return SASAE_ENOMEM;
+}
+
+int sasae_identities_add(sasae_identities *t, const char *key, const char *id, int64_t ref)
+{
+	size_t index;
+	return put(t, sasae_strdup(key), sasae_strdup(id), ref, &index);
+}
+
+int sasae_identities_find(sasae_identities *t, const char *name, size_t *index, bool *created)
+{
+	*created = false;
+	char *key = sasae_text_identity_key(name);
+	if (key == NULL)
+		return SASAE_ENOMEM;
+	size_t *slot = t->nslots ? slot_of(t, key) : NULL;
+	if (slot && *slot) {
+		*index = *slot - 1;
+		free(key);
+		return 0;
+	}
+	char id[32];
+	snprintf(id, sizeof id, "p%04lld", (long long)t->next_number);
+	int rc = put(t, key, sasae_strdup(id), 0, index);
+	if (rc == 0) {
+		t->next_number++;
+		t->created++;
+		*created = true;
+	}
+	return rc;
+}
+
+int sasae_identities_find_key(sasae_identities *t, const char *key, size_t *index)
+{
+	size_t *slot = t->nslots ? slot_of(t, key) : NULL;
+	if (slot && *slot) {
+		*index = *slot - 1;
+		return 0;
+	}
+	return put(t, sasae_strdup(key), sasae_strdup(key), 0, index);
+}
+
+int sasae_identities_offer(sasae_identities *t, size_t index, int64_t listing, bool relisted)
+{
+	sasae_identity *e = &t->v[index];
+	if (!e->listed) { /* its first listing in this document */
+		if (t->nlisted == t->caplisted) {
+			size_t cap = t->caplisted ? t->caplisted * 2 : 256;
+			size_t *l = realloc(t->listed, cap * sizeof *l);
+			if (l == NULL)
+				return SASAE_ENOMEM;
+			t->listed = l;
+			t->caplisted = cap;
+		}
+		t->listed[t->nlisted++] = index;
+		e->listed = true;
+		e->original = listing;
+		e->original_relisted = relisted;
+	} else if (e->original_relisted && !relisted) { /* the first unmarked listing is the original */
+		e->original = listing;
+		e->original_relisted = false;
+	}
+	return 0;
+}
+
+/* For sorting programs by their original listing. */
+typedef struct by_original {
+	int64_t original;
+	size_t index;
+} by_original;
+
+static int by_original_cmp(const void *a, const void *b)
+{
+	const by_original *x = a, *y = b;
+	return x->original < y->original ? -1 : x->original > y->original;
+}
+
+int sasae_plan_collect_programs(sasae_plan *plan, sasae_program_order order)
+{
+	size_t n = sasae_plan_count_listings(plan), m = n ? n : 1, got = 0;
+	int rc = SASAE_ENOMEM;
+	sasae_identities t;
+	sasae_identities_init(&t, 1);
+	sasae_listing **all = calloc(m, sizeof *all);
+	size_t *ident_of = calloc(m, sizeof *ident_of); /* listing → identity */
+	size_t *prog_of = NULL;                          /* identity → program */
+	by_original *sorted = NULL;
+	if (!all || !ident_of)
+		goto done;
+	for (size_t i = 0; i < plan->nparts; i++)
+		for (size_t j = 0; j < plan->parts[i].nsections; j++)
+			for (size_t k = 0; k < plan->parts[i].sections[j].nlistings; k++)
+				all[got++] = &plan->parts[i].sections[j].listings[k];
+	for (size_t i = 0; i < n; i++)
+		if (sasae_identities_find_key(&t, all[i]->program ? all[i]->program : "", &ident_of[i]) ||
+		    sasae_identities_offer(&t, ident_of[i], (int64_t)i, all[i]->relisted))
+			goto done;
+	size_t np = t.nlisted;
+	prog_of = calloc(t.n ? t.n : 1, sizeof *prog_of);
+	sorted = calloc(np ? np : 1, sizeof *sorted);
+	plan->programs = calloc(np ? np : 1, sizeof(sasae_program));
+	if (!prog_of || !sorted || !plan->programs)
+		goto done;
+	for (size_t k = 0; k < np; k++)
+		sorted[k] = (by_original){t.v[t.listed[k]].original, t.listed[k]};
+	if (order == SASAE_PROGRAMS_BY_ORIGINAL)
+		qsort(sorted, np, sizeof *sorted, by_original_cmp);
+	for (size_t k = 0; k < np; k++) {
+		const sasae_identity *e = &t.v[sorted[k].index];
+		const sasae_listing *orig = all[e->original];
+		sasae_program *p = &plan->programs[plan->nprograms++];
+		prog_of[sorted[k].index] = k;
+		p->id = sasae_strdup(e->id);
+		p->name = sasae_strdup(orig->name);
+		p->summary = sasae_strdup(orig->summary);
+		p->departments = sasae_departments_copy(orig->departments, orig->ndepartments);
+		p->ndepartments = p->departments ? orig->ndepartments : 0;
+		if (!p->id || !p->name || !p->summary || (orig->ndepartments && !p->departments))
+			goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sasae_program *p = &plan->programs[prog_of[ident_of[i]]];
+		sasae_place *pl = realloc(p->places, (p->nplaces + 1) * sizeof *pl);
+		if (pl == NULL)
+			goto done;
+		p->places = pl;
+		p->places[p->nplaces++] =
+			(sasae_place){all[i]->part, all[i]->section, all[i]->section_index, all[i]->position};
+	}
+	rc = 0;
+done:
+	sasae_identities_clear(&t);
+	free(all);
+	free(ident_of);
+	free(prog_of);
+	free(sorted);
+	return rc;
+}
