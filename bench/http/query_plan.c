@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "sasae/search.h"
-#include "store/fts.h"
+#include "store/sqlite/sqlite_store.h" /* the tokenizer, and the FTS5 expression of a query */
 
 #define FILTERS                                                                                                    \
 	" AND (?3 = 0 AND ?4 = 0 OR EXISTS (SELECT 1 FROM listing lf JOIN section sf ON sf.id = lf.section_id"   \
@@ -86,7 +86,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "query_plan: %s\n", err.message);
 		return 1;
 	}
-	printf("query %s → MATCH %s, version %lld, %d runs each\n", argv[2], q.match, (long long)version, runs);
+	bool oom = false;
+	char *match = sqlb_compile_new(q.match, &oom);
+	if (match == NULL) {
+		fprintf(stderr, "query_plan: out of memory\n");
+		return 1;
+	}
+	printf("query %s → MATCH %s, version %lld, %d runs each\n", argv[2], match, (long long)version, runs);
 	for (size_t i = 0; i < sizeof statements / sizeof statements[0]; i++) {
 		char eqp[4096];
 		snprintf(eqp, sizeof eqp, "EXPLAIN QUERY PLAN %s", statements[i].sql);
@@ -95,7 +101,7 @@ int main(int argc, char **argv)
 			printf("  %s\n", sqlite3_errmsg(db));
 			continue;
 		}
-		bind(st, q.match, version);
+		bind(st, match, version);
 		while (sqlite3_step(st) == SQLITE_ROW)
 			printf("  %s\n", (const char *)sqlite3_column_text(st, 3));
 		sqlite3_finalize(st);
@@ -105,7 +111,7 @@ int main(int argc, char **argv)
 		double t0 = now_ms();
 		for (int r = 0; r < runs; r++) {
 			sqlite3_prepare_v2(db, statements[i].sql, -1, &st, NULL);
-			bind(st, q.match, version);
+			bind(st, match, version);
 			while (step && sqlite3_step(st) == SQLITE_ROW) {
 				if (r == 0 && rows == 0)
 					snprintf(first, sizeof first, "%.60s", (const char *)sqlite3_column_text(st, 0));
@@ -120,6 +126,7 @@ int main(int argc, char **argv)
 		else
 			printf("  → %.3f ms per prepare+finalize\n", ms);
 	}
+	free(match);
 	sasae_query_clear(&q);
 	sqlite3_close(db);
 	return 0;

@@ -58,7 +58,8 @@
 #include "sasae/normalize.h"
 #include "sasae/search.h"
 #include "sasae/store.h"
-#include "store/fts.h" /* the 'sasae' tokenizer on our own read-only connection (full match sets) */
+#include "store/sqlite/sqlite_store.h" /* the 'sasae' tokenizer on our own read-only connection (full match
+                                          sets), and the FTS5 expression of a parsed query */
 
 enum { NFIELDS = 4, TOPN = 20, MAXQ = 64, MAXGROUPS = SASAE_QUERY_MAX_TERMS };
 static const char *const field_names[NFIELDS] = {"name", "summary", "departments", "sections"};
@@ -508,7 +509,9 @@ static void sasae_full_set(bench *b, const char *q, qres *r)
 	sasae_error err = {0};
 	if (sasae_query_parse(&pq, q, b->variants, &err) != 0)
 		return; /* refused: no set (the report shows the error as hits) */
-	if (pq.match == NULL) {
+	bool oom = false;
+	char *match = sqlb_compile_new(pq.match, &oom);
+	if (match == NULL) {
 		sasae_query_clear(&pq);
 		return;
 	}
@@ -518,13 +521,14 @@ static void sasae_full_set(bench *b, const char *q, qres *r)
 	if (sqlite3_prepare_v2(b->raw, "SELECT rowid FROM search_index WHERE search_index MATCH ?1", -1, &st, NULL) !=
 	    SQLITE_OK)
 		die("sasae full set: %s", sqlite3_errmsg(b->raw));
-	sqlite3_bind_text(st, 1, pq.match, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, match, -1, SQLITE_STATIC);
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		long i = corpus_find_id(&b->c, sqlite3_column_int64(st, 0));
 		if (i >= 0)
 			bits_set(&r->set, (size_t)i);
 	}
 	sqlite3_finalize(st);
+	free(match);
 	sasae_query_clear(&pq);
 	r->have_set = true;
 }
@@ -575,6 +579,10 @@ static double two_run(bench *b, const char *q, qres *r, bool record)
 		r->hits = -1;
 		return now_ms() - t0;
 	}
+	bool oom = false;
+	char *match = sqlb_compile_new(pq.match, &oom);
+	if (match == NULL)
+		die("sasae-2step: out of memory");
 	for (size_t i = 0; i < NTWO; i++) {
 		if (two_st[i] == NULL && sqlite3_prepare_v2(b->raw, two_sql[i], -1, &two_st[i], NULL) != SQLITE_OK)
 			die("sasae-2step: %s", sqlite3_errmsg(b->raw));
@@ -582,20 +590,20 @@ static double two_run(bench *b, const char *q, qres *r, bool record)
 		sqlite3_clear_bindings(two_st[i]);
 	}
 	sqlite3_stmt *cnt = two_st[0], *exact = two_st[1], *top = two_st[2], *hit = two_st[3], *places = two_st[4];
-	sqlite3_bind_text(cnt, 1, pq.match, -1, SQLITE_STATIC);
+	sqlite3_bind_text(cnt, 1, match, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(cnt, 2, b->version_id);
 	long long total = sqlite3_step(cnt) == SQLITE_ROW ? sqlite3_column_int64(cnt, 0) : -1;
 	int64_t ids[TOPN + 1];
 	size_t nid = 0;
 	if (total > 0 && pq.exact_key) {
-		sqlite3_bind_text(exact, 1, pq.match, -1, SQLITE_STATIC);
+		sqlite3_bind_text(exact, 1, match, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(exact, 2, b->version_id);
 		sqlite3_bind_text(exact, 3, pq.exact_key, -1, SQLITE_STATIC);
 		while (nid < TOPN && sqlite3_step(exact) == SQLITE_ROW)
 			ids[nid++] = sqlite3_column_int64(exact, 0);
 	}
 	if (total > 0) {
-		sqlite3_bind_text(top, 1, pq.match, -1, SQLITE_STATIC);
+		sqlite3_bind_text(top, 1, match, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(top, 2, b->version_id);
 		sqlite3_bind_int(top, 3, TOPN + (int)nid);
 		while (nid < TOPN && sqlite3_step(top) == SQLITE_ROW) {
@@ -626,6 +634,7 @@ static double two_run(bench *b, const char *q, qres *r, bool record)
 	}
 	for (size_t i = 0; i < NTWO; i++)
 		sqlite3_reset(two_st[i]);
+	free(match);
 	sasae_query_clear(&pq);
 	double ms = now_ms() - t0;
 	if (record) {
