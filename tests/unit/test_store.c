@@ -1,8 +1,17 @@
 /*
- * test_store.c — unit tests of the store and the import (include/sasae/store.h, import.h) on real
- * SQLite files in a temporary directory: import and load back, idempotent re-import, versions
- * with stable program ids, several plans in one database, resolving "slug[@N]", failed imports
- * that leave the database as it was, files that are not sasae databases, the schema version.
+ * test_store.c — unit tests of the store and the import (include/sasae/store.h, import.h).
+ *
+ * Most tests are written against the interface, so that any backend runs them: import and load
+ * back, idempotent re-import, versions with stable program ids, several plans in one database,
+ * resolving "slug[@N]", failed imports that leave the database as it was, the PostgreSQL location
+ * refused, a backend table of another version refused.  Their databases are
+ * "$SASAE_TEST_DB-<test>-<name>" when SASAE_TEST_DB is set (a backend's location prefix; the runner
+ * provides empty databases there), else SQLite files in a temporary directory.
+ *
+ * The SQLite-specific tests (the group "sqlite", run when SASAE_TEST_DB is unset) look at the files:
+ * the schema version in PRAGMA user_version, the file's bytes after a failed import, WAL and the
+ * rollback journal of a new database's first import, files that are not sasae databases, and the
+ * files removed by sasae_store_discard.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +31,7 @@
 #include "sasae/store.h"
 #include "test_util.h"
 #include "test_plan.h"
+#include "../../src/store/backend.h" /* sasae_store_attach: a backend table of another version */
 
 #define SLUG "sendai-2024-draft"
 #define NAME "sendai-2024-draft.txt"
@@ -41,12 +51,28 @@ typedef struct fixture {
 	sasae_store *s;
 } fixture;
 
+static int test_number; /* counts the fixtures: each test's databases have their own names */
+
+/* The location of a database called name for the current test (malloc'd; see the top). */
+static char *test_db(const fixture *f, const char *name)
+{
+	const char *prefix = getenv("SASAE_TEST_DB");
+	if (prefix == NULL || *prefix == '\0')
+		return tu_join(f->dir, name);
+	sasae_buf b = SASAE_BUF_INIT;
+	sasae_buf_appendf(&b, "%s-%d-%s", prefix, test_number, name);
+	char *out = sasae_buf_detach(&b);
+	assert_non_null(out);
+	return out;
+}
+
 static int fx_setup(void **state)
 {
 	fixture *f = calloc(1, sizeof *f);
 	assert_non_null(f);
 	f->dir = tu_mkdtemp();
-	f->db = tu_join(f->dir, "sasae.db");
+	test_number++;
+	f->db = test_db(f, "sasae.db");
 	sasae_error err = {0};
 	if (sasae_store_open(&f->s, f->db, SASAE_STORE_CREATE, &err) != 0) {
 		print_error("open %s: %s\n", f->db, err.message);
@@ -227,7 +253,8 @@ static void test_import_and_load(void **state)
 	sasae_plan_infos_free(infos, n);
 }
 
-static void test_schema_version(void **state)
+/* SQLite: the schema version is PRAGMA user_version; the file opens again, read-only too. */
+static void test_sqlite_schema_version(void **state)
 {
 	fixture *f = *state;
 	sqlite3 *db = NULL;
@@ -255,7 +282,7 @@ static void test_import_file(void **state)
 
 	char *path = tu_join(f->dir, NAME);
 	tu_write_file(path, plan_text, plan_len);
-	char *db2 = tu_join(f->dir, "other.db");
+	char *db2 = test_db(f, "other.db");
 	sasae_store *s2 = NULL;
 	sasae_error err = {0};
 	assert_int_equal(sasae_store_open(&s2, db2, SASAE_STORE_CREATE, &err), 0);
@@ -590,8 +617,8 @@ static void test_failed_import_changes_nothing(void **state)
 	free(before);
 }
 
-/* The same, compared byte for byte on the closed database file. */
-static void test_failed_import_same_file_bytes(void **state)
+/* SQLite: the same, compared byte for byte on the closed database file. */
+static void test_sqlite_failed_import_same_file_bytes(void **state)
 {
 	fixture *f = *state;
 	sasae_import_options opt = options(SLUG);
@@ -649,10 +676,10 @@ static void assert_wal_file(const char *path)
 	free(mode);
 }
 
-/* SASAE_STORE_IMPORT on a new file: schema and first import in one transaction, the same data as an
+/* SQLite: SASAE_STORE_IMPORT on a new file: schema and first import in one transaction, the same data as an
    ordinary import, WAL mode after; a failed first import, or none at all, leaves an empty database
    with its schema; another transaction first commits the schema. */
-static void test_new_database_for_import(void **state)
+static void test_sqlite_new_database_for_import(void **state)
 {
 	fixture *f = *state;
 	sasae_import_options opt = options(SLUG);
@@ -725,7 +752,8 @@ static void test_new_database_for_import(void **state)
 	free(want);
 }
 
-static void test_open_bad_files(void **state)
+/* SQLite: files that are not sasae databases, a newer schema, a file that is not there. */
+static void test_sqlite_open_bad_files(void **state)
 {
 	fixture *f = *state;
 	sasae_error err = {0};
@@ -789,6 +817,74 @@ static void test_open_bad_files(void **state)
 	free(newer);
 	free(other);
 	free(text);
+}
+
+/* A PostgreSQL location is recognised and refused until that backend is built. */
+static void test_open_postgres_unavailable(void **state)
+{
+	(void)state;
+	static const char *const uris[] = {"postgresql://localhost/sasae", "postgres://u@host:5432/db"};
+	for (size_t i = 0; i < 2; i++) {
+		sasae_store *s = (sasae_store *)(uintptr_t)1;
+		sasae_error err = {0};
+		assert_int_equal(sasae_store_open(&s, uris[i], SASAE_STORE_READONLY, &err), SASAE_EUNAVAILABLE);
+		assert_null(s);
+		assert_non_null(strstr(err.message, "PostgreSQL"));
+	}
+}
+
+static bool fake_freed;
+static void fake_free(sasae_store_backend *b) { (void)b, fake_freed = true; }
+
+/* sasae_store_attach refuses a table of another version, or one without its required functions,
+   and frees it. */
+static void test_backend_table_checked(void **state)
+{
+	(void)state;
+	sasae_store_backend fake = {.version = SASAE_STORE_BACKEND_VERSION + 1, .name = "fake", .free = fake_free};
+	sasae_store *s = (sasae_store *)(uintptr_t)1;
+	sasae_error err = {0};
+	assert_int_equal(sasae_store_attach(&s, &fake, &err), SASAE_EINTERNAL);
+	assert_null(s);
+	assert_true(fake_freed);
+	fake_freed = false;
+	fake.version = SASAE_STORE_BACKEND_VERSION; /* the right version, but no functions */
+	sasae_error err2 = {0};
+	assert_int_equal(sasae_store_attach(&s, &fake, &err2), SASAE_EINTERNAL);
+	assert_true(fake_freed);
+	sasae_store_close(NULL);
+	sasae_store_discard(NULL);
+}
+
+/* SQLite: sasae_store_discard removes a database file this open created (with its companions), and
+   leaves one that was there before. */
+static void test_sqlite_discard(void **state)
+{
+	fixture *f = *state;
+	sasae_error err = {0};
+	char *fresh = tu_join(f->dir, "fresh.db");
+	sasae_store *s = NULL;
+	assert_int_equal(sasae_store_open(&s, fresh, SASAE_STORE_CREATE | SASAE_STORE_IMPORT, &err), 0);
+	assert_int_equal(access(fresh, F_OK), 0);
+	const char bad[] = "(1) 一\n1\tA\ta\t市民局\n2\tB\tb\t市民局\t余分\n";
+	sasae_import_options opt = options(SLUG);
+	sasae_import_summary sum;
+	assert_int_equal(sasae_import_bytes(s, "bad.txt", bad, sizeof bad - 1, &opt, &sum, &err), SASAE_EDATA);
+	sasae_store_discard(s);
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < 4; i++) {
+		char path[4096];
+		snprintf(path, sizeof path, "%s%s", fresh, suffixes[i]);
+		assert_int_equal(access(path, F_OK), -1);
+	}
+	/* the fixture's database existed before this open: kept */
+	sasae_store_close(f->s);
+	f->s = NULL;
+	assert_int_equal(sasae_store_open(&s, f->db, SASAE_STORE_CREATE | SASAE_STORE_IMPORT, &err), 0);
+	sasae_store_discard(s);
+	assert_int_equal(access(f->db, F_OK), 0);
+	assert_int_equal(sasae_store_open(&f->s, f->db, SASAE_STORE_CREATE, &err), 0);
+	free(fresh);
 }
 
 /* Part titles from an outline and a version title given by the caller. */
@@ -967,22 +1063,33 @@ static int teardown(void **state)
 
 int main(void)
 {
+	/* Against the interface: any backend. */
 	const struct CMUnitTest tests[] = {
 		T(test_import_and_load),
-		T(test_schema_version),
 		T(test_import_file),
 		T(test_reimport_unchanged),
 		T(test_versions_keep_program_ids),
 		T(test_two_plans),
 		T(test_resolve),
 		T(test_failed_import_changes_nothing),
-		T(test_failed_import_same_file_bytes),
-		T(test_new_database_for_import),
-		T(test_open_bad_files),
 		T(test_outline_and_title),
 		T(test_crafted_round_trip),
 		T(test_callbacks),
 		cmocka_unit_test(test_slug_from_path),
+		cmocka_unit_test(test_open_postgres_unavailable),
+		cmocka_unit_test(test_backend_table_checked),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	/* SQLite-specific: files, journal modes, the schema version. */
+	const struct CMUnitTest sqlite_tests[] = {
+		T(test_sqlite_schema_version),
+		T(test_sqlite_failed_import_same_file_bytes),
+		T(test_sqlite_new_database_for_import),
+		T(test_sqlite_open_bad_files),
+		T(test_sqlite_discard),
+	};
+	int failed = cmocka_run_group_tests_name("store", tests, setup, teardown);
+	const char *db = getenv("SASAE_TEST_DB");
+	if (db == NULL || *db == '\0')
+		failed += cmocka_run_group_tests_name("sqlite", sqlite_tests, setup, teardown);
+	return failed;
 }
