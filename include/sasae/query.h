@@ -33,9 +33,9 @@ typedef enum sasae_query_kind {
 
 /* The fields of a program a node may be restricted to. */
 typedef enum sasae_query_field {
-	SASAE_QUERY_ANY = 0,         /* every indexed field (name, summary, departments, sections) */
-	SASAE_QUERY_NAME,            /* the program's name */
-	SASAE_QUERY_DEPARTMENTS,     /* its departments' canonical names */
+	SASAE_QUERY_ANY = 0,     /* every indexed field (name, summary, departments, sections) */
+	SASAE_QUERY_NAME,        /* the program's name */
+	SASAE_QUERY_DEPARTMENTS, /* its departments' canonical names */
 } sasae_query_field;
 
 /* One node of a query tree. */
@@ -50,7 +50,8 @@ typedef struct sasae_query_node {
 
 /* A new node of kind (a term with a copy of text, else with no children yet); NULL when out of
    memory.  Free with sasae_query_node_free. */
-sasae_query_node *sasae_query_node_new(sasae_query_kind kind, sasae_query_field field, const char *text, bool prefix);
+sasae_query_node *sasae_query_node_new(sasae_query_kind kind, sasae_query_field field, const char *text,
+				       bool prefix);
 /* Append kid (owned by parent from now on; freed when the append fails).  0 or SASAE_ENOMEM. */
 int sasae_query_node_add(sasae_query_node *parent, sasae_query_node *kid);
 /* Free a tree; NULL is a no-op. */

@@ -55,8 +55,8 @@ typedef struct sasae_store_import sasae_store_import;
 
 /* What an import added. */
 typedef struct sasae_import_summary {
-	int version;          /* the version's number within the plan */
-	bool unchanged;       /* the same document was already imported (nothing written) */
+	int version;    /* the version's number within the plan */
+	bool unchanged; /* the same document was already imported (nothing written) */
 	size_t parts, sections, listings, programs, new_programs, warnings;
 } sasae_import_summary;
 
@@ -120,9 +120,9 @@ int sasae_store_load_plan(sasae_store *s, int64_t version_id, sasae_plan **out, 
 typedef struct sasae_store_query {
 	const sasae_query_node *match;   /* what programs must match; NULL: every program of the filters */
 	const sasae_query_node *exclude; /* with match NULL: programs to leave out, or NULL */
-	int part;              /* listed in this part (0: any) */
-	int section;           /* listed in a section with this number (0: any) */
-	const char *exact_key; /* programs whose identity key equals this rank first (NULL: none) */
+	int part;                        /* listed in this part (0: any) */
+	int section;                     /* listed in a section with this number (0: any) */
+	const char *exact_key;           /* programs whose identity key equals this rank first (NULL: none) */
 	int limit, offset;
 } sasae_store_query;
 
@@ -163,8 +163,8 @@ int sasae_store_count(sasae_store *s, int64_t version_id, const sasae_query_node
 
 /* The ids of every program matching q (limit/offset ignored), in no particular order: *ids is an
    array of *n malloc'd strings, freed with sasae_store_ids_free. */
-int sasae_store_search_ids(sasae_store *s, int64_t version_id, const sasae_store_query *q, char ***ids, size_t *n,
-			   sasae_error *err);
+int sasae_store_search_ids(sasae_store *s, int64_t version_id, const sasae_store_query *q, char ***ids,
+			   size_t *n, sasae_error *err);
 void sasae_store_ids_free(char **ids, size_t n);
 
 /* Rebuild the search index of a version (after an import without index, or a new variant table),
@@ -187,8 +187,8 @@ int sasae_store_finder_file(sasae_store *s, const char *name, sasae_store_file *
 void sasae_store_file_clear(sasae_store_file *f);
 /* Store (replace) n finder files in one transaction; a file whose text is NULL is removed (back to
    the built-in one). */
-int sasae_store_set_finder_files(sasae_store *s, const sasae_store_file *files, const char *const *names, size_t n,
-				 sasae_error *err);
+int sasae_store_set_finder_files(sasae_store *s, const sasae_store_file *files, const char *const *names,
+				 size_t n, sasae_error *err);
 
 /* The notation-variant table the index was built with (borrowed; valid until close). */
 const sasae_variants *sasae_store_variants(const sasae_store *s);

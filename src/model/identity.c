@@ -169,7 +169,7 @@ int sasae_plan_collect_programs(sasae_plan *plan, sasae_program_order order)
 	sasae_identities_init(&t, 1);
 	sasae_listing **all = calloc(m, sizeof *all);
 	size_t *ident_of = calloc(m, sizeof *ident_of); /* listing → identity */
-	size_t *prog_of = NULL;                          /* identity → program */
+	size_t *prog_of = NULL;                         /* identity → program */
 	by_original *sorted = NULL;
 	if (!all || !ident_of)
 		goto done;

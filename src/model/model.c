@@ -61,7 +61,8 @@ sasae_department *sasae_departments_copy(const sasae_department *d, size_t n)
 		c[i].name = sasae_strdup(d[i].name);
 		c[i].note = sasae_strdup(d[i].note);
 		c[i].printed = sasae_strdup(d[i].printed);
-		if (c[i].name == NULL || (d[i].note && c[i].note == NULL) || (d[i].printed && c[i].printed == NULL)) {
+		if (c[i].name == NULL || (d[i].note && c[i].note == NULL) ||
+		    (d[i].printed && c[i].printed == NULL)) {
 			sasae_departments_free(c, n);
 			return NULL;
 		}

@@ -21,7 +21,8 @@ typedef struct item {
 	enum field field;
 } item;
 
-sasae_query_node *sasae_query_node_new(sasae_query_kind kind, sasae_query_field field, const char *text, bool prefix)
+sasae_query_node *sasae_query_node_new(sasae_query_kind kind, sasae_query_field field, const char *text,
+				       bool prefix)
 {
 	sasae_query_node *n = calloc(1, sizeof *n);
 	if (n == NULL)
@@ -100,7 +101,7 @@ static const struct {
 	const char *name;
 	enum field field;
 } fields[] = {
-	{"部署", F_DEPT}, {"dept", F_DEPT}, {"department", F_DEPT}, {"担当", F_DEPT}, {"担当局", F_DEPT},
+	{"部署", F_DEPT}, {"dept", F_DEPT}, {"department", F_DEPT}, {"担当", F_DEPT},    {"担当局", F_DEPT},
 	{"part", F_PART}, {"部", F_PART},   {"section", F_SECTION}, {"施策", F_SECTION},
 };
 
@@ -214,9 +215,10 @@ static int filter_number(const item *it, int *out, sasae_error *err)
 	char *end;
 	long v = strtol(it->text, &end, 10);
 	if (*it->text == '\0' || *end != '\0' || v < 1 || v > 1000000)
-		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0, "%s: には番号を指定してください（例: %s:3）。「%s」は使えません",
-				       it->field == F_PART ? "part" : "section", it->field == F_PART ? "part" : "section",
-				       it->text);
+		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0,
+				       "%s: には番号を指定してください（例: %s:3）。「%s」は使えません",
+				       it->field == F_PART ? "part" : "section",
+				       it->field == F_PART ? "part" : "section", it->text);
 	if (it->negative)
 		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0, "部・施策の絞り込みは除外（-）にできません");
 	if (*out && *out != (int)v)
@@ -231,9 +233,11 @@ int sasae_query_parse(sasae_query *out, const char *q, const sasae_variants *v, 
 	memset(out, 0, sizeof *out);
 	size_t len = strlen(q), bad;
 	if (!sasae_utf8_valid(q, len, &bad))
-		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0, "検索語に UTF-8 として読めない文字があります（%zu バイト目）", bad + 1);
+		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0,
+				       "検索語に UTF-8 として読めない文字があります（%zu バイト目）", bad + 1);
 	if (len > SASAE_QUERY_MAX_BYTES)
-		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0, "検索語が長すぎます（%d バイトまで）。短くしてください",
+		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0,
+				       "検索語が長すぎます（%d バイトまで）。短くしてください",
 				       SASAE_QUERY_MAX_BYTES);
 	/* Control characters and every kind of space become one ASCII space; then NFKC. */
 	sasae_buf clean = SASAE_BUF_INIT;
@@ -270,7 +274,8 @@ int sasae_query_parse(sasae_query *out, const char *q, const sasae_variants *v, 
 		if (it->field == F_PART || it->field == F_SECTION) {
 			rc = filter_number(it, it->field == F_PART ? &out->part : &out->section, err);
 			if (rc == 0 && i + 1 < n && items[i + 1].is_or)
-				rc = sasae_error_set(err, SASAE_EUSAGE, NULL, 0, "部・施策の絞り込みは OR でつなげません");
+				rc = sasae_error_set(err, SASAE_EUSAGE, NULL, 0,
+						     "部・施策の絞り込みは OR でつなげません");
 			continue;
 		}
 		/* a group: item (OR item)* */
@@ -294,7 +299,8 @@ int sasae_query_parse(sasae_query *out, const char *q, const sasae_variants *v, 
 		bool negative = it->negative;
 		for (size_t j = i; j <= end && rc == 0; j += 2) {
 			item *m = &items[j];
-			if (m->negative != negative || (j > i && (m->field == F_PART || m->field == F_SECTION))) {
+			if (m->negative != negative ||
+			    (j > i && (m->field == F_PART || m->field == F_SECTION))) {
 				rc = sasae_error_set(err, SASAE_EUSAGE, NULL, 0,
 						     "除外（-）と OR は一緒に使えません。除外する語はそれぞれ -語 と書いてください");
 				break;
@@ -312,8 +318,9 @@ int sasae_query_parse(sasae_query *out, const char *q, const sasae_variants *v, 
 			}
 			members++;
 			if (sasae_query_node_add(group, sasae_query_node_new(SASAE_QUERY_TERM,
-									     m->field == F_DEPT ? SASAE_QUERY_DEPARTMENTS
-												: SASAE_QUERY_ANY,
+									     m->field == F_DEPT
+										     ? SASAE_QUERY_DEPARTMENTS
+										     : SASAE_QUERY_ANY,
 									     m->text, single))) {
 				free(normalized);
 				rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
@@ -363,11 +370,12 @@ int sasae_query_parse(sasae_query *out, const char *q, const sasae_variants *v, 
 					  : "検索できる語がありません。言葉を入れてください（記号だけでは検索できません）");
 	if (rc == 0) {
 		if (nneg) {
-			sasae_query_node *not = sasae_query_node_new(SASAE_QUERY_NOT, SASAE_QUERY_ANY, NULL, false);
-			if (not && sasae_query_node_add(not, pos) == 0 && sasae_query_node_add(not, neg) == 0)
-				out->match = not;
-			else if (not)
-				sasae_query_node_free(not);
+			sasae_query_node *not =
+				sasae_query_node_new(SASAE_QUERY_NOT, SASAE_QUERY_ANY, NULL, false);
+			if (not &&sasae_query_node_add(not, pos) == 0 && sasae_query_node_add(not, neg) == 0)
+				out->match = not ;
+			else if (not )
+				sasae_query_node_free(not );
 			else {
 				sasae_query_node_free(pos);
 				sasae_query_node_free(neg);
@@ -379,7 +387,8 @@ int sasae_query_parse(sasae_query *out, const char *q, const sasae_variants *v, 
 		}
 		if (plain_terms == 1 && npos_groups == 1 && single_text)
 			out->exact_key = sasae_text_identity_key(single_text);
-		if (out->match == NULL || (plain_terms == 1 && npos_groups == 1 && single_text && out->exact_key == NULL))
+		if (out->match == NULL ||
+		    (plain_terms == 1 && npos_groups == 1 && single_text && out->exact_key == NULL))
 			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 	}
 finish:

@@ -60,13 +60,14 @@ struct sasae_store_backend {
 			    sasae_backend_known_fn known, void *ctx, sasae_error *err);
 	int (*import_title)(sasae_backend_import *imp, const char *title, sasae_error *err);
 	int (*import_part)(sasae_backend_import *imp, int number, const char *title, sasae_error *err);
-	int (*import_section)(sasae_backend_import *imp, int number, const char *title, long line, sasae_error *err);
+	int (*import_section)(sasae_backend_import *imp, int number, const char *title, long line,
+			      sasae_error *err);
 	/* A new program of the plan; *ref is its handle. */
 	int (*import_program)(sasae_backend_import *imp, const char *id, const char *key, int64_t *ref,
 			      sasae_error *err);
 	/* A listing of the current section, of program `program` (a ref); *ref is the listing's handle. */
-	int (*import_listing)(sasae_backend_import *imp, const sasae_listing *l, int64_t program, int64_t *ref,
-			      sasae_error *err);
+	int (*import_listing)(sasae_backend_import *imp, const sasae_listing *l, int64_t program,
+			      int64_t *ref, sasae_error *err);
 	int (*import_warning)(sasae_backend_import *imp, long line, const char *kind, const char *message,
 			      sasae_error *err);
 	/* Store the version's programs with their original listings, the plan's next program number,
@@ -82,20 +83,20 @@ struct sasae_store_backend {
 	   warnings; plan->programs empty (the core assembles them). */
 	int (*load_listings)(sasae_store_backend *b, int64_t version_id, sasae_plan **out, sasae_error *err);
 	/* See sasae_store_search (scores: higher is better). */
-	int (*search)(sasae_store_backend *b, int64_t version_id, const sasae_store_query *q, sasae_store_hit **hits,
-		      size_t *nhits, size_t *total, sasae_error *err);
+	int (*search)(sasae_store_backend *b, int64_t version_id, const sasae_store_query *q,
+		      sasae_store_hit **hits, size_t *nhits, size_t *total, sasae_error *err);
 	int (*search_ids)(sasae_store_backend *b, int64_t version_id, const sasae_store_query *q, char ***ids,
 			  size_t *n, sasae_error *err);
 	int (*reindex)(sasae_store_backend *b, int64_t version_id, sasae_error *err);
 	int (*finder_file)(sasae_store_backend *b, const char *name, sasae_store_file *out, sasae_error *err);
-	int (*set_finder_files)(sasae_store_backend *b, const sasae_store_file *files, const char *const *names,
-				size_t n, sasae_error *err);
+	int (*set_finder_files)(sasae_store_backend *b, const sasae_store_file *files,
+				const char *const *names, size_t n, sasae_error *err);
 
 	/* ---- optional (NULL: the core's fallback) ---- */
 
 	/* Programs matching expr, counted up to cap + 1.  Fallback: search with limit 0 (its total). */
-	int (*count)(sasae_store_backend *b, int64_t version_id, const sasae_query_node *expr, size_t cap, size_t *n,
-		     sasae_error *err);
+	int (*count)(sasae_store_backend *b, int64_t version_id, const sasae_query_node *expr, size_t cap,
+		     size_t *n, sasae_error *err);
 	/* Close and remove what this open created (a failed first import).  Fallback: free. */
 	void (*discard)(sasae_store_backend *b);
 };

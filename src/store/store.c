@@ -21,10 +21,10 @@ int sasae_store_attach(sasae_store **out, sasae_store_backend *b, sasae_error *e
 {
 	*out = NULL;
 	if (b->version != SASAE_STORE_BACKEND_VERSION || !b->free || !b->variants || !b->import_begin ||
-	    !b->import_title || !b->import_part || !b->import_section || !b->import_program || !b->import_listing ||
-	    !b->import_warning || !b->import_commit || !b->import_abort || !b->plans || !b->resolve ||
-	    !b->load_listings || !b->search || !b->search_ids || !b->reindex || !b->finder_file ||
-	    !b->set_finder_files) {
+	    !b->import_title || !b->import_part || !b->import_section || !b->import_program ||
+	    !b->import_listing || !b->import_warning || !b->import_commit || !b->import_abort || !b->plans ||
+	    !b->resolve || !b->load_listings || !b->search || !b->search_ids || !b->reindex ||
+	    !b->finder_file || !b->set_finder_files) {
 		int rc = sasae_error_set(err, SASAE_EINTERNAL, NULL, 0,
 					 "保存先「%s」の実装がこの版の sasae と合いません（版 %u、必要な版 %d）",
 					 b->name ? b->name : "?", b->version, SASAE_STORE_BACKEND_VERSION);
@@ -115,8 +115,8 @@ int sasae_store_import_begin(sasae_store_import **out, int *existing, sasae_stor
 	sasae_identities_init(&imp->ids, 1);
 	int version = 0;
 	int64_t next = 1;
-	int rc = s->b->import_begin(&imp->imp, existing, &version, &next, s->b, slug, source, digest, known_identity,
-				    &imp->ids, err);
+	int rc = s->b->import_begin(&imp->imp, existing, &version, &next, s->b, slug, source, digest,
+				    known_identity, &imp->ids, err);
 	if (rc || imp->imp == NULL) {
 		import_free(imp);
 		return rc;
@@ -299,8 +299,8 @@ void sasae_store_ids_free(char **ids, size_t n)
 	free(ids);
 }
 
-int sasae_store_search_ids(sasae_store *s, int64_t version_id, const sasae_store_query *q, char ***ids, size_t *n,
-			   sasae_error *err)
+int sasae_store_search_ids(sasae_store *s, int64_t version_id, const sasae_store_query *q, char ***ids,
+			   size_t *n, sasae_error *err)
 {
 	return s->b->search_ids(s->b, version_id, q, ids, n, err);
 }
@@ -325,8 +325,8 @@ void sasae_store_file_clear(sasae_store_file *f)
 	memset(f, 0, sizeof *f);
 }
 
-int sasae_store_set_finder_files(sasae_store *s, const sasae_store_file *files, const char *const *names, size_t n,
-				 sasae_error *err)
+int sasae_store_set_finder_files(sasae_store *s, const sasae_store_file *files, const char *const *names,
+				 size_t n, sasae_error *err)
 {
 	return s->b->set_finder_files(s->b, files, names, n, err);
 }

@@ -31,19 +31,19 @@ static void test_normalize_table(void **state)
 		int mode;
 		const char *want;
 	} cases[] = {
-		{"ＤＶ", SASAE_NORM_DOCUMENT, "dv"},                 /* width and case */
+		{"ＤＶ", SASAE_NORM_DOCUMENT, "dv"}, /* width and case */
 		{"ＮＰＯ法人", SASAE_NORM_DOCUMENT, "npo法人"},
-		{"コドモ", SASAE_NORM_DOCUMENT, "子ども"},          /* katakana → hiragana → variant */
-		{"子供", SASAE_NORM_DOCUMENT, "子ども"},            /* variant group */
+		{"コドモ", SASAE_NORM_DOCUMENT, "子ども"}, /* katakana → hiragana → variant */
+		{"子供", SASAE_NORM_DOCUMENT, "子ども"},   /* variant group */
 		{"こどもの居場所", SASAE_NORM_DOCUMENT, "子どもの居場所"},
 		{"障がい者", SASAE_NORM_DOCUMENT, "障害者"},
 		{"ひとり暮らし", SASAE_NORM_DOCUMENT, "一人暮らし"},
 		{"ウェルフェア", SASAE_NORM_DOCUMENT, "うえるふえあ"}, /* small kana → large */
-		{"ｶﾞｲﾄﾞ", SASAE_NORM_DOCUMENT, "がいど"},           /* half-width with voicing mark */
-		{"DV 被害者", SASAE_NORM_DOCUMENT, "dv被害者"},     /* a space next to Japanese is layout */
+		{"ｶﾞｲﾄﾞ", SASAE_NORM_DOCUMENT, "がいど"},              /* half-width with voicing mark */
+		{"DV 被害者", SASAE_NORM_DOCUMENT, "dv被害者"}, /* a space next to Japanese is layout */
 		{"social worker", SASAE_NORM_DOCUMENT, "social worker"}, /* between two words it is kept */
-		{"お年寄り", SASAE_NORM_DOCUMENT, "お年寄り"},       /* query-only group: not in documents */
-		{"お年寄り", SASAE_NORM_QUERY, "高齢者"},            /* …but in queries */
+		{"お年寄り", SASAE_NORM_DOCUMENT, "お年寄り"}, /* query-only group: not in documents */
+		{"お年寄り", SASAE_NORM_QUERY, "高齢者"},      /* …but in queries */
 		{"生活困窮者", SASAE_NORM_DOCUMENT, "生活困窮者"},
 		{"生活困窮者", SASAE_NORM_QUERY, "困窮者"},
 		{"痴呆", SASAE_NORM_QUERY, "認知症"},
@@ -53,7 +53,8 @@ static void test_normalize_table(void **state)
 		char *got = sasae_normalize_string(cases[i].in, variants, cases[i].mode);
 		assert_non_null(got);
 		if (strcmp(got, cases[i].want) != 0)
-			fail_msg("normalize(%s, %d) = %s, want %s", cases[i].in, cases[i].mode, got, cases[i].want);
+			fail_msg("normalize(%s, %d) = %s, want %s", cases[i].in, cases[i].mode, got,
+				 cases[i].want);
 		free(got);
 	}
 }
@@ -98,7 +99,8 @@ static void test_tokenize(void **state)
 	sasae_norm n = {0};
 	tokens k = {0};
 	/* 介護予防: bigrams 介護 護予 予防 + the last character alone, co-located */
-	assert_int_equal(sasae_normalize(&n, "介護予防、食", strlen("介護予防、食"), NULL, SASAE_NORM_DOCUMENT), 0);
+	assert_int_equal(sasae_normalize(&n, "介護予防、食", strlen("介護予防、食"), NULL, SASAE_NORM_DOCUMENT),
+			 0);
 	sasae_tokenize(&n, SASAE_TOKENIZE_DOCUMENT, collect, &k);
 	assert_int_equal(k.n, 5);
 	assert_string_equal(k.text[0], "介護");
@@ -122,7 +124,7 @@ static void test_query_ok(void **state)
 	(void)state;
 	static const struct {
 		const char *q;
-		const char *tree; /* sasae_query_node_format */
+		const char *tree;  /* sasae_query_node_format */
 		const char *match; /* the FTS5 expression the SQLite backend compiles */
 		int part, section;
 	} cases[] = {
@@ -130,9 +132,12 @@ static void test_query_ok(void **state)
 		{"介護 高齢者", "(and (or \"介護\") (or \"高齢者\"))", "(\"介護\") AND (\"高齢者\")", 0, 0},
 		{"介護　高齢者", "(and (or \"介護\") (or \"高齢者\"))", "(\"介護\") AND (\"高齢者\")", 0,
 		 0}, /* a full-width space separates */
-		{"ホームレス OR 路上生活", "(and (or \"ホームレス\" \"路上生活\"))", "(\"ホームレス\" OR \"路上生活\")", 0, 0},
-		{"支援 AB OR CD", "(and (or \"支援\") (or \"AB\" \"CD\"))", "(\"支援\") AND (\"AB\" OR \"CD\")", 0, 0},
-		{"支援 A", "(and (or \"支援\") (or \"A\"*))", "(\"支援\") AND (\"A\" *)", 0, 0}, /* one character: a prefix */
+		{"ホームレス OR 路上生活", "(and (or \"ホームレス\" \"路上生活\"))",
+		 "(\"ホームレス\" OR \"路上生活\")", 0, 0},
+		{"支援 AB OR CD", "(and (or \"支援\") (or \"AB\" \"CD\"))",
+		 "(\"支援\") AND (\"AB\" OR \"CD\")", 0, 0},
+		{"支援 A", "(and (or \"支援\") (or \"A\"*))", "(\"支援\") AND (\"A\" *)", 0,
+		 0}, /* one character: a prefix */
 		{"成年後見 -セミナー", "(not (and (or \"成年後見\")) (or (or \"セミナー\")))",
 		 "((\"成年後見\")) NOT ((\"セミナー\"))", 0, 0},
 		{"\"地域 包括\"", "(and (or \"地域 包括\"))", "(\"地域 包括\")", 0, 0},
@@ -153,11 +158,13 @@ static void test_query_ok(void **state)
 		sasae_buf tree = SASAE_BUF_INIT, fts = SASAE_BUF_INIT;
 		sasae_query_node_format(&tree, q.match);
 		if (strcmp(sasae_buf_cstr(&tree), cases[i].tree) != 0)
-			fail_msg("query %s: tree %s, want %s", cases[i].q, sasae_buf_cstr(&tree), cases[i].tree);
+			fail_msg("query %s: tree %s, want %s", cases[i].q, sasae_buf_cstr(&tree),
+				 cases[i].tree);
 		/* SQLite-specific: the FTS5 expression the backend binds. */
 		sqlb_compile(&fts, q.match);
 		if (strcmp(sasae_buf_cstr(&fts), cases[i].match) != 0)
-			fail_msg("query %s: sqlite FTS5 %s, want %s", cases[i].q, sasae_buf_cstr(&fts), cases[i].match);
+			fail_msg("query %s: sqlite FTS5 %s, want %s", cases[i].q, sasae_buf_cstr(&fts),
+				 cases[i].match);
 		sasae_buf_free(&tree);
 		sasae_buf_free(&fts);
 		assert_int_equal(q.part, cases[i].part);
@@ -179,27 +186,24 @@ static void test_query_errors(void **state)
 		const char *q;
 		const char *says; /* a part of the message */
 	} fixed[] = {
-		{"\"介護", "引用符"},
-		{"OR 介護", "OR"},
-		{"介護 OR", "OR"},
-		{"介護 OR OR 高齢者", "OR"},
-		{"-介護", "除外"},
-		{"・・・", "検索できる語"},
-		{"", "検索できる語"},
-		{"part:x 介護", "part"},
-		{"part:0 介護", "part"},
-		{"-part:3 介護", "除外"},
-		{"\xff\xfe", "UTF-8"},
-		{"介護 \xe3\x81", "UTF-8"},
+		{"\"介護", "引用符"},        {"OR 介護", "OR"},       {"介護 OR", "OR"},
+		{"介護 OR OR 高齢者", "OR"}, {"-介護", "除外"},       {"・・・", "検索できる語"},
+		{"", "検索できる語"},        {"part:x 介護", "part"}, {"part:0 介護", "part"},
+		{"-part:3 介護", "除外"},    {"\xff\xfe", "UTF-8"},   {"介護 \xe3\x81", "UTF-8"},
 	};
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0] + 2; i++) {
-		const char *q = i < sizeof fixed / sizeof fixed[0] ? fixed[i].q : i == sizeof fixed / sizeof fixed[0] ? longq : manyq;
-		const char *says = i < sizeof fixed / sizeof fixed[0] ? fixed[i].says : i == sizeof fixed / sizeof fixed[0] ? "長すぎ" : "多すぎ";
+		const char *q = i < sizeof fixed / sizeof fixed[0]    ? fixed[i].q
+				: i == sizeof fixed / sizeof fixed[0] ? longq
+								      : manyq;
+		const char *says = i < sizeof fixed / sizeof fixed[0]    ? fixed[i].says
+				   : i == sizeof fixed / sizeof fixed[0] ? "長すぎ"
+									 : "多すぎ";
 		sasae_query out;
 		sasae_error err = {0};
 		int rc = sasae_query_parse(&out, q, variants, &err);
 		if (rc != SASAE_EUSAGE || strstr(err.message, says) == NULL)
-			fail_msg("query #%zu: rc %d message \"%s\", want SASAE_EUSAGE mentioning %s", i, rc, err.message, says);
+			fail_msg("query #%zu: rc %d message \"%s\", want SASAE_EUSAGE mentioning %s", i, rc,
+				 err.message, says);
 		assert_null(out.match);
 	}
 }
@@ -349,8 +353,8 @@ static void test_search_after_reindex(void **state)
 	if (sasae_dept_table_default(&depts, &err) || sasae_store_open(&w, dbpath, 0, &err))
 		fail_msg("open: %s", err.message);
 	opt.depts = depts;
-	if (sasae_import_file(w, path, &opt, &sum, &err) || sasae_store_resolve(w, "another-plan", &other, &err) ||
-	    sasae_store_reindex(w, version, &err))
+	if (sasae_import_file(w, path, &opt, &sum, &err) ||
+	    sasae_store_resolve(w, "another-plan", &other, &err) || sasae_store_reindex(w, version, &err))
 		fail_msg("import, reindex: %s", err.message);
 	expect_dementia(store); /* after another connection's reindex */
 	expect_dementia(w);
@@ -366,9 +370,12 @@ static void test_search_after_reindex(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_normalize_table), cmocka_unit_test(test_normalize_offsets),
-		cmocka_unit_test(test_tokenize),        cmocka_unit_test(test_query_ok),
-		cmocka_unit_test(test_query_errors),    cmocka_unit_test(test_search_results),
+		cmocka_unit_test(test_normalize_table),
+		cmocka_unit_test(test_normalize_offsets),
+		cmocka_unit_test(test_tokenize),
+		cmocka_unit_test(test_query_ok),
+		cmocka_unit_test(test_query_errors),
+		cmocka_unit_test(test_search_results),
 		cmocka_unit_test(test_search_after_reindex),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -841,7 +841,9 @@ static void fake_free(sasae_store_backend *b) { (void)b, fake_freed = true; }
 static void test_backend_table_checked(void **state)
 {
 	(void)state;
-	sasae_store_backend fake = {.version = SASAE_STORE_BACKEND_VERSION + 1, .name = "fake", .free = fake_free};
+	sasae_store_backend fake = {.version = SASAE_STORE_BACKEND_VERSION + 1,
+				    .name = "fake",
+				    .free = fake_free};
 	sasae_store *s = (sasae_store *)(uintptr_t)1;
 	sasae_error err = {0};
 	assert_int_equal(sasae_store_attach(&s, &fake, &err), SASAE_EINTERNAL);

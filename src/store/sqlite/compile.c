@@ -18,12 +18,9 @@
 static const char *column(sasae_query_field f)
 {
 	switch (f) {
-	case SASAE_QUERY_NAME:
-		return "name";
-	case SASAE_QUERY_DEPARTMENTS:
-		return "departments";
-	case SASAE_QUERY_ANY:
-		break;
+	case SASAE_QUERY_NAME: return "name";
+	case SASAE_QUERY_DEPARTMENTS: return "departments";
+	case SASAE_QUERY_ANY: break;
 	}
 	return NULL;
 }

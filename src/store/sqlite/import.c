@@ -30,8 +30,9 @@ static const char *const import_sql[ST_COUNT] = {
 	[ST_DEPT_ADD] = "INSERT INTO department (name) VALUES (?1)",
 	[ST_LISTING_ADD] = "INSERT INTO listing (version_id, section_id, position, number, name, summary,"
 			   " relisted, program_id, source_line) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-	[ST_LISTING_DEPT_ADD] = "INSERT INTO listing_department (listing_id, ordinal, department_id, note, printed)"
-				" VALUES (?1, ?2, ?3, ?4, ?5)",
+	[ST_LISTING_DEPT_ADD] =
+		"INSERT INTO listing_department (listing_id, ordinal, department_id, note, printed)"
+		" VALUES (?1, ?2, ?3, ?4, ?5)",
 	[ST_PART_ADD] = "INSERT INTO part (version_id, number, title) VALUES (?1, ?2, ?3)",
 	[ST_SECTION_ADD] = "INSERT INTO section (part_id, ordinal, number, title, source_line)"
 			   " VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -99,7 +100,8 @@ int sqlb_import_begin(sasae_backend_import **out, int *existing, int *version, i
 	*version = 0;
 	*next_program = 1;
 	if (s->readonly)
-		return sasae_error_set(err, SASAE_EINTERNAL, s->path, 0, "読み取り専用で開いたデータベースには書き込めません");
+		return sasae_error_set(err, SASAE_EINTERNAL, s->path, 0,
+				       "読み取り専用で開いたデータベースには書き込めません");
 	sqlite3_stmt *st = NULL;
 	int rc = 0;
 	bool nested = s->pending; /* a new database: the import joins the transaction of its schema */
@@ -123,7 +125,8 @@ int sqlb_import_begin(sasae_backend_import **out, int *existing, int *version, i
 	sqlite3_finalize(st);
 	st = NULL;
 	if (imp->plan_id) {
-		if ((rc = sqlb_prepare(s, &st, "SELECT seq FROM version WHERE plan_id = ?1 AND digest = ?2", err)) != 0)
+		if ((rc = sqlb_prepare(s, &st, "SELECT seq FROM version WHERE plan_id = ?1 AND digest = ?2",
+				       err)) != 0)
 			goto fail;
 		sqlite3_bind_int64(st, 1, imp->plan_id);
 		sqlite3_bind_text(st, 2, digest, -1, SQLITE_STATIC);
@@ -146,10 +149,10 @@ int sqlb_import_begin(sasae_backend_import **out, int *existing, int *version, i
 		imp->plan_id = sqlite3_last_insert_rowid(s->db);
 	}
 	if ((rc = sqlb_prepare(s, &st,
-			  "INSERT INTO version (plan_id, seq, title, source, digest) VALUES (?1,"
-			  " (SELECT coalesce(max(seq), 0) + 1 FROM version WHERE plan_id = ?1), '', ?2, ?3)"
-			  " RETURNING id, seq",
-			  err)) != 0)
+			       "INSERT INTO version (plan_id, seq, title, source, digest) VALUES (?1,"
+			       " (SELECT coalesce(max(seq), 0) + 1 FROM version WHERE plan_id = ?1), '', ?2, ?3)"
+			       " RETURNING id, seq",
+			       err)) != 0)
 		goto fail;
 	sqlite3_bind_int64(st, 1, imp->plan_id);
 	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
@@ -203,8 +206,7 @@ int sqlb_import_part(sasae_backend_import *imp, int number, const char *title, s
 	return 0;
 }
 
-int sqlb_import_section(sasae_backend_import *imp, int number, const char *title, long line,
-			       sasae_error *err)
+int sqlb_import_section(sasae_backend_import *imp, int number, const char *title, long line, sasae_error *err)
 {
 	sqlite3_stmt *st = imp->st[ST_SECTION_ADD];
 	sqlite3_bind_int64(st, 1, imp->part_id);
@@ -259,7 +261,8 @@ static int department_id(sasae_backend_import *imp, const char *name, int64_t *i
 	return 0;
 }
 
-int sqlb_import_program(sasae_backend_import *imp, const char *id, const char *key, int64_t *ref, sasae_error *err)
+int sqlb_import_program(sasae_backend_import *imp, const char *id, const char *key, int64_t *ref,
+			sasae_error *err)
 {
 	sqlite3_stmt *st = imp->st[ST_PROGRAM_ADD];
 	sqlite3_bind_int64(st, 1, imp->plan_id);
@@ -282,7 +285,8 @@ static int load_keys(sasae_backend_import *imp, sasae_backend_known_fn known, vo
 	sqlite3_bind_int64(st, 1, imp->plan_id);
 	int r;
 	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *key = (const char *)sqlite3_column_text(st, 0), *pid = (const char *)sqlite3_column_text(st, 1);
+		const char *key = (const char *)sqlite3_column_text(st, 0),
+			   *pid = (const char *)sqlite3_column_text(st, 1);
 		if (known(ctx, key ? key : "", pid ? pid : "", sqlite3_column_int64(st, 2))) {
 			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 			break;
@@ -331,7 +335,7 @@ int sqlb_import_listing(sasae_backend_import *imp, const sasae_listing *l, int64
 }
 
 int sqlb_import_warning(sasae_backend_import *imp, long line, const char *kind, const char *message,
-			       sasae_error *err)
+			sasae_error *err)
 {
 	sqlite3_stmt *st = imp->st[ST_WARNING_ADD];
 	sqlite3_bind_int64(st, 1, imp->version_id);
@@ -402,7 +406,8 @@ int sqlb_import_commit(sasae_backend_import *imp, const sasae_backend_original *
 {
 	sqlb *s = imp->s;
 	sqlite3_stmt *st = NULL;
-	int rc = sqlb_prepare(s, &st, "INSERT INTO version_program (version_id, program_id, listing_id) VALUES (?1, ?2, ?3)",
+	int rc = sqlb_prepare(s, &st,
+			      "INSERT INTO version_program (version_id, program_id, listing_id) VALUES (?1, ?2, ?3)",
 			      err);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		sqlite3_bind_int64(st, 1, imp->version_id);
@@ -414,7 +419,8 @@ int sqlb_import_commit(sasae_backend_import *imp, const sasae_backend_original *
 	st = NULL;
 	if (rc == 0 && index)
 		rc = build_index(s, imp->version_id, err);
-	if (rc == 0 && (rc = sqlb_prepare(s, &st, "UPDATE plan SET next_program = ?1 WHERE id = ?2", err)) == 0) {
+	if (rc == 0 &&
+	    (rc = sqlb_prepare(s, &st, "UPDATE plan SET next_program = ?1 WHERE id = ?2", err)) == 0) {
 		sqlite3_bind_int64(st, 1, next_program);
 		sqlite3_bind_int64(st, 2, imp->plan_id);
 		rc = sqlb_step_done(s, st, err);

@@ -24,7 +24,8 @@ extern const size_t sasae_data_variants_tsv_len;
 /* Page cache of a writing connection, in KiB. */
 #define SASAE_STORE_CACHE_KIB "98304"
 
-static const char *const migrations[] = {sasae_schema_001, sasae_schema_002, sasae_schema_003, sasae_schema_004};
+static const char *const migrations[] = {sasae_schema_001, sasae_schema_002, sasae_schema_003,
+					 sasae_schema_004};
 int sqlb_db_error(sqlb *s, sasae_error *err, const char *what)
 {
 	return sasae_error_set(err, SASAE_EDB, s->path, 0, "データベースの%sに失敗しました: %s", what,
@@ -133,9 +134,10 @@ int sqlb_migrate(sqlb *s, bool keep, sasae_error *err)
 		rc = sqlb_exec(s, migrations[v], err, "スキーマ作成");
 		if (rc == 0 && v + 1 == 2) { /* the built-in variant table, as data the office can replace */
 			sqlite3_stmt *st = NULL;
-			if ((rc = sqlb_prepare(s, &st, "INSERT INTO search_variants (text) VALUES (?1)", err)) == 0) {
-				sqlite3_bind_text(st, 1, sasae_data_variants_tsv, (int)sasae_data_variants_tsv_len,
-						  SQLITE_STATIC);
+			if ((rc = sqlb_prepare(s, &st, "INSERT INTO search_variants (text) VALUES (?1)", err)) ==
+			    0) {
+				sqlite3_bind_text(st, 1, sasae_data_variants_tsv,
+						  (int)sasae_data_variants_tsv_len, SQLITE_STATIC);
 				if (sqlite3_step(st) != SQLITE_DONE)
 					rc = sqlb_db_error(s, err, "スキーマ作成");
 			}
@@ -185,7 +187,8 @@ static int load_variants(sqlb *s, sasae_error *err)
 	if (rc)
 		return rc;
 	if (sqlite3_step(st) == SQLITE_ROW)
-		rc = sasae_variants_parse(&s->variants, "search_variants", (const char *)sqlite3_column_text(st, 0),
+		rc = sasae_variants_parse(&s->variants, "search_variants",
+					  (const char *)sqlite3_column_text(st, 0),
 					  (size_t)sqlite3_column_bytes(st, 0), err);
 	else
 		rc = sasae_variants_default(&s->variants, err);
@@ -193,7 +196,10 @@ static int load_variants(sqlb *s, sasae_error *err)
 	return rc;
 }
 
-static const sasae_variants *sqlb_variants(const sasae_store_backend *b) { return ((const sqlb *)b)->variants; }
+static const sasae_variants *sqlb_variants(const sasae_store_backend *b)
+{
+	return ((const sqlb *)b)->variants;
+}
 
 /* Step a write statement to completion and reset it. */
 int sqlb_step_done(sqlb *s, sqlite3_stmt *st, sasae_error *err)
@@ -237,8 +243,8 @@ static int sqlb_finder_file(sasae_store_backend *b, const char *name, sasae_stor
 	return rc;
 }
 
-static int sqlb_set_finder_files(sasae_store_backend *b, const sasae_store_file *files, const char *const *names,
-				 size_t n, sasae_error *err)
+static int sqlb_set_finder_files(sasae_store_backend *b, const sasae_store_file *files,
+				 const char *const *names, size_t n, sasae_error *err)
 {
 	sqlb *s = (sqlb *)b;
 	int rc = sqlb_exec(s, "BEGIN IMMEDIATE", err, "書き込み開始");
@@ -248,15 +254,16 @@ static int sqlb_set_finder_files(sasae_store_backend *b, const sasae_store_file 
 			rc = sqlb_prepare(s, &st, "DELETE FROM finder_file WHERE name = ?1", err);
 		else
 			rc = sqlb_prepare(s, &st,
-				     "INSERT INTO finder_file (name, text, source) VALUES (?1, ?2, ?3)"
-				     " ON CONFLICT (name) DO UPDATE SET text = excluded.text, source = excluded.source,"
-				     " loaded_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-				     err);
+					  "INSERT INTO finder_file (name, text, source) VALUES (?1, ?2, ?3)"
+					  " ON CONFLICT (name) DO UPDATE SET text = excluded.text, source = excluded.source,"
+					  " loaded_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+					  err);
 		if (rc == 0) {
 			sqlite3_bind_text(st, 1, names[i], -1, SQLITE_STATIC);
 			if (files[i].text) {
 				sqlite3_bind_text(st, 2, files[i].text, (int)files[i].len, SQLITE_STATIC);
-				sqlite3_bind_text(st, 3, files[i].source ? files[i].source : "", -1, SQLITE_STATIC);
+				sqlite3_bind_text(st, 3, files[i].source ? files[i].source : "", -1,
+						  SQLITE_STATIC);
 			}
 			rc = sqlb_step_done(s, st, err);
 		}
@@ -271,10 +278,7 @@ static int sqlb_set_finder_files(sasae_store_backend *b, const sasae_store_file 
 
 /* Process-wide SQLite settings, before its first use: no global memory statistics (they take a
    global mutex on every allocation, which serialises the server's threads). */
-static void configure_sqlite(void)
-{
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-}
+static void configure_sqlite(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
 
 static void sqlb_free(sasae_store_backend *b);
 static void sqlb_discard(sasae_store_backend *b);
@@ -341,11 +345,13 @@ int sasae_sqlite_backend_open(sasae_store_backend **out, const char *path, int f
 	}
 	sqlite3_busy_timeout(s->db, 5000);
 	if (sasae_fts_register(s->db, (const sasae_variants *const *)&s->variants) != SQLITE_OK) {
-		rc = sasae_error_set(err, SASAE_EDB, path, 0, "全文検索（FTS5）を使えません: %s", sqlite3_errmsg(s->db));
+		rc = sasae_error_set(err, SASAE_EDB, path, 0, "全文検索（FTS5）を使えません: %s",
+				     sqlite3_errmsg(s->db));
 		goto fail;
 	}
 	if (sasae_fts_rank_register(s->db, &s->rank) != SQLITE_OK) {
-		rc = sasae_error_set(err, SASAE_EDB, path, 0, "全文検索（FTS5）を使えません: %s", sqlite3_errmsg(s->db));
+		rc = sasae_error_set(err, SASAE_EDB, path, 0, "全文検索（FTS5）を使えません: %s",
+				     sqlite3_errmsg(s->db));
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);

@@ -8,8 +8,6 @@
 
 #include "sqlite_store.h"
 
-
-
 int sqlb_plans(sasae_store_backend *b, sasae_plan_info **out, size_t *n, sasae_error *err)
 {
 	sqlb *s = (sqlb *)b;
@@ -17,14 +15,14 @@ int sqlb_plans(sasae_store_backend *b, sasae_plan_info **out, size_t *n, sasae_e
 	*n = 0;
 	sqlite3_stmt *st = NULL;
 	int rc = sqlb_prepare(s, &st,
-			 "SELECT p.slug, v.title, v.seq, v.source, v.imported_at,"
-			 " (SELECT count(*) FROM part WHERE version_id = v.id),"
-			 " (SELECT count(*) FROM section JOIN part ON part.id = section.part_id WHERE part.version_id = v.id),"
-			 " (SELECT count(*) FROM listing WHERE version_id = v.id),"
-			 " (SELECT count(*) FROM version_program WHERE version_id = v.id)"
-			 " FROM plan p JOIN version v ON v.plan_id = p.id"
-			 " WHERE v.seq = (SELECT max(seq) FROM version WHERE plan_id = p.id) ORDER BY p.slug",
-			 err);
+			      "SELECT p.slug, v.title, v.seq, v.source, v.imported_at,"
+			      " (SELECT count(*) FROM part WHERE version_id = v.id),"
+			      " (SELECT count(*) FROM section JOIN part ON part.id = section.part_id WHERE part.version_id = v.id),"
+			      " (SELECT count(*) FROM listing WHERE version_id = v.id),"
+			      " (SELECT count(*) FROM version_program WHERE version_id = v.id)"
+			      " FROM plan p JOIN version v ON v.plan_id = p.id"
+			      " WHERE v.seq = (SELECT max(seq) FROM version WHERE plan_id = p.id) ORDER BY p.slug",
+			      err);
 	if (rc)
 		return rc;
 	sasae_plan_info *infos = NULL;
@@ -91,12 +89,13 @@ int sqlb_resolve(sasae_store_backend *b, const char *spec, int64_t *version_id, 
 		seq = strtol(at + 1, &end, 10);
 		if (*end != '\0' || seq < 1)
 			return sasae_error_set(err, SASAE_EUSAGE, NULL, 0,
-					       "--plan「%s」の版の番号が正しくありません（例: sendai-2024-draft@2）", spec);
+					       "--plan「%s」の版の番号が正しくありません（例: sendai-2024-draft@2）",
+					       spec);
 	}
 	rc = sqlb_prepare(s, &st,
-		     "SELECT v.id FROM version v JOIN plan p ON p.id = v.plan_id WHERE p.slug = ?1"
-		     " AND (?2 = 0 AND v.seq = (SELECT max(seq) FROM version WHERE plan_id = p.id) OR v.seq = ?2)",
-		     err);
+			  "SELECT v.id FROM version v JOIN plan p ON p.id = v.plan_id WHERE p.slug = ?1"
+			  " AND (?2 = 0 AND v.seq = (SELECT max(seq) FROM version WHERE plan_id = p.id) OR v.seq = ?2)",
+			  err);
 	if (rc)
 		return rc;
 	sqlite3_bind_text(st, 1, spec, (int)slen, SQLITE_STATIC);
@@ -112,7 +111,8 @@ int sqlb_resolve(sasae_store_backend *b, const char *spec, int64_t *version_id, 
 	size_t n;
 	if (sqlb_plans(b, &infos, &n, NULL) == 0) {
 		for (size_t i = 0; i < n; i++)
-			sasae_buf_appendf(&names, "%s%s（第%d版まで）", i ? "、" : "", infos[i].slug, infos[i].version);
+			sasae_buf_appendf(&names, "%s%s（第%d版まで）", i ? "、" : "", infos[i].slug,
+					  infos[i].version);
 		sasae_plan_infos_free(infos, n);
 	}
 	rc = sasae_error_set(err, SASAE_ENOTFOUND, NULL, 0, "計画「%s」はありません。あるのは: %s", spec,
@@ -127,10 +127,10 @@ static int load_departments(sqlb *s, int64_t version_id, sasae_plan *plan, int64
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlb_prepare(s, &st,
-			 "SELECT ld.listing_id, d.name, ld.note, ld.printed FROM listing_department ld"
-			 " JOIN listing l ON l.id = ld.listing_id JOIN department d ON d.id = ld.department_id"
-			 " WHERE l.version_id = ?1 ORDER BY ld.listing_id, ld.ordinal",
-			 err);
+			      "SELECT ld.listing_id, d.name, ld.note, ld.printed FROM listing_department ld"
+			      " JOIN listing l ON l.id = ld.listing_id JOIN department d ON d.id = ld.department_id"
+			      " WHERE l.version_id = ?1 ORDER BY ld.listing_id, ld.ordinal",
+			      err);
 	if (rc)
 		return rc;
 	(void)plan;
@@ -179,9 +179,9 @@ int sqlb_load_listings(sasae_store_backend *b, int64_t version_id, sasae_plan **
 	if (plan == NULL)
 		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 	if ((rc = sqlb_prepare(s, &st,
-			  "SELECT p.slug, v.title, v.source, v.seq FROM version v JOIN plan p ON p.id = v.plan_id"
-			  " WHERE v.id = ?1",
-			  err)) != 0)
+			       "SELECT p.slug, v.title, v.source, v.seq FROM version v JOIN plan p ON p.id = v.plan_id"
+			       " WHERE v.id = ?1",
+			       err)) != 0)
 		goto done;
 	sqlite3_bind_int64(st, 1, version_id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
@@ -196,13 +196,13 @@ int sqlb_load_listings(sasae_store_backend *b, int64_t version_id, sasae_plan **
 	st = NULL;
 	/* Parts, sections and listings in document order (one query, ordered). */
 	if ((rc = sqlb_prepare(s, &st,
-			  "SELECT pt.number, pt.title, se.id, se.number, se.title, se.source_line,"
-			  " l.id, l.position, l.number, l.name, l.summary, l.relisted, pr.pid, l.source_line"
-			  " FROM part pt LEFT JOIN section se ON se.part_id = pt.id"
-			  " LEFT JOIN listing l ON l.section_id = se.id"
-			  " LEFT JOIN program pr ON pr.id = l.program_id"
-			  " WHERE pt.version_id = ?1 ORDER BY pt.number, se.ordinal, l.position",
-			  err)) != 0)
+			       "SELECT pt.number, pt.title, se.id, se.number, se.title, se.source_line,"
+			       " l.id, l.position, l.number, l.name, l.summary, l.relisted, pr.pid, l.source_line"
+			       " FROM part pt LEFT JOIN section se ON se.part_id = pt.id"
+			       " LEFT JOIN listing l ON l.section_id = se.id"
+			       " LEFT JOIN program pr ON pr.id = l.program_id"
+			       " WHERE pt.version_id = ?1 ORDER BY pt.number, se.ordinal, l.position",
+			       err)) != 0)
 		goto done;
 	sqlite3_bind_int64(st, 1, version_id);
 	int64_t cur_section = -1;
@@ -280,12 +280,14 @@ int sqlb_load_listings(sasae_store_backend *b, int64_t version_id, sasae_plan **
 	/* The parser's warnings about the document (lint reports some of them). */
 	sqlite3_finalize(st);
 	st = NULL;
-	if ((rc = sqlb_prepare(s, &st, "SELECT line, kind, message FROM version_warning WHERE version_id = ?1 ORDER BY seq",
-			  err)) != 0)
+	if ((rc = sqlb_prepare(s, &st,
+			       "SELECT line, kind, message FROM version_warning WHERE version_id = ?1 ORDER BY seq",
+			       err)) != 0)
 		goto done;
 	sqlite3_bind_int64(st, 1, version_id);
 	while ((r = sqlite3_step(st)) == SQLITE_ROW)
-		if (sasae_plan_add_warning(plan, (long)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+		if (sasae_plan_add_warning(plan, (long)sqlite3_column_int64(st, 0),
+					   (const char *)sqlite3_column_text(st, 1),
 					   (const char *)sqlite3_column_text(st, 2)))
 			goto oom;
 	if (r != SQLITE_DONE)

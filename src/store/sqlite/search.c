@@ -21,11 +21,11 @@ typedef struct fts_query {
 /* The filter shared by the count and the page of results (?1 match, ?2 version, ?3 part, ?4 section);
    FILTER_WHERE is the same without full-text match (?1: the exclusions, or NULL). */
 #define SEARCH_WHERE " WHERE search_index MATCH ?1 AND d.version_id = ?2" SEARCH_FILTERS
-#define FILTER_WHERE                                                                                               \
-	" WHERE d.version_id = ?2 AND (?1 IS NULL OR d.id NOT IN (SELECT rowid FROM search_index"                 \
+#define FILTER_WHERE                                                                              \
+	" WHERE d.version_id = ?2 AND (?1 IS NULL OR d.id NOT IN (SELECT rowid FROM search_index" \
 	"  WHERE search_index MATCH ?1))" SEARCH_FILTERS
 #define SEARCH_FILTERS                                                                                             \
-	" AND (?3 = 0 AND ?4 = 0 OR EXISTS (SELECT 1 FROM listing lf JOIN section sf ON sf.id = lf.section_id"   \
+	" AND (?3 = 0 AND ?4 = 0 OR EXISTS (SELECT 1 FROM listing lf JOIN section sf ON sf.id = lf.section_id"     \
 	"  JOIN part pf ON pf.id = sf.part_id WHERE lf.version_id = d.version_id AND lf.program_id = d.program_id" \
 	"  AND (?3 = 0 OR pf.number = ?3) AND (?4 = 0 OR sf.number = ?4)))"
 
@@ -43,7 +43,8 @@ static int search_error(sqlb *s, sasae_error *err)
 {
 	const char *msg = sqlite3_errmsg(s->db);
 	if (strstr(msg, "fts5") || strstr(msg, "syntax"))
-		return sasae_error_set(err, SASAE_EINTERNAL, NULL, 0, "検索式を組み立てられませんでした（内部エラー: %s）", msg);
+		return sasae_error_set(err, SASAE_EINTERNAL, NULL, 0,
+				       "検索式を組み立てられませんでした（内部エラー: %s）", msg);
 	return sqlb_db_error(s, err, "検索");
 }
 
@@ -126,10 +127,10 @@ static int search_scope(sqlb *s, int64_t version_id, sasae_error *err)
 	/* When the table holds this version alone (the usual case), its ends and its count say it in a
 	   few page reads; otherwise the version's own index entries are read (40 ms for 287,000). */
 	if ((rc = sqlb_prepare_cached(s, &st,
-				 "SELECT (SELECT min(id) FROM search_doc), (SELECT max(id) FROM search_doc),"
-				 " (SELECT count(*) FROM search_doc), EXISTS (SELECT 1 FROM search_doc WHERE version_id < ?1)"
-				 " OR EXISTS (SELECT 1 FROM search_doc WHERE version_id > ?1)",
-				 err)) != 0)
+				      "SELECT (SELECT min(id) FROM search_doc), (SELECT max(id) FROM search_doc),"
+				      " (SELECT count(*) FROM search_doc), EXISTS (SELECT 1 FROM search_doc WHERE version_id < ?1)"
+				      " OR EXISTS (SELECT 1 FROM search_doc WHERE version_id > ?1)",
+				      err)) != 0)
 		return rc;
 	sqlite3_bind_int64(st, 1, version_id);
 	bool others = true;
@@ -137,8 +138,8 @@ static int search_scope(sqlb *s, int64_t version_id, sasae_error *err)
 	for (int pass = 0; rc == 0 && others && pass < 2; pass++) {
 		if (pass == 1) {
 			if ((rc = sqlb_prepare_cached(s, &st,
-						 "SELECT min(id), max(id), count(*), 0 FROM search_doc WHERE version_id = ?1",
-						 err)) != 0)
+						      "SELECT min(id), max(id), count(*), 0 FROM search_doc WHERE version_id = ?1",
+						      err)) != 0)
 				return rc;
 			sqlite3_bind_int64(st, 1, version_id);
 		}
@@ -157,9 +158,9 @@ static int search_scope(sqlb *s, int64_t version_id, sasae_error *err)
 	if (n == 0)
 		lo = hi = 0;
 	if ((rc = sqlb_prepare_cached(s, &st,
-				 "SELECT (SELECT rowid FROM search_index ORDER BY rowid LIMIT 1),"
-				 " (SELECT rowid FROM search_index ORDER BY rowid DESC LIMIT 1)",
-				 err)) != 0)
+				      "SELECT (SELECT rowid FROM search_index ORDER BY rowid LIMIT 1),"
+				      " (SELECT rowid FROM search_index ORDER BY rowid DESC LIMIT 1)",
+				      err)) != 0)
 		return rc;
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		rc = sqlb_db_error(s, err, "検索");
@@ -207,9 +208,9 @@ typedef struct topk {
 	sasae_fts_collector base; /* lo, hi: documents outside [lo, hi] are not the version's */
 	ranked *h;
 	size_t n, cap, want;
-	int64_t exact;  /* the exact name's document, or 0 */
-	double rej[2];  /* the two best distinct scores of the matches not kept, */
-	int nrej;       /* how many of them there are */
+	int64_t exact; /* the exact name's document, or 0 */
+	double rej[2]; /* the two best distinct scores of the matches not kept, */
+	int nrej;      /* how many of them there are */
 } topk;
 
 static void topk_reject(topk *t, const ranked *x)
@@ -276,8 +277,8 @@ static int topk_offer(sasae_fts_collector *c, int64_t id, double score)
 #define RANK_WEIGHTS "10.0, 1.0, 2.0, 0.5, 0.3, 2.0"
 
 /* One pass of rank_matches into t (reset first); whole: allow the idf to be deferred (and so sasae_pass). */
-static int rank_pass(sqlb *s, int64_t version_id, const fts_query *q, topk *t, bool whole,
-		     size_t *total, sasae_error *err)
+static int rank_pass(sqlb *s, int64_t version_id, const fts_query *q, topk *t, bool whole, size_t *total,
+		     sasae_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	int r, rc;
@@ -290,9 +291,10 @@ static int rank_pass(sqlb *s, int64_t version_id, const fts_query *q, topk *t, b
 		/* A query of one phrase over an index of this version alone: ranked in one call from its first
 		   match (sasae_pass), without an SQL row per match.  Other queries go on below. */
 		if ((rc = sqlb_prepare_cached(s, &st,
-					 "SELECT sasae_pass(search_index, ?2, " RANK_WEIGHTS ") FROM search_index"
-					 " WHERE search_index MATCH ?1 LIMIT 1",
-					 err)) != 0)
+					      "SELECT sasae_pass(search_index, ?2, " RANK_WEIGHTS
+					      ") FROM search_index"
+					      " WHERE search_index MATCH ?1 LIMIT 1",
+					      err)) != 0)
 			return rc;
 		t->base.lo = s->scope.lo;
 		t->base.hi = s->scope.hi;
@@ -316,9 +318,9 @@ static int rank_pass(sqlb *s, int64_t version_id, const fts_query *q, topk *t, b
 		/* The index alone, restricted to the version's rowids; every match is offered to the top-k
 		   inside the pass, and only the count comes back. */
 		if ((rc = sqlb_prepare_cached(s, &st,
-					 "SELECT count(*) FROM search_index WHERE search_index MATCH ?1 AND rowid BETWEEN ?2 AND ?3"
-					 " AND sasae_collect(search_index, ?4, " RANK_WEIGHTS ")",
-					 err)) != 0)
+					      "SELECT count(*) FROM search_index WHERE search_index MATCH ?1 AND rowid BETWEEN ?2 AND ?3"
+					      " AND sasae_collect(search_index, ?4, " RANK_WEIGHTS ")",
+					      err)) != 0)
 			return rc;
 		t->base.lo = s->scope.lo;
 		t->base.hi = s->scope.hi;
@@ -334,9 +336,10 @@ static int rank_pass(sqlb *s, int64_t version_id, const fts_query *q, topk *t, b
 	} else {
 		/* Joined with search_doc for the version and the filters (CROSS JOIN: the index drives). */
 		if ((rc = sqlb_prepare_cached(s, &st,
-					 "SELECT d.id, sasae_rank(search_index, " RANK_WEIGHTS ") FROM search_index"
-					 " CROSS JOIN search_doc d ON d.id = search_index.rowid" SEARCH_WHERE,
-					 err)) != 0)
+					      "SELECT d.id, sasae_rank(search_index, " RANK_WEIGHTS
+					      ") FROM search_index"
+					      " CROSS JOIN search_doc d ON d.id = search_index.rowid" SEARCH_WHERE,
+					      err)) != 0)
 			return rc;
 		t->base.lo = INT64_MIN;
 		t->base.hi = INT64_MAX;
@@ -373,9 +376,9 @@ static int rank_matches(sqlb *s, int64_t version_id, const fts_query *q, ranked 
 	int r, rc = 0;
 	if (q->exact_key) { /* the program whose identity key is the query's, if the version has it */
 		if ((rc = sqlb_prepare_cached(s, &st,
-					 "SELECT d.id FROM program p JOIN search_doc d ON d.program_id = p.id AND d.version_id = ?1"
-					 " WHERE p.key = ?2 AND p.plan_id = (SELECT plan_id FROM version WHERE id = ?1)",
-					 err)) != 0)
+					      "SELECT d.id FROM program p JOIN search_doc d ON d.program_id = p.id AND d.version_id = ?1"
+					      " WHERE p.key = ?2 AND p.plan_id = (SELECT plan_id FROM version WHERE id = ?1)",
+					      err)) != 0)
 			return rc;
 		sqlite3_bind_int64(st, 1, version_id);
 		sqlite3_bind_text(st, 2, q->exact_key, -1, SQLITE_STATIC);
@@ -444,13 +447,13 @@ static int search(sqlb *s, int64_t version_id, const fts_query *q, sasae_store_h
 		if (from >= ntop)
 			goto done;
 		if ((rc = sqlb_prepare_cached(s, &st,
-					 "SELECT p.pid, l.name, l.summary,"
-					 " (SELECT group_concat(dep.name, '、') FROM listing_department ld JOIN department dep"
-					 "  ON dep.id = ld.department_id WHERE ld.listing_id = l.id), 0.0, p.id"
-					 " FROM search_doc d JOIN program p ON p.id = d.program_id"
-					 " JOIN version_program vp ON vp.version_id = d.version_id AND vp.program_id = d.program_id"
-					 " JOIN listing l ON l.id = vp.listing_id WHERE d.id = ?1",
-					 err)) != 0)
+					      "SELECT p.pid, l.name, l.summary,"
+					      " (SELECT group_concat(dep.name, '、') FROM listing_department ld JOIN department dep"
+					      "  ON dep.id = ld.department_id WHERE ld.listing_id = l.id), 0.0, p.id"
+					      " FROM search_doc d JOIN program p ON p.id = d.program_id"
+					      " JOIN version_program vp ON vp.version_id = d.version_id AND vp.program_id = d.program_id"
+					      " JOIN listing l ON l.id = vp.listing_id WHERE d.id = ?1",
+					      err)) != 0)
 			goto done;
 		if ((out = calloc(ntop - from, sizeof *out)) == NULL) {
 			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
@@ -458,7 +461,8 @@ static int search(sqlb *s, int64_t version_id, const fts_query *q, sasae_store_h
 		}
 	} else {
 		/* A filter-only query: the programs of a part or section in document order. */
-		if ((rc = sqlb_prepare_cached(s, &st, "SELECT count(*) FROM search_doc d" FILTER_WHERE, err)) != 0)
+		if ((rc = sqlb_prepare_cached(s, &st, "SELECT count(*) FROM search_doc d" FILTER_WHERE, err)) !=
+		    0)
 			goto done;
 		bind_search(st, version_id, q);
 		if (sqlite3_step(st) != SQLITE_ROW) {
@@ -471,23 +475,24 @@ static int search(sqlb *s, int64_t version_id, const fts_query *q, sasae_store_h
 		if (*total == 0 || q->limit <= 0)
 			goto done;
 		if ((rc = sqlb_prepare_cached(s, &st,
-					 "SELECT p.pid, l.name, l.summary,"
-					 " (SELECT group_concat(dep.name, '、') FROM listing_department ld JOIN department dep"
-					 "  ON dep.id = ld.department_id WHERE ld.listing_id = l.id), 0.0, p.id"
-					 " FROM search_doc d JOIN program p ON p.id = d.program_id"
-					 " JOIN version_program vp ON vp.version_id = d.version_id AND vp.program_id = d.program_id"
-					 " JOIN listing l ON l.id = vp.listing_id" FILTER_WHERE " ORDER BY d.id LIMIT ?5 OFFSET ?6",
-					 err)) != 0)
+					      "SELECT p.pid, l.name, l.summary,"
+					      " (SELECT group_concat(dep.name, '、') FROM listing_department ld JOIN department dep"
+					      "  ON dep.id = ld.department_id WHERE ld.listing_id = l.id), 0.0, p.id"
+					      " FROM search_doc d JOIN program p ON p.id = d.program_id"
+					      " JOIN version_program vp ON vp.version_id = d.version_id AND vp.program_id = d.program_id"
+					      " JOIN listing l ON l.id = vp.listing_id" FILTER_WHERE
+					      " ORDER BY d.id LIMIT ?5 OFFSET ?6",
+					      err)) != 0)
 			goto done;
 		bind_search(st, version_id, q);
 		sqlite3_bind_int(st, 5, q->limit);
 		sqlite3_bind_int(st, 6, q->offset > 0 ? q->offset : 0);
 	}
 	if ((rc = sqlb_prepare_cached(s, &places,
-				 "SELECT pt.number, se.number, l.position, l.number, l.relisted, se.title, se.ordinal FROM listing l"
-				 " JOIN section se ON se.id = l.section_id JOIN part pt ON pt.id = se.part_id"
-				 " WHERE l.version_id = ?1 AND l.program_id = ?2 ORDER BY l.id",
-				 err)) != 0)
+				      "SELECT pt.number, se.number, l.position, l.number, l.relisted, se.title, se.ordinal FROM listing l"
+				      " JOIN section se ON se.id = l.section_id JOIN part pt ON pt.id = se.part_id"
+				      " WHERE l.version_id = ?1 AND l.program_id = ?2 ORDER BY l.id",
+				      err)) != 0)
 		goto done;
 	for (size_t k = q->offset > 0 ? (size_t)q->offset : 0;; k++) {
 		if (top) { /* the page of ranked ids, one program each */
@@ -546,8 +551,8 @@ done:
 
 /* ---- search: a bounded count ---- */
 
-int sqlb_count(sasae_store_backend *b, int64_t version_id, const sasae_query_node *expr, size_t cap, size_t *n,
-	       sasae_error *err)
+int sqlb_count(sasae_store_backend *b, int64_t version_id, const sasae_query_node *expr, size_t cap,
+	       size_t *n, sasae_error *err)
 {
 	sqlb *s = (sqlb *)b;
 	bool oom = false;
@@ -562,18 +567,18 @@ int sqlb_count(sasae_store_backend *b, int64_t version_id, const sasae_query_nod
 		rc = search_scope(s, version_id, err);
 	if (rc == 0 && s->scope.contiguous) {
 		if ((rc = sqlb_prepare_cached(s, &st,
-					 "SELECT count(*) FROM (SELECT 1 FROM search_index WHERE search_index MATCH ?1"
-					 " AND rowid BETWEEN ?2 AND ?3 LIMIT ?4)",
-					 err)) == 0) {
+					      "SELECT count(*) FROM (SELECT 1 FROM search_index WHERE search_index MATCH ?1"
+					      " AND rowid BETWEEN ?2 AND ?3 LIMIT ?4)",
+					      err)) == 0) {
 			sqlite3_bind_int64(st, 2, s->scope.lo);
 			sqlite3_bind_int64(st, 3, s->scope.hi);
 			sqlite3_bind_int64(st, 4, (sqlite3_int64)cap + 1);
 		}
 	} else if (rc == 0) {
 		if ((rc = sqlb_prepare_cached(s, &st,
-					 "SELECT count(*) FROM (SELECT 1 FROM search_index CROSS JOIN search_doc d"
-					 " ON d.id = search_index.rowid WHERE search_index MATCH ?1 AND d.version_id = ?2 LIMIT ?3)",
-					 err)) == 0) {
+					      "SELECT count(*) FROM (SELECT 1 FROM search_index CROSS JOIN search_doc d"
+					      " ON d.id = search_index.rowid WHERE search_index MATCH ?1 AND d.version_id = ?2 LIMIT ?3)",
+					      err)) == 0) {
 			sqlite3_bind_int64(st, 2, version_id);
 			sqlite3_bind_int64(st, 3, (sqlite3_int64)cap + 1);
 		}
@@ -598,11 +603,12 @@ static int search_ids(sqlb *s, int64_t version_id, const fts_query *q, char ***i
 	*ids = NULL;
 	*n = 0;
 	sqlite3_stmt *st = NULL;
-	int rc = sqlb_prepare_cached(s, &st,
-				q->match ? "SELECT p.pid FROM search_index CROSS JOIN search_doc d ON d.id = search_index.rowid"
-					   " JOIN program p ON p.id = d.program_id" SEARCH_WHERE
-					 : "SELECT p.pid FROM search_doc d JOIN program p ON p.id = d.program_id" FILTER_WHERE,
-				err);
+	int rc =
+		sqlb_prepare_cached(s, &st,
+				    q->match ? "SELECT p.pid FROM search_index CROSS JOIN search_doc d ON d.id = search_index.rowid"
+					       " JOIN program p ON p.id = d.program_id" SEARCH_WHERE
+					     : "SELECT p.pid FROM search_doc d JOIN program p ON p.id = d.program_id" FILTER_WHERE,
+				    err);
 	if (rc)
 		return rc;
 	bind_search(st, version_id, q);
@@ -642,7 +648,8 @@ static int search_ids(sqlb *s, int64_t version_id, const fts_query *q, char ***i
 /* ---- the entry points: the query trees compiled ---- */
 
 /* Compile q into *f (strings in *match and *exclude, freed by the caller).  0 or SASAE_ENOMEM. */
-static int compile_query(fts_query *f, char **match, char **exclude, const sasae_store_query *q, sasae_error *err)
+static int compile_query(fts_query *f, char **match, char **exclude, const sasae_store_query *q,
+			 sasae_error *err)
 {
 	bool oom = false;
 	*match = sqlb_compile_new(q->match, &oom);
@@ -651,8 +658,8 @@ static int compile_query(fts_query *f, char **match, char **exclude, const sasae
 	return oom ? sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません") : 0;
 }
 
-int sqlb_search(sasae_store_backend *b, int64_t version_id, const sasae_store_query *q, sasae_store_hit **hits,
-		size_t *nhits, size_t *total, sasae_error *err)
+int sqlb_search(sasae_store_backend *b, int64_t version_id, const sasae_store_query *q,
+		sasae_store_hit **hits, size_t *nhits, size_t *total, sasae_error *err)
 {
 	fts_query f;
 	char *match, *exclude;
@@ -667,8 +674,8 @@ int sqlb_search(sasae_store_backend *b, int64_t version_id, const sasae_store_qu
 	return rc;
 }
 
-int sqlb_search_ids(sasae_store_backend *b, int64_t version_id, const sasae_store_query *q, char ***ids, size_t *n,
-		    sasae_error *err)
+int sqlb_search_ids(sasae_store_backend *b, int64_t version_id, const sasae_store_query *q, char ***ids,
+		    size_t *n, sasae_error *err)
 {
 	fts_query f;
 	char *match, *exclude;

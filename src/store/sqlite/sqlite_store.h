@@ -42,7 +42,7 @@ typedef struct sqlb {
 		int64_t lo, hi;   /* the range of the version's search_doc ids (0, 0: none) */
 		bool contiguous;  /* every id of [lo, hi] is one of the version's documents */
 		bool whole_index; /* and the full-text index has no row outside [lo, hi] */
-	} scope;                 /* of the version searched last (sqlb_search_scope) */
+	} scope;                  /* of the version searched last (sqlb_search_scope) */
 } sqlb;
 
 /* ---- open.c: helpers shared by the backend's files ---- */
@@ -75,7 +75,8 @@ int sqlb_import_begin(sasae_backend_import **out, int *existing, int *version, i
 int sqlb_import_title(sasae_backend_import *imp, const char *title, sasae_error *err);
 int sqlb_import_part(sasae_backend_import *imp, int number, const char *title, sasae_error *err);
 int sqlb_import_section(sasae_backend_import *imp, int number, const char *title, long line, sasae_error *err);
-int sqlb_import_program(sasae_backend_import *imp, const char *id, const char *key, int64_t *ref, sasae_error *err);
+int sqlb_import_program(sasae_backend_import *imp, const char *id, const char *key, int64_t *ref,
+			sasae_error *err);
 int sqlb_import_listing(sasae_backend_import *imp, const sasae_listing *l, int64_t program, int64_t *ref,
 			sasae_error *err);
 int sqlb_import_warning(sasae_backend_import *imp, long line, const char *kind, const char *message,
@@ -89,12 +90,12 @@ int sqlb_plans(sasae_store_backend *b, sasae_plan_info **out, size_t *n, sasae_e
 int sqlb_resolve(sasae_store_backend *b, const char *spec, int64_t *version_id, sasae_error *err);
 int sqlb_load_listings(sasae_store_backend *b, int64_t version_id, sasae_plan **out, sasae_error *err);
 
-int sqlb_search(sasae_store_backend *b, int64_t version_id, const sasae_store_query *q, sasae_store_hit **hits,
-		size_t *nhits, size_t *total, sasae_error *err);
-int sqlb_search_ids(sasae_store_backend *b, int64_t version_id, const sasae_store_query *q, char ***ids, size_t *n,
-		    sasae_error *err);
-int sqlb_count(sasae_store_backend *b, int64_t version_id, const sasae_query_node *expr, size_t cap, size_t *n,
-	       sasae_error *err);
+int sqlb_search(sasae_store_backend *b, int64_t version_id, const sasae_store_query *q,
+		sasae_store_hit **hits, size_t *nhits, size_t *total, sasae_error *err);
+int sqlb_search_ids(sasae_store_backend *b, int64_t version_id, const sasae_store_query *q, char ***ids,
+		    size_t *n, sasae_error *err);
+int sqlb_count(sasae_store_backend *b, int64_t version_id, const sasae_query_node *expr, size_t cap,
+	       size_t *n, sasae_error *err);
 
 /* ---- compile.c ---- */
 
