@@ -370,17 +370,21 @@ int sasae_query_parse(sasae_query *out, const char *q, const sasae_variants *v, 
 					  : "検索できる語がありません。言葉を入れてください（記号だけでは検索できません）");
 	if (rc == 0) {
 		if (nneg) {
-			sasae_query_node *not =
+			/* (not (and group…) (or group…)); pos and neg are freed at finish unless moved */
+			sasae_query_node *both =
 				sasae_query_node_new(SASAE_QUERY_NOT, SASAE_QUERY_ANY, NULL, false);
-			if (not &&sasae_query_node_add(not, pos) == 0 && sasae_query_node_add(not, neg) == 0)
-				out->match = not ;
-			else if (not )
-				sasae_query_node_free(not );
-			else {
-				sasae_query_node_free(pos);
-				sasae_query_node_free(neg);
+			if (both) {
+				int added = sasae_query_node_add(both, pos);
+				pos = NULL; /* moved, or freed by the failed add */
+				if (added == 0) {
+					added = sasae_query_node_add(both, neg);
+					neg = NULL;
+				}
+				if (added == 0)
+					out->match = both;
+				else
+					sasae_query_node_free(both);
 			}
-			pos = neg = NULL;
 		} else {
 			out->match = pos;
 			pos = NULL;
