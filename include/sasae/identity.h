@@ -24,10 +24,11 @@
 /* One program identity. */
 typedef struct sasae_identity {
 	char *key;              /* identity key (or the program id, in a table keyed by id), owned */
-	char *id;               /* program id "p0001", owned */
+	char *id;               /* program id, owned; NULL for one created here: "p%04lld" of number */
+	int64_t number;         /* with id NULL: the number of its id */
 	int64_t ref;            /* the store's handle of the program (0 in memory) */
-	bool listed;            /* listed in the document being read */
 	int64_t original;       /* the caller's handle of its original listing so far (with listed) */
+	bool listed;            /* listed in the document being read */
 	bool original_relisted; /* that listing is marked 【再掲】 */
 } sasae_identity;
 
@@ -42,6 +43,9 @@ typedef struct sasae_identities {
 	int64_t next_number; /* the number of the next new program id */
 	size_t created;      /* identities created by sasae_identities_find */
 } sasae_identities;
+
+/* The program id of e: e->id, or formatted into buf from e->number.  Returns e->id or buf. */
+const char *sasae_identity_id(const sasae_identity *e, char buf[32]);
 
 /* An empty table whose next new id is p<next_number>. */
 void sasae_identities_init(sasae_identities *t, int64_t next_number);

@@ -45,11 +45,19 @@ static size_t *slot_of(const sasae_identities *t, const char *key)
 	return &t->slots[i];
 }
 
-/* Append an identity with key (moved in) and id (moved in) and put it in the hash table.  *index is
-   its index.  0 or SASAE_ENOMEM (key and id freed). */
-static int put(sasae_identities *t, char *key, char *id, int64_t ref, size_t *index)
+const char *sasae_identity_id(const sasae_identity *e, char buf[32])
 {
-	if (key == NULL || id == NULL)
+	if (e->id)
+		return e->id;
+	snprintf(buf, 32, "p%04lld", (long long)e->number);
+	return buf;
+}
+
+/* Append an identity with key (moved in) and id (moved in; NULL: p<number>) and put it in the hash
+   table.  *index is its index.  0 or SASAE_ENOMEM (key and id freed). */
+static int put(sasae_identities *t, char *key, char *id, int64_t number, int64_t ref, size_t *index)
+{
+	if (key == NULL || (id == NULL && number == 0))
 		goto oom;
 	if ((t->n + 1) * 4 > t->nslots * 3) { /* keep the load under 3/4 */
 		size_t cap = t->nslots ? t->nslots * 2 : 1024;
@@ -77,7 +85,7 @@ static int put(sasae_identities *t, char *key, char *id, int64_t ref, size_t *in
 		*index = *slot - 1;
 		return 0;
 	}
-	t->v[t->n] = (sasae_identity){key, id, ref, false, 0, false};
+	t->v[t->n] = (sasae_identity){.key = key, .id = id, .number = number, .ref = ref};
 	*index = t->n++;
 	*slot = *index + 1;
 	return 0;
@@ -90,7 +98,10 @@ oom:
 int sasae_identities_add(sasae_identities *t, const char *key, const char *id, int64_t ref)
 {
 	size_t index;
-	return put(t, sasae_strdup(key), sasae_strdup(id), ref, &index);
+	char *copy = sasae_strdup(id);
+	if (copy == NULL)
+		return SASAE_ENOMEM;
+	return put(t, sasae_strdup(key), copy, 0, ref, &index);
 }
 
 int sasae_identities_find(sasae_identities *t, const char *name, size_t *index, bool *created)
@@ -105,9 +116,7 @@ int sasae_identities_find(sasae_identities *t, const char *name, size_t *index, 
 		free(key);
 		return 0;
 	}
-	char id[32];
-	snprintf(id, sizeof id, "p%04lld", (long long)t->next_number);
-	int rc = put(t, key, sasae_strdup(id), 0, index);
+	int rc = put(t, key, NULL, t->next_number, 0, index); /* the id is formatted when asked for */
 	if (rc == 0) {
 		t->next_number++;
 		t->created++;
@@ -123,7 +132,10 @@ int sasae_identities_find_key(sasae_identities *t, const char *key, size_t *inde
 		*index = *slot - 1;
 		return 0;
 	}
-	return put(t, sasae_strdup(key), sasae_strdup(key), 0, index);
+	char *id = sasae_strdup(key);
+	if (id == NULL)
+		return SASAE_ENOMEM;
+	return put(t, sasae_strdup(key), id, 0, 0, index);
 }
 
 int sasae_identities_offer(sasae_identities *t, size_t index, int64_t listing, bool relisted)
@@ -196,7 +208,8 @@ int sasae_plan_collect_programs(sasae_plan *plan, sasae_program_order order)
 		const sasae_listing *orig = all[e->original];
 		sasae_program *p = &plan->programs[plan->nprograms++];
 		prog_of[sorted[k].index] = k;
-		p->id = sasae_strdup(e->id);
+		char idbuf[32];
+		p->id = sasae_strdup(sasae_identity_id(e, idbuf));
 		p->name = sasae_strdup(orig->name);
 		p->summary = sasae_strdup(orig->summary);
 		p->departments = sasae_departments_copy(orig->departments, orig->ndepartments);

@@ -218,8 +218,9 @@ int sasae_plan_assign_programs(sasae_plan *plan)
 				bool created;
 				if ((rc = sasae_identities_find(&t, l->name, &index, &created)) != 0)
 					break;
+				char id[32];
 				free(l->program);
-				if ((l->program = sasae_strdup(t.v[index].id)) == NULL)
+				if ((l->program = sasae_strdup(sasae_identity_id(&t.v[index], id))) == NULL)
 					rc = SASAE_ENOMEM;
 			}
 	sasae_identities_clear(&t);

@@ -159,7 +159,8 @@ int sasae_store_import_listing(sasae_store_import *imp, const sasae_listing *l, 
 	sasae_identity *e = &imp->ids.v[index];
 	int rc;
 	if (created) {
-		if ((rc = b->import_program(imp->imp, e->id, e->key, &e->ref, err)) != 0)
+		char id[32];
+		if ((rc = b->import_program(imp->imp, sasae_identity_id(e, id), e->key, &e->ref, err)) != 0)
 			return rc;
 		imp->sum.new_programs++;
 	}
