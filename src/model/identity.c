@@ -98,6 +98,13 @@ oom:
 int sasae_identities_add(sasae_identities *t, const char *key, const char *id, int64_t ref)
 {
 	size_t index;
+	/* An id of the form this table creates is kept as its number (no string per program). */
+	char *end = NULL;
+	long long number = id[0] == 'p' && id[1] >= '0' && id[1] <= '9' ? strtoll(id + 1, &end, 10) : 0;
+	char again[32];
+	if (number > 0 && *end == '\0' && snprintf(again, sizeof again, "p%04lld", number) > 0 &&
+	    strcmp(again, id) == 0)
+		return put(t, sasae_strdup(key), NULL, number, ref, &index);
 	char *copy = sasae_strdup(id);
 	if (copy == NULL)
 		return SASAE_ENOMEM;
