@@ -80,6 +80,7 @@ static void import_rollback(sqlb *s, bool nested)
 	}
 }
 
+/* Roll back (a new database keeps its schema alone) and free; NULL is a no-op. */
 void sqlb_import_abort(sasae_backend_import *imp)
 {
 	if (imp == NULL)
@@ -90,6 +91,8 @@ void sqlb_import_abort(sasae_backend_import *imp)
 
 static int load_keys(sasae_backend_import *imp, sasae_backend_known_fn known, void *ctx, sasae_error *err);
 
+/* The table's `import_begin` (backend.h): BEGIN IMMEDIATE (or join a new database's first
+   transaction), find or create the plan, add the version row, give the plan's identities to known. */
 int sqlb_import_begin(sasae_backend_import **out, int *existing, int *version, int64_t *next_program,
 		      sasae_store_backend *b, const char *slug, const char *source, const char *digest,
 		      sasae_backend_known_fn known, void *ctx, sasae_error *err)
@@ -178,6 +181,7 @@ fail:
 	return rc;
 }
 
+/* The version's title. */
 int sqlb_import_title(sasae_backend_import *imp, const char *title, sasae_error *err)
 {
 	sqlite3_stmt *st = NULL;
@@ -191,6 +195,7 @@ int sqlb_import_title(sasae_backend_import *imp, const char *title, sasae_error 
 	return rc;
 }
 
+/* A part row of the version. */
 int sqlb_import_part(sasae_backend_import *imp, int number, const char *title, sasae_error *err)
 {
 	sqlite3_stmt *st = imp->st[ST_PART_ADD];
@@ -206,6 +211,7 @@ int sqlb_import_part(sasae_backend_import *imp, int number, const char *title, s
 	return 0;
 }
 
+/* A section row of the current part (its ordinal counted here). */
 int sqlb_import_section(sasae_backend_import *imp, int number, const char *title, long line, sasae_error *err)
 {
 	sqlite3_stmt *st = imp->st[ST_SECTION_ADD];
@@ -261,6 +267,7 @@ static int department_id(sasae_backend_import *imp, const char *name, int64_t *i
 	return 0;
 }
 
+/* A new program row of the plan (id and key decided by the core); *ref is its row id. */
 int sqlb_import_program(sasae_backend_import *imp, const char *id, const char *key, int64_t *ref,
 			sasae_error *err)
 {
@@ -298,6 +305,7 @@ static int load_keys(sasae_backend_import *imp, sasae_backend_known_fn known, vo
 	return rc;
 }
 
+/* A listing row and its departments, of program row `prog`; *ref is the listing's row id. */
 int sqlb_import_listing(sasae_backend_import *imp, const sasae_listing *l, int64_t prog, int64_t *ref,
 			sasae_error *err)
 {
@@ -334,6 +342,7 @@ int sqlb_import_listing(sasae_backend_import *imp, const sasae_listing *l, int64
 	return 0;
 }
 
+/* A parser warning row (its seq counted here). */
 int sqlb_import_warning(sasae_backend_import *imp, long line, const char *kind, const char *message,
 			sasae_error *err)
 {
@@ -376,6 +385,7 @@ static int build_index(sqlb *s, int64_t version_id, sasae_error *err)
 	return 0;
 }
 
+/* Rebuild a version's search index in one transaction. */
 int sqlb_reindex(sasae_store_backend *b, int64_t version_id, sasae_error *err)
 {
 	sqlb *s = (sqlb *)b;
@@ -401,6 +411,9 @@ int sqlb_reindex(sasae_store_backend *b, int64_t version_id, sasae_error *err)
 	return rc;
 }
 
+/* The table's `import_commit`: version_program from the core's originals, the search index unless
+   !index, the plan's next program number, COMMIT (or the first transaction settled).  imp is freed;
+   on failure everything is rolled back. */
 int sqlb_import_commit(sasae_backend_import *imp, const sasae_backend_original *programs, size_t n,
 		       int64_t next_program, bool index, sasae_error *err)
 {

@@ -364,7 +364,7 @@ int sasae_sqlite_backend_open(sasae_store_backend **out, const char *path, int f
 		goto fail;
 	}
 	/* A new database opened for an import gets its schema in the import's transaction, in
-	   rollback-journal mode, and WAL mode after it (settle). */
+	   rollback-journal mode, and WAL mode after it (sqlb_settle). */
 	bool fresh = !s->readonly && (flags & SASAE_STORE_IMPORT) && nschema == 0;
 	if (!s->readonly && !fresh && (rc = sqlb_exec(s, "PRAGMA journal_mode = WAL", err, "設定")) != 0)
 		goto fail;

@@ -8,6 +8,7 @@
 
 #include "sqlite_store.h"
 
+/* All plans with their latest version (the table's `plans`; see sasae_store_plans). */
 int sqlb_plans(sasae_store_backend *b, sasae_plan_info **out, size_t *n, sasae_error *err)
 {
 	sqlb *s = (sqlb *)b;
@@ -63,6 +64,7 @@ int sqlb_plans(sasae_store_backend *b, sasae_plan_info **out, size_t *n, sasae_e
 	return 0;
 }
 
+/* "slug", "slug@N" or NULL → a version id (the table's `resolve`; see sasae_store_resolve). */
 int sqlb_resolve(sasae_store_backend *b, const char *spec, int64_t *version_id, sasae_error *err)
 {
 	sqlb *s = (sqlb *)b;
@@ -166,6 +168,8 @@ static int load_departments(sqlb *s, int64_t version_id, sasae_plan *plan, int64
 	return rc;
 }
 
+/* A version as stored, programs left to the core (the table's `load_listings`): one ordered query
+   for parts, sections and listings, one for departments, one for warnings. */
 int sqlb_load_listings(sasae_store_backend *b, int64_t version_id, sasae_plan **out, sasae_error *err)
 {
 	sqlb *s = (sqlb *)b;

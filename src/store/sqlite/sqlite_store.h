@@ -42,7 +42,7 @@ typedef struct sqlb {
 		int64_t lo, hi;   /* the range of the version's search_doc ids (0, 0: none) */
 		bool contiguous;  /* every id of [lo, hi] is one of the version's documents */
 		bool whole_index; /* and the full-text index has no row outside [lo, hi] */
-	} scope;                  /* of the version searched last (sqlb_search_scope) */
+	} scope;                  /* of the version searched last (search_scope in search.c) */
 } sqlb;
 
 /* ---- open.c: helpers shared by the backend's files ---- */
