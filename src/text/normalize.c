@@ -9,6 +9,7 @@
 #include <utf8proc.h>
 
 #include "sasae/buf.h"
+#include "sasae/similar.h"
 #include "sasae/text.h"
 
 /* Embedded at build time from data/variants.tsv. */
@@ -297,13 +298,15 @@ int sasae_normalize(sasae_norm *out, const char *s, size_t len, const sasae_vari
 		size_t end = i + k;
 		int32_t next;
 		size_t nk = sasae_utf8_decode(s + end, len - end, &next);
-		/* Fast path: characters NFKC and case folding leave alone (kanji, kana, ASCII other than
-		   capitals, and any other without a decomposition or case folding), when no combining or
-		   voicing mark follows. */
-		bool plain = (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3041 && cp <= 0x3096) ||
-			     (cp >= 0x30A1 && cp <= 0x30FA) || (cp >= 0x20 && cp < 0x7F && !(cp >= 'A' && cp <= 'Z'));
-		if ((nk == 0 || !is_attached(next)) && (plain || nfkc_stable(cp))) {
-			norm_push(out, fold_kana(cp), (uint32_t)i, (uint32_t)end);
+		/* Fast path, when no combining or voicing mark follows: a character of the fast NFKC
+		   table (sasae_text_nfkc_fast: kanji, kana, ASCII, full-width ASCII…) whose image case
+		   folding leaves alone (not a capital), or any other without a decomposition or case
+		   folding. */
+		int32_t fast = sasae_text_nfkc_fast((uint32_t)cp);
+		if (fast >= 'A' && fast <= 'Z')
+			fast = -1;
+		if ((nk == 0 || !is_attached(next)) && (fast >= 0 || nfkc_stable(cp))) {
+			norm_push(out, fold_kana(fast >= 0 ? fast : cp), (uint32_t)i, (uint32_t)end);
 			i = end;
 			cp = next;
 			k = nk;
