@@ -103,8 +103,8 @@ bool sasae_diff_empty(const sasae_diff *d);
    (include/sasae/similar.h), the similarity lint uses too. */
 
 /*
- * A character-level diff (over code points; sasae_text_edit_script after prefix/suffix trimming, cleaned up so that
- * short kept runs between changes are folded into the changes).  *spans (array of *n) is new,
+ * A character-level diff (over code points; sasae_text_edit_script after prefix/suffix trimming,
+ * cleaned up so that short kept runs between changes are folded into the changes).  *spans (array of *n) is new,
  * freed with sasae_diff_spans_free.  Invalid UTF-8 bytes count as one character each.
  * Returns 0 or SASAE_ENOMEM.
  */

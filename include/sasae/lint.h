@@ -143,8 +143,8 @@ json_t *sasae_lint_json(const sasae_plan *plan, const sasae_lint_findings *f);
 /* ---- building blocks (exposed for tests and the web layer) ---- */
 
 /*
- * Character-level diff of two UTF-8 texts (sasae_text_edit_script over code points): the text from `from` to `to`
- * with deletions as "[-…-]" and insertions as "{+…+}", unchanged stretches longer than a little
+ * Character-level diff of two UTF-8 texts (sasae_text_edit_script over code points): the text
+ * from `from` to `to` with deletions as "[-…-]" and insertions as "{+…+}", unchanged stretches longer than a little
  * context shortened with "…".  A new string, or NULL when out of memory.  Equal texts give "".
  */
 char *sasae_lint_diff(const char *from, const char *to);

@@ -387,7 +387,8 @@ static bool match_exact(side *o, side *n)
 			if (n->progs[i].match != NONE)
 				continue;
 			bool added;
-			int64_t *f = sasae_hashmap_put(first, match_name(&n->progs[i], by_key), (int64_t)i, &added);
+			int64_t *f =
+				sasae_hashmap_put(first, match_name(&n->progs[i], by_key), (int64_t)i, &added);
 			if (f == NULL)
 				goto done;
 			next[i] = added ? NONE : (size_t)*f;
@@ -439,8 +440,8 @@ static size_t feats_len(const feats *f, size_t i) { return f->off[i + 1] - f->of
 /* Add the bigram ids of text as item `item` of f (items are added in order), each id once: seen
    (of *seen_cap entries, grown here) remembers the mark of the last item that had an id, and mark
    is this item's (different for every item of both sides).  false on OOM. */
-static bool feats_add(feats *f, size_t item, uint32_t mark, sasae_hashmap *m, uint32_t **seen, size_t *seen_cap,
-		      const char *text)
+static bool feats_add(feats *f, size_t item, uint32_t mark, sasae_hashmap *m, uint32_t **seen,
+		      size_t *seen_cap, const char *text)
 {
 	uint64_t *toks;
 	size_t nt, w = f->off[item];
@@ -518,10 +519,10 @@ static void score_counts(pair *pr, size_t name_common, size_t name_o, size_t nam
 
 /* One field (name or summary) of the candidate search. */
 typedef struct field {
-	feats o, n;      /* token ids of the old and the new leftovers */
+	feats o, n;         /* token ids of the old and the new leftovers */
 	sasae_hashmap *map; /* token → id (SASAE_HASHMAP_U64), shared by both sides */
-	postings post;   /* over the old leftovers */
-	uint32_t *stamp; /* per token id: the mark of the last item that has it (building the features:
+	postings post;      /* over the old leftovers */
+	uint32_t *stamp;    /* per token id: the mark of the last item that has it (building the features:
 			     see feats_add; searching: 1 + the index of the new item) */
 	size_t stamp_cap;
 	uint64_t *order; /* scratch: the current new item's tokens as (list length << 32 | token) */
@@ -565,7 +566,7 @@ static bool visit(field *f, int fi, size_t ni, old_counts *oc, uint32_t *touched
 		else if (len)
 			f->order[k++] = (uint64_t)len << 32 | t, sum += len;
 	}
-	if (sum > *budget) /* not all of them: the rarest first */
+	if (sum > *budget)                           /* not all of them: the rarest first */
 		sasae_text_sort_unique(f->order, k); /* no repeats: every t differs */
 	for (size_t i = 0; i < k; i++) {
 		size_t len = (size_t)(f->order[i] >> 32);

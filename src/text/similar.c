@@ -49,7 +49,8 @@ void sasae_text_put_cps(sasae_buf *b, const uint32_t *cp, size_t n)
 int32_t sasae_text_nfkc_fast(uint32_t c)
 {
 	if ((c >= 0x20 && c <= 0x7E) || (c >= 0x3041 && c <= 0x3096) || (c >= 0x30A1 && c <= 0x30FC) ||
-	    (c >= 0x4E00 && c <= 0x9FFF) || c == 0x3001 || c == 0x3002 || c == 0x3005 || (c >= 0x300C && c <= 0x3011))
+	    (c >= 0x4E00 && c <= 0x9FFF) || c == 0x3001 || c == 0x3002 || c == 0x3005 ||
+	    (c >= 0x300C && c <= 0x3011))
 		return (int32_t)c;
 	if (c >= 0xFF01 && c <= 0xFF5E) /* full-width ASCII */
 		return (int32_t)(c - 0xFEE0);
@@ -266,7 +267,8 @@ int sasae_text_edit_script(char **ops, size_t *nops, bool *too_far, const uint32
 			long x;
 			if (d == 0)
 				x = 0;
-			else if (k == -ld || (k != ld && prev[(k - 1 + ld - 1) / 2] < prev[(k + 1 + ld - 1) / 2]))
+			else if (k == -ld ||
+				 (k != ld && prev[(k - 1 + ld - 1) / 2] < prev[(k + 1 + ld - 1) / 2]))
 				x = prev[(k + 1 + ld - 1) / 2];
 			else
 				x = prev[(k - 1 + ld - 1) / 2] + 1;

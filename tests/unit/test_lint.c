@@ -898,7 +898,7 @@ int main(void)
 		cmocka_unit_test(test_accept_parse),
 		cmocka_unit_test(test_accept_apply),
 		cmocka_unit_test(test_json),
-		
+
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

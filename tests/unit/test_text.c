@@ -447,7 +447,6 @@ static void test_pad(void **state)
 		}
 }
 
-
 /* ---- similar.h: the fast NFKC table ---- */
 
 static void test_nfkc_fast(void **state)
@@ -457,14 +456,31 @@ static void test_nfkc_fast(void **state)
 		uint32_t cp;
 		int32_t want;
 	} cases[] = {
-		{'A', 'A'},       {' ', ' '},       {'~', '~'},       {0x3042, 0x3042} /* あ */,
-		{0x30A2, 0x30A2} /* ア */,          {0x30F4, 0x30F4} /* ヴ */,          {0x30FC, 0x30FC} /* ー */,
-		{0x30FB, 0x30FB} /* ・ */,          {0x6F22, 0x6F22} /* 漢 */,          {0x3005, 0x3005} /* 々 */,
-		{0x3001, 0x3001} /* 、 */,          {0x300C, 0x300C} /* 「 */,          {0x3011, 0x3011} /* 】 */,
-		{0xFF21, 'A'} /* Ａ */,             {0xFF11, '1'} /* １ */,             {0xFF5E, '~'} /* ～ */,
-		{0xFF01, '!'} /* ！ */,             {0xFF71, -1} /* half-width ｱ */,    {0x3000, -1} /* U+3000 */,
-		{0x3231, -1} /* ㈱ */,              {0x3099, -1} /* voicing mark */,    {0x00E9, -1} /* é */,
-		{'\t', -1},       {0x301C, -1} /* 〜 */,              {0x2460, -1} /* ① */,
+		{'A', 'A'},
+		{' ', ' '},
+		{'~', '~'},
+		{0x3042, 0x3042} /* あ */,
+		{0x30A2, 0x30A2} /* ア */,
+		{0x30F4, 0x30F4} /* ヴ */,
+		{0x30FC, 0x30FC} /* ー */,
+		{0x30FB, 0x30FB} /* ・ */,
+		{0x6F22, 0x6F22} /* 漢 */,
+		{0x3005, 0x3005} /* 々 */,
+		{0x3001, 0x3001} /* 、 */,
+		{0x300C, 0x300C} /* 「 */,
+		{0x3011, 0x3011} /* 】 */,
+		{0xFF21, 'A'} /* Ａ */,
+		{0xFF11, '1'} /* １ */,
+		{0xFF5E, '~'} /* ～ */,
+		{0xFF01, '!'} /* ！ */,
+		{0xFF71, -1} /* half-width ｱ */,
+		{0x3000, -1} /* U+3000 */,
+		{0x3231, -1} /* ㈱ */,
+		{0x3099, -1} /* voicing mark */,
+		{0x00E9, -1} /* é */,
+		{'\t', -1},
+		{0x301C, -1} /* 〜 */,
+		{0x2460, -1} /* ① */,
 		{SASAE_CP_INVALID_BYTE | 0xFF, -1},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
@@ -508,14 +524,16 @@ static void test_identity_cps(void **state)
 	} cases[] = {
 		{"", ""},
 		{"社会を明るくする運動", "社会を明るくする運動"},
-		{"ＤＶ 相談", "DV相談"},           /* full-width ASCII, space */
-		{"地域　福祉", "地域福祉"},        /* U+3000 */
-		{" a\tb\r\n", "ab"},               /* every white space */
-		{"ｶﾞｲﾄﾞ", "ガイド"},               /* half-width kana: NFKC composes the voicing marks */
-		{"か\xE3\x82\x99", "が"},          /* か + U+3099 */
-		{"㈱サポート", "(株)サポート"},    /* compatibility character */
+		{"ＤＶ 相談", "DV相談"},        /* full-width ASCII, space */
+		{"地域　福祉", "地域福祉"},     /* U+3000 */
+		{" a\tb\r\n", "ab"},            /* every white space */
+		{"ｶﾞｲﾄﾞ", "ガイド"},            /* half-width kana: NFKC composes the voicing marks */
+		{"か\xE3\x82\x99", "が"},       /* か + U+3099 */
+		{"㈱サポート", "(株)サポート"}, /* compatibility character */
 		{"①と々", "1と々"},
-		{"a\xFF" "b", "ab"},               /* an invalid byte is dropped */
+		{"a\xFF"
+		 "b",
+		 "ab"}, /* an invalid byte is dropped */
 		{"ｱ\xC3", "ア"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -524,7 +542,8 @@ static void test_identity_cps(void **state)
 		assert_non_null(cp);
 		char *got = cps_string(cp, n);
 		if (strcmp(got, cases[i].key) != 0)
-			fail_msg("identity_cps(\"%s\") = \"%s\", want \"%s\"", cases[i].name, got, cases[i].key);
+			fail_msg("identity_cps(\"%s\") = \"%s\", want \"%s\"", cases[i].name, got,
+				 cases[i].key);
 		/* the same as the key itself, for valid text */
 		if (sasae_utf8_valid(cases[i].name, strlen(cases[i].name), NULL)) {
 			char *key = sasae_text_identity_key(cases[i].name);
@@ -572,7 +591,7 @@ static void test_similarity(void **state)
 		double want;
 	} cases[] = {
 		{"社会を明るくする運動", "社会を明るくする運動", 1.0},
-		{"ＤＶ 相談", "DV相談", 1.0},     /* the identity keys are equal */
+		{"ＤＶ 相談", "DV相談", 1.0}, /* the identity keys are equal */
 		{"地域　福祉", "地域福祉", 1.0},
 		{"あいう", "かきく", 0.0},
 		/* 12 bigrams and 9, all 9 shared: 18/21 */
@@ -580,10 +599,10 @@ static void test_similarity(void **state)
 		/* {地域 域福 福祉} and {地域 域の の福 福祉}: 2 shared, 4/7 */
 		{"地域福祉", "地域の福祉", 4.0 / 7},
 		{"abcd", "abce", 4.0 / 6},
-		{"ああああ", "ああ", 1.0},       /* sets: repeats count once */
-		{"あ", "あ", 1.0},               /* one character: unigrams */
+		{"ああああ", "ああ", 1.0}, /* sets: repeats count once */
+		{"あ", "あ", 1.0},         /* one character: unigrams */
 		{"あ", "い", 0.0},
-		{"塾", "学習塾", 0.0},           /* a unigram is no bigram */
+		{"塾", "学習塾", 0.0}, /* a unigram is no bigram */
 		{"", "", 1.0},
 		{"", "福祉", 0.0},
 	};
@@ -591,8 +610,8 @@ static void test_similarity(void **state)
 		double s = sasae_text_similarity(cases[i].a, cases[i].b);
 		double r = sasae_text_similarity(cases[i].b, cases[i].a);
 		if (s < cases[i].want - 1e-12 || s > cases[i].want + 1e-12 || s != r)
-			fail_msg("similarity(\"%s\", \"%s\") = %f (reversed %f), want %f", cases[i].a, cases[i].b, s, r,
-				 cases[i].want);
+			fail_msg("similarity(\"%s\", \"%s\") = %f (reversed %f), want %f", cases[i].a,
+				 cases[i].b, s, r, cases[i].want);
 	}
 	uint64_t x[] = {1, 2, 3}, y[] = {2, 3, 4, 5};
 	assert_true(sasae_text_dice(x, 3, y, 4) == 4.0 / 7);
@@ -622,7 +641,8 @@ static void test_edit_distance(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		long d = sasae_text_edit_distance(cases[i].a, cases[i].b);
 		if (d != cases[i].want || sasae_text_edit_distance(cases[i].b, cases[i].a) != d)
-			fail_msg("edit_distance(\"%s\", \"%s\") = %ld, want %ld", cases[i].a, cases[i].b, d, cases[i].want);
+			fail_msg("edit_distance(\"%s\", \"%s\") = %ld, want %ld", cases[i].a, cases[i].b, d,
+				 cases[i].want);
 	}
 }
 
@@ -682,8 +702,8 @@ static void test_edit_script_table(void **state)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *got = script_of(cases[i].a, cases[i].b, cases[i].max_d);
 		if (strcmp(got, cases[i].want) != 0)
-			fail_msg("edit_script(\"%s\", \"%s\", %zu) = \"%s\", want \"%s\"", cases[i].a, cases[i].b,
-				 cases[i].max_d, got, cases[i].want);
+			fail_msg("edit_script(\"%s\", \"%s\", %zu) = \"%s\", want \"%s\"", cases[i].a,
+				 cases[i].b, cases[i].max_d, got, cases[i].want);
 		free(got);
 	}
 }
@@ -713,8 +733,9 @@ static void test_edit_script_is_lcs_walk(void **state)
 		unsigned L[14][14] = {{0}};
 		for (size_t i = na; i-- > 0;)
 			for (size_t j = nb; j-- > 0;)
-				L[i][j] = a[i] == b[j] ? L[i + 1][j + 1] + 1
-						       : (L[i + 1][j] >= L[i][j + 1] ? L[i + 1][j] : L[i][j + 1]);
+				L[i][j] = a[i] == b[j]
+						  ? L[i + 1][j + 1] + 1
+						  : (L[i + 1][j] >= L[i][j + 1] ? L[i + 1][j] : L[i][j + 1]);
 		char want[27];
 		size_t w = 0, i = 0, j = 0;
 		while (i < na || j < nb) {

@@ -154,8 +154,9 @@ static void test_reserve(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_free_null),   cmocka_unit_test(test_borrowed_keys), cmocka_unit_test(test_copied_keys),
-		cmocka_unit_test(test_u64_keys),    cmocka_unit_test(test_growth),        cmocka_unit_test(test_reserve),
+		cmocka_unit_test(test_free_null),   cmocka_unit_test(test_borrowed_keys),
+		cmocka_unit_test(test_copied_keys), cmocka_unit_test(test_u64_keys),
+		cmocka_unit_test(test_growth),      cmocka_unit_test(test_reserve),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
