@@ -52,7 +52,4 @@ int64_t *sasae_hashmap_put(sasae_hashmap *m, const char *key, int64_t value, boo
 int64_t *sasae_hashmap_get_u64(const sasae_hashmap *m, uint64_t key);
 int64_t *sasae_hashmap_put_u64(sasae_hashmap *m, uint64_t key, int64_t value, bool *added);
 
-/* FNV-1a of a NUL-terminated string (the string hash of the map, for callers that need one). */
-uint64_t sasae_hash_str(const char *s);
-
 #endif

@@ -23,7 +23,8 @@ struct sasae_hashmap {
 
 static const char USED[] = "";
 
-uint64_t sasae_hash_str(const char *s)
+/* FNV-1a of a NUL-terminated string. */
+static uint64_t hash_str(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;
 	for (; *s; s++)
@@ -149,13 +150,13 @@ int64_t *sasae_hashmap_get(const sasae_hashmap *m, const char *key)
 {
 	if (m->cap == 0)
 		return NULL;
-	slot *s = find(m, sasae_hash_str(key), key);
+	slot *s = find(m, hash_str(key), key);
 	return s->key ? &s->val : NULL;
 }
 
 int64_t *sasae_hashmap_put(sasae_hashmap *m, const char *key, int64_t value, bool *added)
 {
-	return put(m, sasae_hash_str(key), key, value, added);
+	return put(m, hash_str(key), key, value, added);
 }
 
 int64_t *sasae_hashmap_get_u64(const sasae_hashmap *m, uint64_t key)
