@@ -99,16 +99,12 @@ void sasae_diff_free(sasae_diff *d);
 /* True when the diff reports no difference. */
 bool sasae_diff_empty(const sasae_diff *d);
 
-/*
- * Similarity of two strings for rename matching: the Dice coefficient over the character bigrams
- * (unigram for a one-character string) of their NFKC forms with white space removed, as a set.
- * Two empty strings are 1, one empty string 0.  Returns -1 when out of memory.
- */
-double sasae_diff_similarity(const char *a, const char *b);
+/* Rename matching scores names and summaries with the Dice coefficient of sasae_text_similarity
+   (include/sasae/similar.h), the similarity lint uses too. */
 
 /*
- * A character-level diff (over code points; Myers with prefix/suffix trimming, cleaned up so that
- * short kept runs between changes are folded into the changes).  *spans (array of *n) is new,
+ * A character-level diff (over code points; sasae_text_edit_script after prefix/suffix trimming,
+ * cleaned up so that short kept runs between changes are folded into the changes).  *spans (array of *n) is new,
  * freed with sasae_diff_spans_free.  Invalid UTF-8 bytes count as one character each.
  * Returns 0 or SASAE_ENOMEM.
  */

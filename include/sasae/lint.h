@@ -143,17 +143,13 @@ json_t *sasae_lint_json(const sasae_plan *plan, const sasae_lint_findings *f);
 /* ---- building blocks (exposed for tests and the web layer) ---- */
 
 /*
- * Character-level diff of two UTF-8 texts (an LCS over code points): the text from `from` to `to`
- * with deletions as "[-…-]" and insertions as "{+…+}", unchanged stretches longer than a little
+ * Character-level diff of two UTF-8 texts (sasae_text_edit_script over code points): the text
+ * from `from` to `to` with deletions as "[-…-]" and insertions as "{+…+}", unchanged stretches longer than a little
  * context shortened with "…".  A new string, or NULL when out of memory.  Equal texts give "".
  */
 char *sasae_lint_diff(const char *from, const char *to);
 
-/* Similarity of two names: the Dice coefficient of their sets of character bigrams, after NFKC
-   and removal of white space (1 = the same; 0 = nothing in common).  -1 when out of memory. */
-double sasae_lint_similarity(const char *a, const char *b);
-
-/* Levenshtein distance between two UTF-8 texts, in code points. */
-long sasae_lint_edit_distance(const char *a, const char *b);
+/* The similarity and edit distance lint reports are sasae_text_similarity and
+   sasae_text_edit_distance (include/sasae/similar.h), the ones diff uses too. */
 
 #endif

@@ -11,7 +11,7 @@
  *   3. sections mapped from the old version to the new one (by title within a part, else by
  *      printed number), so that a program's set of sections can be compared across versions;
  *   4. every matched pair compared for sections (moved), summary and printed name (changed, with
- *      a character diff: Myers over code points) and departments.
+ *      a character diff: sasae_text_edit_script over code points) and departments.
  * The rest of the file writes the result as text for people and as JSON for tools.
  */
 #include "sasae/diff.h"
@@ -23,6 +23,8 @@
 #include <string.h>
 
 #include "sasae/buf.h"
+#include "sasae/hashmap.h"
+#include "sasae/similar.h"
 #include "sasae/text.h"
 
 #define OOM_MESSAGE "メモリが足りません"
@@ -39,7 +41,7 @@
 #define MAX_DIFF_WORK 50000000u
 
 /* ------------------------------------------------------------------------------------------ */
-/* Small growable arrays and hashing                                                          */
+/* Small growable arrays                                                                      */
 
 /* Grow *p (elements of size sz) to hold at least need elements; *cap is updated.  false on OOM. */
 static bool grow(void **p, size_t *cap, size_t need, size_t sz)
@@ -63,195 +65,6 @@ static bool grow(void **p, size_t *cap, size_t need, size_t sz)
 /* calloc that never asks for 0 bytes (so that NULL always means out of memory). */
 static void *xcalloc(size_t n, size_t sz) { return calloc(n ? n : 1, sz); }
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603u; /* FNV-1a */
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h ^ (h >> 29);
-}
-
-static uint64_t hash_u64(uint64_t x)
-{
-	x ^= x >> 33; /* murmur3 finaliser */
-	x *= 0xff51afd7ed558ccdu;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53u;
-	return x ^ (x >> 33);
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* Code points                                                                                */
-
-/* A code point array; an invalid byte b is kept as INVALID_BYTE | b so that it round-trips. */
-#define INVALID_BYTE 0x80000000u
-
-/* Decode s into a new array (*out, *n); false on OOM. */
-static bool decode_cps(const char *s, uint32_t **out, size_t *n)
-{
-	size_t len = strlen(s), k = 0;
-	uint32_t *cps = malloc((len ? len : 1) * sizeof *cps);
-	if (cps == NULL)
-		return false;
-	for (size_t i = 0; i < len;) {
-		int32_t cp;
-		size_t step = sasae_utf8_decode(s + i, len - i, &cp);
-		if (step == 0) {
-			cps[k++] = INVALID_BYTE | (unsigned char)s[i];
-			i++;
-		} else {
-			cps[k++] = (uint32_t)cp;
-			i += step;
-		}
-	}
-	*out = cps;
-	*n = k;
-	return true;
-}
-
-/* Append n code points to b. */
-static void put_cps(sasae_buf *b, const uint32_t *cps, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (cps[i] & INVALID_BYTE) {
-			sasae_buf_putc(b, (char)(cps[i] & 0xff));
-		} else {
-			char enc[4];
-			sasae_buf_append(b, enc, sasae_utf8_encode((int32_t)cps[i], enc));
-		}
-	}
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* Bigram features and the Dice coefficient                                                   */
-
-/* Tokens of a one-character string: the character with this in the low 21 bits (no code point). */
-#define UNIGRAM_MARK 0x1fffffu
-
-/* Sort a[0..n) ascending: Shell sort with Ciura's gaps (no comparison callback; the arrays here
-   are a string's bigrams or a program's tokens, mostly tens to hundreds of elements). */
-static void sort_u64(uint64_t *a, size_t n)
-{
-	size_t gaps[64] = {1, 4, 10, 23, 57, 132, 301, 701}, ng = 8;
-	while (ng < 64 && gaps[ng - 1] < n / 2) { /* larger arrays: extend the sequence by 2.25 */
-		gaps[ng] = gaps[ng - 1] * 9 / 4;
-		ng++;
-	}
-	for (size_t g = ng; g-- > 0;) {
-		size_t gap = gaps[g];
-		for (size_t i = gap; i < n; i++) {
-			uint64_t v = a[i];
-			size_t j = i;
-			for (; j >= gap && a[j - gap] > v; j -= gap)
-				a[j] = a[j - gap];
-			a[j] = v;
-		}
-	}
-}
-
-/* True for the code points that NFKC leaves as they are whatever surrounds them: printable ASCII
-   and the characters of running Japanese (kanji, kana, 、。「」『』【】・ー).  A string made of
-   these (and spaces) needs no normalisation. */
-static bool nfkc_stable(uint32_t c)
-{
-	return (c >= 0x21 && c <= 0x7e) || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3041 && c <= 0x3096) ||
-	       (c >= 0x30a1 && c <= 0x30fc) || (c >= 0x3001 && c <= 0x3002) || (c >= 0x300c && c <= 0x3011);
-}
-
-/* The code points of s after NFKC with white space removed (as sasae_text_identity_key), in a new
-   array (*out, *n).  false on OOM. */
-static bool key_cps(const char *s, uint32_t **out, size_t *n)
-{
-	if (!decode_cps(s, out, n))
-		return false;
-	size_t w = 0;
-	for (size_t i = 0; i < *n; i++) {
-		uint32_t c = (*out)[i];
-		if (c == '\n' || c == '\r' || (c < INVALID_BYTE && sasae_text_is_space((int32_t)c)))
-			continue;
-		if (!nfkc_stable(c)) { /* the general way */
-			free(*out);
-			*out = NULL;
-			char *key = sasae_text_identity_key(s);
-			bool ok = key && decode_cps(key, out, n);
-			free(key);
-			return ok;
-		}
-		(*out)[w++] = c;
-	}
-	*n = w;
-	return true;
-}
-
-/* The character bigrams of s after NFKC and removal of white space (a one-character string gives
-   one unigram token), in text order, repeats included (*toks, *n, malloc'd).  false on OOM. */
-static bool bigrams_of(const char *s, uint64_t **toks, size_t *n)
-{
-	*toks = NULL;
-	*n = 0;
-	uint32_t *cps = NULL;
-	size_t ncp;
-	if (!key_cps(s, &cps, &ncp))
-		return false;
-	size_t nt = ncp >= 2 ? ncp - 1 : ncp;
-	uint64_t *t = malloc((nt ? nt : 1) * sizeof *t);
-	if (t == NULL) {
-		free(cps);
-		return false;
-	}
-	if (ncp == 1)
-		t[0] = ((uint64_t)(cps[0] & 0x7fffffffu) << 21) | UNIGRAM_MARK;
-	for (size_t i = 0; i + 1 < ncp; i++)
-		t[i] = ((uint64_t)(cps[i] & 0x7fffffffu) << 21) | (cps[i + 1] & 0x1fffffu);
-	free(cps);
-	*toks = t;
-	*n = nt;
-	return true;
-}
-
-/* Sort and remove repeats: the bigram set. */
-static size_t sort_unique(uint64_t *t, size_t n)
-{
-	sort_u64(t, n);
-	size_t w = 0;
-	for (size_t i = 0; i < n; i++)
-		if (w == 0 || t[w - 1] != t[i])
-			t[w++] = t[i];
-	return w;
-}
-
-double sasae_diff_similarity(const char *a, const char *b)
-{
-	uint64_t *ta, *tb;
-	size_t na, nb;
-	if (!bigrams_of(a, &ta, &na))
-		return -1;
-	if (!bigrams_of(b, &tb, &nb)) {
-		free(ta);
-		return -1;
-	}
-	na = sort_unique(ta, na);
-	nb = sort_unique(tb, nb);
-	double r;
-	if (na == 0 && nb == 0) {
-		r = 1.0;
-	} else {
-		size_t i = 0, j = 0, common = 0;
-		while (i < na && j < nb) {
-			if (ta[i] < tb[j])
-				i++;
-			else if (ta[i] > tb[j])
-				j++;
-			else
-				common++, i++, j++;
-		}
-		r = 2.0 * (double)common / (double)(na + nb);
-	}
-	free(ta);
-	free(tb);
-	return r;
-}
-
 /* ------------------------------------------------------------------------------------------ */
 /* The character diff                                                                         */
 
@@ -260,83 +73,6 @@ typedef struct seg {
 	bool equal;
 	size_t a_off, a_len, b_off, b_len;
 } seg;
-
-/*
- * Myers' O((N+M)D) shortest edit script of a[0..n) → b[0..m), as one op per step ('=', '-', '+')
- * in *ops (malloc'd, *nops).  Returns 1 when the distance exceeds max_d (nothing allocated),
- * 0 on success, -1 on OOM.
- */
-static int myers(const uint32_t *a, size_t n, const uint32_t *b, size_t m, size_t max_d, char **ops,
-		 size_t *nops)
-{
-	/* trace holds V of every step d at trace[d*d .. d*d + 2d] (index k + d). */
-	long *trace = NULL;
-	size_t cap = 0, dfound = 0;
-	bool found = false;
-	long ln = (long)n, lm = (long)m;
-	for (size_t d = 0; d <= max_d && !found; d++) {
-		if (!grow((void **)&trace, &cap, (d + 1) * (d + 1), sizeof *trace)) {
-			free(trace);
-			return -1;
-		}
-		long *v = trace + d * d;
-		const long *vp = d ? trace + (d - 1) * (d - 1) : NULL; /* index k + d - 1 */
-		long ld = (long)d;
-		for (long k = -ld; k <= ld; k += 2) {
-			long x;
-			if (d == 0)
-				x = 0;
-			else if (k == -ld || (k != ld && vp[k - 1 + ld - 1] < vp[k + 1 + ld - 1]))
-				x = vp[k + 1 + ld - 1]; /* down: an insertion */
-			else
-				x = vp[k - 1 + ld - 1] + 1; /* right: a deletion */
-			long y = x - k;
-			while (x < ln && y < lm && a[x] == b[y])
-				x++, y++;
-			v[k + ld] = x;
-			if (x >= ln && y >= lm) {
-				found = true;
-				dfound = d;
-				break;
-			}
-		}
-	}
-	if (!found) {
-		free(trace);
-		return 1;
-	}
-	size_t total = n + m, w = total; /* ops written backwards from the end; '=' counts once */
-	char *out = malloc(total ? total : 1);
-	if (out == NULL) {
-		free(trace);
-		return -1;
-	}
-	long x = ln, y = lm;
-	for (size_t d = dfound; d > 0; d--) {
-		const long *vp = trace + (d - 1) * (d - 1);
-		long ld = (long)d, k = x - y, pk;
-		if (k == -ld || (k != ld && vp[k - 1 + ld - 1] < vp[k + 1 + ld - 1]))
-			pk = k + 1;
-		else
-			pk = k - 1;
-		long px = vp[pk + ld - 1], py = px - pk;
-		/* The diagonal back to the point right after the edit, then the edit itself. */
-		long sx = pk == k + 1 ? px : px + 1;
-		while (x > sx)
-			out[--w] = '=', x--, y--;
-		out[--w] = pk == k + 1 ? '+' : '-';
-		x = px;
-		y = py;
-	}
-	while (x > 0 && y > 0)
-		out[--w] = '=', x--, y--;
-	free(trace);
-	size_t len = total - w;
-	memmove(out, out + w, len);
-	*ops = out;
-	*nops = len;
-	return 0;
-}
 
 /* Append a segment, merging with the previous one of the same kind. */
 static bool seg_push(seg **segs, size_t *n, size_t *cap, bool equal, size_t a_off, size_t a_len, size_t b_off,
@@ -399,7 +135,7 @@ int sasae_diff_text(sasae_diff_span **spans, size_t *nspans, const char *a, cons
 	seg *segs = NULL;
 	sasae_diff_span *out = NULL;
 	int rc = SASAE_ENOMEM;
-	if (!decode_cps(a, &ca, &na) || !decode_cps(b, &cb, &nb))
+	if ((ca = sasae_text_decode_cps(a, &na)) == NULL || (cb = sasae_text_decode_cps(b, &nb)) == NULL)
 		goto done;
 	/* Common prefix and suffix first: usually all that is left is the edited part. */
 	size_t pre = 0, suf = 0;
@@ -417,10 +153,10 @@ int sasae_diff_text(sasae_diff_span **spans, size_t *nspans, const char *a, cons
 		max_d = MAX_EDIT_DISTANCE;
 	if (max_d > MAX_DIFF_WORK / (ma + mb + 1))
 		max_d = MAX_DIFF_WORK / (ma + mb + 1);
-	int r = myers(ca + pre, ma, cb + pre, mb, max_d, &ops, &nops);
-	if (r < 0)
+	bool too_far;
+	if (sasae_text_edit_script(&ops, &nops, &too_far, ca + pre, ma, cb + pre, mb, max_d) != 0)
 		goto done;
-	if (r > 0) { /* too different: the middle as one change */
+	if (too_far) { /* too different: the middle as one change */
 		if (!seg_push(&segs, &nsegs, &segcap, false, pre, ma, pre, mb))
 			goto done;
 	} else {
@@ -446,7 +182,7 @@ int sasae_diff_text(sasae_diff_span **spans, size_t *nspans, const char *a, cons
 			if (len == 0 || (s->equal && side == 1))
 				continue;
 			sasae_buf t = SASAE_BUF_INIT;
-			put_cps(&t, side ? cb + s->b_off : ca + s->a_off, len);
+			sasae_text_put_cps(&t, side ? cb + s->b_off : ca + s->a_off, len);
 			out[nout].op = s->equal ? '=' : side ? '+' : '-';
 			if ((out[nout].text = sasae_buf_detach(&t)) == NULL)
 				goto done;
@@ -625,13 +361,13 @@ static const char *match_name(const prog *p, bool by_key) { return by_key ? p->k
  */
 static bool match_exact(side *o, side *n)
 {
-	size_t cap = 16;
-	while (cap < 2 * n->n + 2)
-		cap *= 2;
-	size_t *table = malloc(cap * sizeof *table);
-	if (table == NULL)
-		return false;
+	/* name → first unmatched new program with it; next[j]: the following new program with the
+	   same name (in index order), or NONE */
+	size_t *next = xcalloc(n->n, sizeof *next);
+	sasae_hashmap *first = NULL;
 	bool ok = false;
+	if (next == NULL)
+		return false;
 	for (int by_key = 0; by_key < 2; by_key++) {
 		if (by_key) { /* keys of the programs still unmatched */
 			for (size_t i = 0; i < o->n; i++)
@@ -643,96 +379,52 @@ static bool match_exact(side *o, side *n)
 				    (n->progs[i].key = sasae_text_identity_key(n->progs[i].p->name)) == NULL)
 					goto done;
 		}
-		for (size_t i = 0; i < cap; i++)
-			table[i] = NONE;
-		for (size_t i = 0; i < n->n; i++) {
+		sasae_hashmap_free(first);
+		if ((first = sasae_hashmap_new(SASAE_HASHMAP_BORROW)) == NULL ||
+		    sasae_hashmap_reserve(first, n->n) != 0)
+			goto done;
+		for (size_t i = n->n; i-- > 0;) { /* backwards, so that each name's chain is in index order */
 			if (n->progs[i].match != NONE)
 				continue;
-			size_t h = (size_t)hash_str(match_name(&n->progs[i], by_key)) & (cap - 1);
-			while (table[h] != NONE)
-				h = (h + 1) & (cap - 1);
-			table[h] = i;
+			bool added;
+			int64_t *f =
+				sasae_hashmap_put(first, match_name(&n->progs[i], by_key), (int64_t)i, &added);
+			if (f == NULL)
+				goto done;
+			next[i] = added ? NONE : (size_t)*f;
+			*f = (int64_t)i;
 		}
 		for (size_t i = 0; i < o->n; i++) {
 			if (o->progs[i].match != NONE)
 				continue;
-			const char *name = match_name(&o->progs[i], by_key);
-			size_t h = (size_t)hash_str(name) & (cap - 1);
-			for (; table[h] != NONE; h = (h + 1) & (cap - 1)) {
-				size_t j = table[h];
-				if (n->progs[j].match == NONE &&
-				    strcmp(match_name(&n->progs[j], by_key), name) == 0) {
-					o->progs[i].match = j;
-					n->progs[j].match = i;
-					break;
-				}
-			}
+			int64_t *f = sasae_hashmap_get(first, match_name(&o->progs[i], by_key));
+			if (f == NULL || *f < 0)
+				continue;
+			size_t j = (size_t)*f;
+			o->progs[i].match = j;
+			n->progs[j].match = i;
+			*f = next[j] == NONE ? -1 : (int64_t)next[j];
 		}
 	}
 	ok = true;
 done:
-	free(table);
+	sasae_hashmap_free(first);
+	free(next);
 	return ok;
 }
 
 /* ------------------------------------------------------------------------------------------ */
 /* Step 2: renames among the leftovers                                                        */
 
-/* A map from 64-bit token to a dense 32-bit id (open addressing). */
-typedef struct tokmap {
-	uint64_t *keys;
-	uint32_t *ids;
-	size_t cap, n;
-} tokmap;
-
-static bool tokmap_rehash(tokmap *m, size_t ncap)
+/* The dense 32-bit id of token t in m (a SASAE_HASHMAP_U64 map), a new one (the count of tokens so
+   far) when absent; UINT32_MAX on OOM. */
+static uint32_t token_id(sasae_hashmap *m, uint64_t t)
 {
-	uint64_t *keys = malloc(ncap * sizeof *keys);
-	uint32_t *ids = malloc(ncap * sizeof *ids);
-	if (!keys || !ids) {
-		free(keys);
-		free(ids);
-		return false;
-	}
-	for (size_t i = 0; i < ncap; i++)
-		ids[i] = UINT32_MAX;
-	for (size_t i = 0; i < m->cap; i++) {
-		if (m->ids[i] == UINT32_MAX)
-			continue;
-		size_t h = (size_t)hash_u64(m->keys[i]) & (ncap - 1);
-		while (ids[h] != UINT32_MAX)
-			h = (h + 1) & (ncap - 1);
-		keys[h] = m->keys[i];
-		ids[h] = m->ids[i];
-	}
-	free(m->keys);
-	free(m->ids);
-	m->keys = keys;
-	m->ids = ids;
-	m->cap = ncap;
-	return true;
-}
-
-/* The id of token t, a new one when absent; UINT32_MAX on OOM. */
-static uint32_t tokmap_id(tokmap *m, uint64_t t)
-{
-	if (2 * (m->n + 1) > m->cap && !tokmap_rehash(m, m->cap ? m->cap * 2 : 1024))
+	size_t n = sasae_hashmap_count(m);
+	if (n >= UINT32_MAX)
 		return UINT32_MAX;
-	size_t h = (size_t)hash_u64(t) & (m->cap - 1);
-	while (m->ids[h] != UINT32_MAX) {
-		if (m->keys[h] == t)
-			return m->ids[h];
-		h = (h + 1) & (m->cap - 1);
-	}
-	m->keys[h] = t;
-	m->ids[h] = (uint32_t)m->n++;
-	return m->ids[h];
-}
-
-static void tokmap_free(tokmap *m)
-{
-	free(m->keys);
-	free(m->ids);
+	const int64_t *id = sasae_hashmap_put_u64(m, t, (int64_t)n, NULL);
+	return id ? (uint32_t)*id : UINT32_MAX;
 }
 
 /* The token ids of the leftover programs of one side, for one field (name or summary): item i's
@@ -748,16 +440,16 @@ static size_t feats_len(const feats *f, size_t i) { return f->off[i + 1] - f->of
 /* Add the bigram ids of text as item `item` of f (items are added in order), each id once: seen
    (of *seen_cap entries, grown here) remembers the mark of the last item that had an id, and mark
    is this item's (different for every item of both sides).  false on OOM. */
-static bool feats_add(feats *f, size_t item, uint32_t mark, tokmap *m, uint32_t **seen, size_t *seen_cap,
-		      const char *text)
+static bool feats_add(feats *f, size_t item, uint32_t mark, sasae_hashmap *m, uint32_t **seen,
+		      size_t *seen_cap, const char *text)
 {
 	uint64_t *toks;
 	size_t nt, w = f->off[item];
-	if (!bigrams_of(text, &toks, &nt))
+	if ((toks = sasae_text_bigrams(text, false, &nt)) == NULL)
 		return false;
 	bool ok = grow((void **)&f->ids, &f->cap, w + nt, sizeof *f->ids);
 	for (size_t i = 0; ok && i < nt; i++) {
-		uint32_t id = tokmap_id(m, toks[i]);
+		uint32_t id = token_id(m, toks[i]);
 		size_t old_cap = *seen_cap;
 		ok = id != UINT32_MAX && grow((void **)seen, seen_cap, (size_t)id + 1, sizeof **seen);
 		if (!ok)
@@ -827,10 +519,10 @@ static void score_counts(pair *pr, size_t name_common, size_t name_o, size_t nam
 
 /* One field (name or summary) of the candidate search. */
 typedef struct field {
-	feats o, n;      /* token ids of the old and the new leftovers */
-	tokmap map;      /* token → id, shared by both sides */
-	postings post;   /* over the old leftovers */
-	uint32_t *stamp; /* per token id: the mark of the last item that has it (building the features:
+	feats o, n;         /* token ids of the old and the new leftovers */
+	sasae_hashmap *map; /* token → id (SASAE_HASHMAP_U64), shared by both sides */
+	postings post;      /* over the old leftovers */
+	uint32_t *stamp;    /* per token id: the mark of the last item that has it (building the features:
 			     see feats_add; searching: 1 + the index of the new item) */
 	size_t stamp_cap;
 	uint64_t *order; /* scratch: the current new item's tokens as (list length << 32 | token) */
@@ -841,7 +533,7 @@ static void field_free(field *f)
 {
 	free(f->o.ids), free(f->o.off);
 	free(f->n.ids), free(f->n.off);
-	tokmap_free(&f->map);
+	sasae_hashmap_free(f->map);
 	free(f->post.start), free(f->post.post);
 	free(f->stamp);
 	free(f->order);
@@ -874,8 +566,8 @@ static bool visit(field *f, int fi, size_t ni, old_counts *oc, uint32_t *touched
 		else if (len)
 			f->order[k++] = (uint64_t)len << 32 | t, sum += len;
 	}
-	if (sum > *budget) /* not all of them: the rarest first */
-		sort_u64(f->order, k);
+	if (sum > *budget)                           /* not all of them: the rarest first */
+		sasae_text_sort_unique(f->order, k); /* no repeats: every t differs */
 	for (size_t i = 0; i < k; i++) {
 		size_t len = (size_t)(f->order[i] >> 32);
 		uint32_t tok = (uint32_t)f->order[i];
@@ -950,25 +642,26 @@ static bool match_renames(side *o, side *n, double threshold, size_t work_budget
 	for (int f = 0; f < 2; f++) {
 		fl[f].o.off = xcalloc(nlo + 1, sizeof(size_t));
 		fl[f].n.off = xcalloc(nln + 1, sizeof(size_t));
-		if (!fl[f].o.off || !fl[f].n.off)
+		fl[f].map = sasae_hashmap_new(SASAE_HASHMAP_U64);
+		if (!fl[f].o.off || !fl[f].n.off || !fl[f].map)
 			goto done;
 	}
 	for (size_t i = 0; i < nlo; i++) {
 		const sasae_program *p = o->progs[lo[i]].p;
 		uint32_t mark = (uint32_t)i + 1;
-		if (!feats_add(&fl[0].o, i, mark, &fl[0].map, &fl[0].stamp, &fl[0].stamp_cap, p->name) ||
-		    !feats_add(&fl[1].o, i, mark, &fl[1].map, &fl[1].stamp, &fl[1].stamp_cap, p->summary))
+		if (!feats_add(&fl[0].o, i, mark, fl[0].map, &fl[0].stamp, &fl[0].stamp_cap, p->name) ||
+		    !feats_add(&fl[1].o, i, mark, fl[1].map, &fl[1].stamp, &fl[1].stamp_cap, p->summary))
 			goto done;
 	}
 	for (size_t i = 0; i < nln; i++) {
 		const sasae_program *p = n->progs[ln[i]].p;
 		uint32_t mark = (uint32_t)(nlo + i) + 1;
-		if (!feats_add(&fl[0].n, i, mark, &fl[0].map, &fl[0].stamp, &fl[0].stamp_cap, p->name) ||
-		    !feats_add(&fl[1].n, i, mark, &fl[1].map, &fl[1].stamp, &fl[1].stamp_cap, p->summary))
+		if (!feats_add(&fl[0].n, i, mark, fl[0].map, &fl[0].stamp, &fl[0].stamp_cap, p->name) ||
+		    !feats_add(&fl[1].n, i, mark, fl[1].map, &fl[1].stamp, &fl[1].stamp_cap, p->summary))
 			goto done;
 	}
 	for (int f = 0; f < 2; f++) {
-		if (!postings_build(&fl[f].post, &fl[f].o, nlo, fl[f].map.n))
+		if (!postings_build(&fl[f].post, &fl[f].o, nlo, sasae_hashmap_count(fl[f].map)))
 			goto done;
 		if (fl[f].stamp_cap) /* from marks of the features to marks of the search */
 			memset(fl[f].stamp, 0, fl[f].stamp_cap * sizeof *fl[f].stamp);

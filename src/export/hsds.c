@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "export_internal.h"
+#include "sasae/hashmap.h"
 #include "hsds_schema.h"
 
 /* ---- identifiers ---- */
@@ -268,18 +269,28 @@ static char *datapackage(const sasae_plan *plan)
 /* The distinct department names of the programs, in order of first appearance. */
 typedef struct names {
 	const char **v;
-	size_t n;
+	size_t n, cap;
+	sasae_hashmap *seen; /* the names of v (borrowed) */
 } names;
 
+/* Add name (borrowed) unless it is there already.  0 or SASAE_ENOMEM. */
 static int names_add(names *ns, const char *name)
 {
-	for (size_t i = 0; i < ns->n; i++)
-		if (strcmp(ns->v[i], name) == 0)
-			return 0;
-	const char **v = realloc(ns->v, (ns->n + 1) * sizeof *v);
-	if (v == NULL)
+	if (ns->seen == NULL && (ns->seen = sasae_hashmap_new(SASAE_HASHMAP_BORROW)) == NULL)
 		return SASAE_ENOMEM;
-	ns->v = v;
+	bool added;
+	if (sasae_hashmap_put(ns->seen, name, (int64_t)ns->n, &added) == NULL)
+		return SASAE_ENOMEM;
+	if (!added)
+		return 0;
+	if (ns->n == ns->cap) {
+		size_t cap = ns->cap ? ns->cap * 2 : 16;
+		const char **v = cap < SIZE_MAX / sizeof *v ? realloc(ns->v, cap * sizeof *v) : NULL;
+		if (v == NULL)
+			return SASAE_ENOMEM; /* (name stays in seen: the export fails anyway) */
+		ns->v = v;
+		ns->cap = cap;
+	}
 	ns->v[ns->n++] = name;
 	return 0;
 }
@@ -291,7 +302,7 @@ static int build(const sasae_plan *plan, table t[HSDS_NRESOURCES])
 	const char *title = plan->title && *plan->title ? plan->title : slug;
 	char num[64], key[256];
 	sasae_buf text = SASAE_BUF_INIT;
-	names depts = {NULL, 0};
+	names depts = {NULL, 0, 0, NULL};
 	int rc = 0;
 
 	/* taxonomies */
@@ -453,6 +464,7 @@ static int build(const sasae_plan *plan, table t[HSDS_NRESOURCES])
 		}
 	}
 	free(depts.v);
+	sasae_hashmap_free(depts.seen);
 	if (!sasae_buf_ok(&text))
 		rc = SASAE_ENOMEM;
 	sasae_buf_free(&text);

@@ -17,13 +17,18 @@
 #include <string.h>
 
 #include "sasae/buf.h"
+#include "sasae/hashmap.h"
+#include "sasae/similar.h"
 #include "sasae/text.h"
 
 enum {
 	DIFF_CONTEXT = 10,        /* code points of unchanged text shown around a change */
 	DIFF_ABSORB = 1,          /* unchanged runs this short between two changes join them */
-	DIFF_MAX_CELLS = 4000000, /* LCS table size above which a middle is shown replaced whole */
-	MAX_NAME_CPS = 4096,      /* names longer than this are cut for the similarity search */
+	DIFF_MAX_CELLS = 4000000, /* (units of one side) × (of the other) above which a middle is
+				     shown replaced whole */
+	DIFF_MAX_EDITS = 4000,    /* … and edits above which (the edit script's memory grows with
+				     their square) */
+	DIFF_MAX_WORK = 50000000, /* … and (N+M)·D, the edit script's time, above which */
 };
 #define NONE         ((size_t)-1)
 #define ORPHAN_CLOSE 0.5 /* similarity from which a closest name is offered as "probably meant" */
@@ -81,36 +86,7 @@ const char *sasae_lint_kind_title(const char *kind)
 
 bool sasae_lint_kind_known(const char *kind) { return kind_rank(kind) < NKINDS; }
 
-/* ---- code points ---- */
-
-/* The code points of a UTF-8 string (invalid bytes skipped); malloc'd, *n set.  NULL on OOM. */
-static int32_t *decode(const char *s, size_t *n)
-{
-	size_t len = strlen(s), k = 0;
-	int32_t *cp = malloc((len + 1) * sizeof *cp);
-	if (cp == NULL)
-		return NULL;
-	for (size_t i = 0; i < len;) {
-		size_t m = sasae_utf8_decode(s + i, len - i, &cp[k]);
-		if (m == 0) {
-			i++;
-			continue;
-		}
-		i += m;
-		k++;
-	}
-	*n = k;
-	return cp;
-}
-
-static void put_cps(sasae_buf *b, const int32_t *cp, size_t n)
-{
-	char u[4];
-	for (size_t i = 0; i < n; i++)
-		sasae_buf_append(b, u, sasae_utf8_encode(cp[i], u));
-}
-
-/* ---- diff (LCS over units: code points, or department names) ---- */
+/* ---- diff (a shortest edit script over units: code points, or department names) ---- */
 
 typedef struct seg {
 	bool eq;
@@ -150,8 +126,10 @@ static void segs_step(segs *s, bool eq, size_t a, size_t b, int which)
 	s->v[s->n++] = (seg){eq, a, eq || (which & 1) ? 1 : 0, b, eq || (which & 2) ? 1 : 0};
 }
 
-/* The LCS alignment of a[0..na) and b[0..nb) as segments of equal and changed runs. */
-static int diff_units(segs *out, const int32_t *a, size_t na, const int32_t *b, size_t nb, size_t absorb)
+/* The alignment of a[0..na) and b[0..nb) (sasae_text_edit_script, after the common prefix and
+   suffix) as segments of equal and changed runs; a middle too long or too different to align is
+   one change.  0 or SASAE_ENOMEM. */
+static int diff_units(segs *out, const uint32_t *a, size_t na, const uint32_t *b, size_t nb, size_t absorb)
 {
 	memset(out, 0, sizeof *out);
 	size_t p = 0, s = 0;
@@ -162,28 +140,27 @@ static int diff_units(segs *out, const int32_t *a, size_t na, const int32_t *b, 
 	for (size_t i = 0; i < p; i++)
 		segs_step(out, true, i, i, 3);
 	size_t m = na - p - s, k = nb - p - s;
-	const int32_t *A = a + p, *B = b + p;
+	const uint32_t *A = a + p, *B = b + p;
+	char *ops = NULL;
+	size_t nops = 0;
+	bool too_far = true;
 	if (m > 0 && k > 0 && m < DIFF_MAX_CELLS && (k + 1) <= DIFF_MAX_CELLS / (m + 1)) {
-		/* L[i][j] = LCS length of A[i..] and B[j..] */
-		uint32_t *L = calloc((m + 1) * (k + 1), sizeof *L);
-		if (L == NULL) {
+		size_t max_d = DIFF_MAX_EDITS;
+		if (max_d > DIFF_MAX_WORK / (m + k + 1))
+			max_d = DIFF_MAX_WORK / (m + k + 1);
+		if (sasae_text_edit_script(&ops, &nops, &too_far, A, m, B, k, max_d) != 0) {
 			free(out->v);
 			memset(out, 0, sizeof *out);
 			return SASAE_ENOMEM;
 		}
-		for (size_t i = m; i-- > 0;)
-			for (size_t j = k; j-- > 0;)
-				L[i * (k + 1) + j] =
-					A[i] == B[j] ? L[(i + 1) * (k + 1) + j + 1] + 1
-						     : (L[(i + 1) * (k + 1) + j] >= L[i * (k + 1) + j + 1]
-								? L[(i + 1) * (k + 1) + j]
-								: L[i * (k + 1) + j + 1]);
+	}
+	if (!too_far) {
 		size_t i = 0, j = 0;
-		while (i < m || j < k) {
-			if (i < m && j < k && A[i] == B[j]) {
+		for (size_t o = 0; o < nops; o++) {
+			if (ops[o] == '=') {
 				segs_step(out, true, p + i, p + j, 3);
 				i++, j++;
-			} else if (j == k || (i < m && L[(i + 1) * (k + 1) + j] >= L[i * (k + 1) + j + 1])) {
+			} else if (ops[o] == '-') {
 				segs_step(out, false, p + i, p + j, 1);
 				i++;
 			} else {
@@ -191,7 +168,7 @@ static int diff_units(segs *out, const int32_t *a, size_t na, const int32_t *b, 
 				j++;
 			}
 		}
-		free(L);
+		free(ops);
 	} else {
 		for (size_t i = 0; i < m; i++)
 			segs_step(out, false, p + i, p + k, 1);
@@ -233,37 +210,38 @@ static int diff_units(segs *out, const int32_t *a, size_t na, const int32_t *b, 
 }
 
 /* Render an equal run for a code-point diff, shortened to the context around changes. */
-static void render_equal(sasae_buf *b, const int32_t *cp, size_t n, bool first, bool last)
+static void render_equal(sasae_buf *b, const uint32_t *cp, size_t n, bool first, bool last)
 {
 	if (first && last) {
-		put_cps(b, cp, n);
+		sasae_text_put_cps(b, cp, n);
 	} else if (first) {
 		if (n > DIFF_CONTEXT) {
 			sasae_buf_puts(b, "…");
-			put_cps(b, cp + n - DIFF_CONTEXT, DIFF_CONTEXT);
+			sasae_text_put_cps(b, cp + n - DIFF_CONTEXT, DIFF_CONTEXT);
 		} else {
-			put_cps(b, cp, n);
+			sasae_text_put_cps(b, cp, n);
 		}
 	} else if (last) {
 		if (n > DIFF_CONTEXT) {
-			put_cps(b, cp, DIFF_CONTEXT);
+			sasae_text_put_cps(b, cp, DIFF_CONTEXT);
 			sasae_buf_puts(b, "…");
 		} else {
-			put_cps(b, cp, n);
+			sasae_text_put_cps(b, cp, n);
 		}
 	} else if (n > 2 * DIFF_CONTEXT + 1) {
-		put_cps(b, cp, DIFF_CONTEXT);
+		sasae_text_put_cps(b, cp, DIFF_CONTEXT);
 		sasae_buf_puts(b, "…");
-		put_cps(b, cp + n - DIFF_CONTEXT, DIFF_CONTEXT);
+		sasae_text_put_cps(b, cp + n - DIFF_CONTEXT, DIFF_CONTEXT);
 	} else {
-		put_cps(b, cp, n);
+		sasae_text_put_cps(b, cp, n);
 	}
 }
 
 char *sasae_lint_diff(const char *from, const char *to)
 {
 	size_t na = 0, nb = 0;
-	int32_t *a = decode(from ? from : "", &na), *bcp = decode(to ? to : "", &nb);
+	uint32_t *a = sasae_text_decode_cps(from ? from : "", &na);
+	uint32_t *bcp = sasae_text_decode_cps(to ? to : "", &nb);
 	char *result = NULL;
 	segs s = {0};
 	if (a == NULL || bcp == NULL || diff_units(&s, a, na, bcp, nb, DIFF_ABSORB) != 0)
@@ -278,12 +256,12 @@ char *sasae_lint_diff(const char *from, const char *to)
 			}
 			if (g->na) {
 				sasae_buf_puts(&out, "[-");
-				put_cps(&out, a + g->a, g->na);
+				sasae_text_put_cps(&out, a + g->a, g->na);
 				sasae_buf_puts(&out, "-]");
 			}
 			if (g->nb) {
 				sasae_buf_puts(&out, "{+");
-				put_cps(&out, bcp + g->b, g->nb);
+				sasae_text_put_cps(&out, bcp + g->b, g->nb);
 				sasae_buf_puts(&out, "+}");
 			}
 		}
@@ -301,7 +279,7 @@ done:
 static char *diff_departments(const sasae_department *a, size_t na, const sasae_department *b, size_t nb)
 {
 	const char **names = malloc((na + nb + 1) * sizeof *names);
-	int32_t *ua = malloc((na + 1) * sizeof *ua), *ub = malloc((nb + 1) * sizeof *ub);
+	uint32_t *ua = malloc((na + 1) * sizeof *ua), *ub = malloc((nb + 1) * sizeof *ub);
 	char *result = NULL;
 	segs s = {0};
 	size_t nn = 0;
@@ -315,9 +293,9 @@ static char *diff_departments(const sasae_department *a, size_t na, const sasae_
 		if (id == nn)
 			names[nn++] = nm;
 		if (i < na)
-			ua[i] = (int32_t)id;
+			ua[i] = (uint32_t)id;
 		else
-			ub[i - na] = (int32_t)id;
+			ub[i - na] = (uint32_t)id;
 	}
 	if (diff_units(&s, ua, na, ub, nb, 0) != 0)
 		goto done;
@@ -349,214 +327,6 @@ done:
 	free(ua);
 	free(ub);
 	return result;
-}
-
-/* ---- similarity ---- */
-
-static int u64_cmp(const void *x, const void *y)
-{
-	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-	return a < b ? -1 : a > b;
-}
-
-/* Code points that NFKC leaves alone, common in names: printable ASCII, kana, ー, kanji of the
-   unified block, 々 and the usual Japanese punctuation.  (A fast path: utf8proc is the slow part
-   of the similarity search over a national catalogue.) */
-static bool nfkc_stable(int32_t c)
-{
-	return (c >= 0x20 && c <= 0x7E) || (c >= 0x3041 && c <= 0x3096) || (c >= 0x30A1 && c <= 0x30FC) ||
-	       (c >= 0x4E00 && c <= 0x9FFF) || c == 0x3001 || c == 0x3002 || c == 0x3005 ||
-	       (c >= 0x300C && c <= 0x300F) || (c >= 0x3010 && c <= 0x3011);
-}
-
-/* The code points of a name's identity key (NFKC, no white space); malloc'd, *n.  NULL on OOM. */
-static int32_t *identity_cps(const char *name, size_t *n)
-{
-	size_t ncp = 0;
-	int32_t *cp = decode(name, &ncp);
-	if (cp == NULL)
-		return NULL;
-	bool stable = true;
-	for (size_t i = 0; i < ncp && stable; i++) {
-		if (cp[i] >= 0xFF01 && cp[i] <= 0xFF5E) /* full-width ASCII: NFKC gives the ASCII */
-			cp[i] -= 0xFEE0;
-		stable = nfkc_stable(cp[i]);
-	}
-	if (stable) {
-		size_t w = 0;
-		for (size_t i = 0; i < ncp; i++)
-			if (cp[i] != ' ')
-				cp[w++] = cp[i];
-		*n = w;
-		return cp;
-	}
-	free(cp);
-	char *key = sasae_text_identity_key(name);
-	if (key == NULL)
-		return NULL;
-	cp = decode(key, n);
-	free(key);
-	return cp;
-}
-
-/* The distinct bigrams of a name's identity key, sorted (malloc'd, *n).  NULL on OOM. */
-static uint64_t *name_bigrams(const char *name, size_t *n)
-{
-	*n = 0;
-	size_t ncp = 0;
-	int32_t *cp = identity_cps(name, &ncp);
-	if (cp == NULL)
-		return NULL;
-	if (ncp > MAX_NAME_CPS)
-		ncp = MAX_NAME_CPS;
-	uint64_t *bg = malloc((ncp ? ncp : 1) * sizeof *bg);
-	if (bg == NULL) {
-		free(cp);
-		return NULL;
-	}
-	size_t k = 0;
-	for (size_t i = 0; i + 1 < ncp; i++)
-		bg[k++] = (uint64_t)(uint32_t)cp[i] << 32 | (uint32_t)cp[i + 1];
-	free(cp);
-	if (k < 64) { /* names are short: an insertion sort beats qsort's set-up */
-		for (size_t i = 1; i < k; i++) {
-			uint64_t v = bg[i];
-			size_t j = i;
-			while (j > 0 && bg[j - 1] > v) {
-				bg[j] = bg[j - 1];
-				j--;
-			}
-			bg[j] = v;
-		}
-	} else {
-		qsort(bg, k, sizeof *bg, u64_cmp);
-	}
-	size_t w = 0;
-	for (size_t i = 0; i < k; i++)
-		if (w == 0 || bg[w - 1] != bg[i])
-			bg[w++] = bg[i];
-	*n = w;
-	return bg;
-}
-
-double sasae_lint_similarity(const char *a, const char *b)
-{
-	size_t na = 0, nb = 0;
-	uint64_t *x = name_bigrams(a, &na), *y = name_bigrams(b, &nb);
-	double r = -1;
-	if (x && y) {
-		size_t i = 0, j = 0, common = 0;
-		while (i < na && j < nb) {
-			if (x[i] == y[j])
-				common++, i++, j++;
-			else if (x[i] < y[j])
-				i++;
-			else
-				j++;
-		}
-		if (na + nb == 0) { /* two one-character names */
-			char *ka = sasae_text_identity_key(a), *kb = sasae_text_identity_key(b);
-			r = ka && kb ? (strcmp(ka, kb) == 0 ? 1.0 : 0.0) : -1;
-			free(ka);
-			free(kb);
-		} else {
-			r = 2.0 * (double)common / (double)(na + nb);
-		}
-	}
-	free(x);
-	free(y);
-	return r;
-}
-
-long sasae_lint_edit_distance(const char *a, const char *b)
-{
-	size_t na = 0, nb = 0;
-	int32_t *x = decode(a, &na), *y = decode(b, &nb);
-	long *row = malloc((nb + 1) * sizeof *row);
-	long r = -1;
-	if (x && y && row) {
-		for (size_t j = 0; j <= nb; j++)
-			row[j] = (long)j;
-		for (size_t i = 1; i <= na; i++) {
-			long diag = row[0];
-			row[0] = (long)i;
-			for (size_t j = 1; j <= nb; j++) {
-				long up = row[j];
-				long best = diag + (x[i - 1] != y[j - 1]);
-				if (up + 1 < best)
-					best = up + 1;
-				if (row[j - 1] + 1 < best)
-					best = row[j - 1] + 1;
-				row[j] = best;
-				diag = up;
-			}
-		}
-		r = row[nb];
-	}
-	free(x);
-	free(y);
-	free(row);
-	return r;
-}
-
-/* ---- a string → index hash map (keys borrowed) ---- */
-
-typedef struct smap_slot {
-	const char *key;
-	size_t val;
-} smap_slot;
-
-typedef struct smap {
-	smap_slot *slots;
-	size_t cap, n;
-} smap;
-
-static uint64_t str_hash(const char *k)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (; *k; k++)
-		h = (h ^ (unsigned char)*k) * 1099511628211ULL;
-	return h;
-}
-
-static smap_slot *smap_slot_of(smap *m, const char *key)
-{
-	size_t i = (size_t)str_hash(key) & (m->cap - 1);
-	while (m->slots[i].key && strcmp(m->slots[i].key, key) != 0)
-		i = (i + 1) & (m->cap - 1);
-	return &m->slots[i];
-}
-
-/* The value of key; inserts val when absent (*added true).  NULL on OOM. */
-static size_t *smap_put(smap *m, const char *key, size_t val, bool *added)
-{
-	if ((m->n + 1) * 4 > m->cap * 3) {
-		size_t cap = m->cap ? m->cap * 2 : 256;
-		smap_slot *slots = calloc(cap, sizeof *slots);
-		if (slots == NULL)
-			return NULL;
-		smap old = *m;
-		m->slots = slots;
-		m->cap = cap;
-		for (size_t i = 0; i < old.cap; i++)
-			if (old.slots[i].key)
-				*smap_slot_of(m, old.slots[i].key) = old.slots[i];
-		free(old.slots);
-	}
-	smap_slot *s = smap_slot_of(m, key);
-	*added = s->key == NULL;
-	if (*added) {
-		s->key = key;
-		s->val = val;
-		m->n++;
-	}
-	return &s->val;
-}
-
-static void smap_free(smap *m)
-{
-	free(m->slots);
-	memset(m, 0, sizeof *m);
 }
 
 /* ---- findings ---- */
@@ -894,56 +664,19 @@ static void check_relist_drift(lint_ctx *c)
 /* An inverted index of character bigrams over the names of programs that have an original. */
 typedef struct bigram_index {
 	size_t ncand;
-	size_t *cand;      /* candidate → group */
-	size_t *cand_nbg;  /* candidate → number of distinct bigrams */
-	uint64_t *keys;    /* open-addressing table of bigrams (0 = empty; bigrams are never 0) */
-	uint32_t *slot_id; /* table slot → dense bigram id */
-	size_t cap;
+	size_t *cand;       /* candidate → group */
+	size_t *cand_nbg;   /* candidate → number of distinct bigrams */
+	sasae_hashmap *ids; /* bigram → dense bigram id */
 	size_t *post_start; /* bigram id → first posting (CSR), nbig + 1 entries */
 	uint32_t *post;     /* candidate indices */
 	size_t nbig;
 } bigram_index;
 
-static size_t bg_slot(const bigram_index *ix, uint64_t key)
-{
-	size_t i = (size_t)((key * 0x9E3779B97F4A7C15ULL) >> 20) & (ix->cap - 1);
-	while (ix->keys[i] && ix->keys[i] != key)
-		i = (i + 1) & (ix->cap - 1);
-	return i;
-}
-
-/* Double the bigram table.  0 or SASAE_ENOMEM (the table is then unchanged). */
-static int bg_grow(bigram_index *ix)
-{
-	bigram_index old = *ix;
-	ix->cap = old.cap * 2;
-	ix->keys = calloc(ix->cap, sizeof *ix->keys);
-	ix->slot_id = malloc(ix->cap * sizeof *ix->slot_id);
-	if (ix->keys == NULL || ix->slot_id == NULL) {
-		free(ix->keys);
-		free(ix->slot_id);
-		ix->keys = old.keys;
-		ix->slot_id = old.slot_id;
-		ix->cap = old.cap;
-		return SASAE_ENOMEM;
-	}
-	for (size_t i = 0; i < old.cap; i++)
-		if (old.keys[i]) {
-			size_t s = bg_slot(ix, old.keys[i]);
-			ix->keys[s] = old.keys[i];
-			ix->slot_id[s] = old.slot_id[i];
-		}
-	free(old.keys);
-	free(old.slot_id);
-	return 0;
-}
-
 static void bigram_index_free(bigram_index *ix)
 {
 	free(ix->cand);
 	free(ix->cand_nbg);
-	free(ix->keys);
-	free(ix->slot_id);
+	sasae_hashmap_free(ix->ids);
 	free(ix->post_start);
 	free(ix->post);
 	memset(ix, 0, sizeof *ix);
@@ -959,6 +692,7 @@ static int bigram_index_build(lint_ctx *c, bigram_index *ix)
 	ix->cand_nbg = malloc((ncand + 1) * sizeof *ix->cand_nbg);
 	uint64_t **bgs = calloc(ncand + 1, sizeof *bgs);
 	size_t total = 0;
+	size_t *count = NULL;
 	int rc = SASAE_ENOMEM;
 	if (ix->cand == NULL || ix->cand_nbg == NULL || bgs == NULL)
 		goto done;
@@ -967,48 +701,38 @@ static int bigram_index_build(lint_ctx *c, bigram_index *ix)
 			continue;
 		size_t k = ix->ncand++;
 		ix->cand[k] = g;
-		if ((bgs[k] = name_bigrams(c->all[c->groups[g].original]->name, &ix->cand_nbg[k])) == NULL)
+		if ((bgs[k] = sasae_text_bigrams(c->all[c->groups[g].original]->name, true, &ix->cand_nbg[k])) ==
+		    NULL)
 			goto done;
 		total += ix->cand_nbg[k];
 	}
-	ix->cap = 4096; /* grown as distinct bigrams come (far fewer than `total`) */
-	ix->keys = calloc(ix->cap, sizeof *ix->keys);
-	ix->slot_id = malloc(ix->cap * sizeof *ix->slot_id);
-	size_t *count = NULL;
-	if (ix->keys == NULL || ix->slot_id == NULL)
-		goto done;
-	/* Pass 1: dense ids and posting counts. */
+	/* Pass 1: dense ids (written over the bigrams) and posting counts. */
 	size_t countcap = 1024;
 	count = calloc(countcap, sizeof *count);
-	if (count == NULL)
+	if (count == NULL || (ix->ids = sasae_hashmap_new(SASAE_HASHMAP_U64)) == NULL)
 		goto done;
 	for (size_t k = 0; k < ix->ncand; k++)
 		for (size_t j = 0; j < ix->cand_nbg[k]; j++) {
-			size_t s = bg_slot(ix, bgs[k][j]);
-			if (ix->keys[s] == 0 && (ix->nbig + 1) * 2 > ix->cap) {
-				if (bg_grow(ix) != 0)
-					goto fail_count;
-				s = bg_slot(ix, bgs[k][j]);
+			bool added;
+			int64_t *id = sasae_hashmap_put_u64(ix->ids, bgs[k][j], (int64_t)ix->nbig, &added);
+			if (id == NULL)
+				goto done;
+			if (added && ++ix->nbig > countcap) {
+				size_t *nc = realloc(count, countcap * 2 * sizeof *nc);
+				if (nc == NULL)
+					goto done;
+				memset(nc + countcap, 0, countcap * sizeof *nc);
+				count = nc;
+				countcap *= 2;
 			}
-			if (ix->keys[s] == 0) {
-				ix->keys[s] = bgs[k][j];
-				ix->slot_id[s] = (uint32_t)ix->nbig++;
-				if (ix->nbig > countcap) {
-					size_t *nc = realloc(count, countcap * 2 * sizeof *nc);
-					if (nc == NULL)
-						goto fail_count;
-					memset(nc + countcap, 0, countcap * sizeof *nc);
-					count = nc;
-					countcap *= 2;
-				}
-			}
-			count[ix->slot_id[s]]++;
+			bgs[k][j] = (uint64_t)*id;
+			count[*id]++;
 		}
 	/* Pass 2: postings. */
 	ix->post_start = malloc((ix->nbig + 1) * sizeof *ix->post_start);
 	ix->post = malloc((total + 1) * sizeof *ix->post);
 	if (ix->post_start == NULL || ix->post == NULL)
-		goto fail_count;
+		goto done;
 	size_t sum = 0;
 	for (size_t b = 0; b < ix->nbig; b++) {
 		ix->post_start[b] = sum;
@@ -1018,11 +742,10 @@ static int bigram_index_build(lint_ctx *c, bigram_index *ix)
 	ix->post_start[ix->nbig] = sum;
 	for (size_t k = 0; k < ix->ncand; k++)
 		for (size_t j = 0; j < ix->cand_nbg[k]; j++)
-			ix->post[count[ix->slot_id[bg_slot(ix, bgs[k][j])]]++] = (uint32_t)k;
+			ix->post[count[bgs[k][j]]++] = (uint32_t)k;
 	rc = 0;
-fail_count:
-	free(count);
 done:
+	free(count);
 	if (bgs)
 		for (size_t k = 0; k < ncand; k++)
 			free(bgs[k]);
@@ -1054,12 +777,12 @@ static bool posting_has(const bigram_index *ix, uint32_t id, uint32_t k)
  * only those are scored over all bigrams.  counts and touched are scratch arrays of ix->ncand
  * entries; counts is all zero on entry and on return.
  */
-static size_t bigram_index_closest(const bigram_index *ix, const char *name, uint16_t *counts,
+static size_t bigram_index_closest(const bigram_index *ix, const char *name, uint32_t *counts,
 				   uint32_t *touched, double *sim, bool *oom)
 {
 	enum { RARE_POSTINGS = 2000, CLOSEST_SHORTLIST = 64 };
 	size_t nbg;
-	uint64_t *bg = name_bigrams(name, &nbg);
+	uint64_t *bg = sasae_text_bigrams(name, true, &nbg);
 	*sim = 0;
 	uint32_t *ids = malloc((nbg + 1) * sizeof *ids);
 	size_t *len = malloc((nbg + 1) * sizeof *len);
@@ -1072,10 +795,10 @@ static size_t bigram_index_closest(const bigram_index *ix, const char *name, uin
 	}
 	size_t nid = 0;
 	for (size_t j = 0; j < nbg; j++) { /* the name's bigrams that some candidate has */
-		size_t s = bg_slot(ix, bg[j]);
-		if (ix->keys[s] == 0)
+		const int64_t *id = sasae_hashmap_get_u64(ix->ids, bg[j]);
+		if (id == NULL)
 			continue;
-		ids[nid] = ix->slot_id[s];
+		ids[nid] = (uint32_t)*id;
 		len[nid] = ix->post_start[ids[nid] + 1] - ix->post_start[ids[nid]];
 		nid++;
 	}
@@ -1108,7 +831,7 @@ static size_t bigram_index_closest(const bigram_index *ix, const char *name, uin
 		}
 	}
 	/* the shortlist: the candidates sharing most rare bigrams (a count threshold) */
-	uint16_t threshold = 0;
+	uint32_t threshold = 0;
 	if (!exact && ntouched > CLOSEST_SHORTLIST) {
 		size_t hist[65] = {0};
 		for (size_t t = 0; t < ntouched; t++)
@@ -1116,7 +839,7 @@ static size_t bigram_index_closest(const bigram_index *ix, const char *name, uin
 		size_t above = 0;
 		for (size_t v = 64; v > 0; v--) {
 			if (above + hist[v] > CLOSEST_SHORTLIST && above > 0) {
-				threshold = (uint16_t)(v + 1);
+				threshold = (uint32_t)(v + 1);
 				break;
 			}
 			above += hist[v];
@@ -1159,7 +882,7 @@ static void check_relist_orphan(lint_ctx *c)
 		c->oom = true;
 		return;
 	}
-	uint16_t *counts = calloc(ix.ncand + 1, sizeof *counts);
+	uint32_t *counts = calloc(ix.ncand + 1, sizeof *counts);
 	uint32_t *touched = malloc((ix.ncand + 1) * sizeof *touched);
 	if (counts == NULL || touched == NULL)
 		c->oom = true;
@@ -1177,7 +900,7 @@ static void check_relist_orphan(lint_ctx *c)
 		bool same = false;
 		if (sg != NONE) {
 			const sasae_listing *os = c->all[c->groups[sg].original];
-			double ss = sasae_lint_similarity(l->name, os->name);
+			double ss = sasae_text_similarity(l->name, os->name);
 			if (ss < 0)
 				c->oom = true;
 			if (o == NULL || ss >= ORPHAN_CLOSE || ss >= sim) {
@@ -1208,7 +931,7 @@ static void check_relist_orphan(lint_ctx *c)
 		x->has_other = true;
 		x->other_text = dup_or_oom(c, o->name);
 		x->similarity = sim;
-		x->distance = sasae_lint_edit_distance(l->name, o->name);
+		x->distance = sasae_text_edit_distance(l->name, o->name);
 		x->diff = sasae_lint_diff(o->name, l->name);
 		if (x->diff == NULL)
 			c->oom = true;
@@ -1442,9 +1165,11 @@ typedef struct dept_info {
 /* department-variant and department-joined. */
 static void check_departments(lint_ctx *c)
 {
-	smap m = {0};
+	sasae_hashmap *m = sasae_hashmap_new(SASAE_HASHMAP_BORROW); /* canonical name → index into d */
 	dept_info *d = NULL;
 	size_t nd = 0, capd = 0;
+	if (m == NULL)
+		c->oom = true;
 	for (size_t i = 0; i < c->n && !c->oom; i++) {
 		const sasae_listing *l = c->all[i];
 		for (size_t j = 0; j < l->ndepartments && !c->oom; j++) {
@@ -1452,7 +1177,7 @@ static void check_departments(lint_ctx *c)
 				continue;
 			const sasae_department *dep = &l->departments[j];
 			bool added;
-			size_t *idx = smap_put(&m, dep->name, nd, &added);
+			int64_t *idx = sasae_hashmap_put(m, dep->name, (int64_t)nd, &added);
 			if (idx == NULL) {
 				c->oom = true;
 				break;
@@ -1526,9 +1251,8 @@ static void check_departments(lint_ctx *c)
 				sasae_buf_free(&names);
 				continue;
 			}
-			bool added;
-			size_t *idx = smap_put(&m, dep->name, 0, &added);
-			if (idx == NULL || added) {
+			const int64_t *idx = sasae_hashmap_get(m, dep->name);
+			if (idx == NULL) {
 				c->oom = true;
 				break;
 			}
@@ -1566,7 +1290,7 @@ static void check_departments(lint_ctx *c)
 	for (size_t k = 0; k < nd; k++)
 		free(d[k].sp);
 	free(d);
-	smap_free(&m);
+	sasae_hashmap_free(m);
 }
 
 /* empty-cell and empty-section. */
@@ -1698,12 +1422,12 @@ static int sort_findings(sasae_lint_findings *f)
 /* Group the listings into programs. */
 static int build_groups(lint_ctx *c)
 {
-	smap m = {0};
 	c->group_of = malloc((c->n + 1) * sizeof *c->group_of);
 	c->groups = malloc((c->n + 1) * sizeof *c->groups);
 	c->keys = calloc(c->n + 1, sizeof *c->keys);
-	if (c->group_of == NULL || c->groups == NULL || c->keys == NULL)
-		return SASAE_ENOMEM;
+	sasae_hashmap *m = sasae_hashmap_new(SASAE_HASHMAP_BORROW); /* program id or key → group */
+	if (c->group_of == NULL || c->groups == NULL || c->keys == NULL || m == NULL)
+		goto oom;
 	for (size_t i = 0; i < c->n; i++) {
 		const sasae_listing *l = c->all[i];
 		const char *key = l->program;
@@ -1713,21 +1437,21 @@ static int build_groups(lint_ctx *c)
 			key = c->keys[i];
 		}
 		bool added;
-		size_t *g = smap_put(&m, key, c->ngroups, &added);
+		const int64_t *g = sasae_hashmap_put(m, key, (int64_t)c->ngroups, &added);
 		if (g == NULL)
 			goto oom;
 		if (added)
 			c->groups[c->ngroups++] = (group){i, NONE, 0};
 		group *gr = &c->groups[*g];
-		c->group_of[i] = *g;
+		c->group_of[i] = (size_t)*g;
 		gr->count++;
 		if (!l->relisted && gr->original == NONE)
 			gr->original = i;
 	}
-	smap_free(&m);
+	sasae_hashmap_free(m);
 	return 0;
 oom:
-	smap_free(&m);
+	sasae_hashmap_free(m);
 	return SASAE_ENOMEM;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sasae/buf.h"
+#include "sasae/hashmap.h"
 #include "sasae/text.h"
 
 extern const char sasae_data_vocabulary_tsv[];
@@ -772,37 +773,49 @@ static bool rule_matches(const rule *r, const struct sasae_tag_texts *t, sasae_b
 	return any;
 }
 
-static int apply_override(sasae_plan_tags *out, const sasae_tag_data *d, const sasae_plan *plan,
-			  const char *const *keys, const override *o, sasae_error *err);
+static int apply_override(sasae_plan_tags *out, const sasae_tag_data *d, const sasae_hashmap *by_key,
+			  const size_t *next, const override *o, sasae_error *err);
 
 static int apply_overrides(sasae_plan_tags *out, const sasae_tag_data *d, const sasae_plan *plan,
 			   sasae_error *err)
 {
 	if (d->noverrides == 0)
 		return 0;
-	/* the programs' identity keys, once */
-	char **keys = calloc(plan->nprograms ? plan->nprograms : 1, sizeof *keys);
-	int rc = keys ? 0 : oom(err);
-	for (size_t i = 0; rc == 0 && i < plan->nprograms; i++)
-		if ((keys[i] = sasae_text_identity_key(plan->programs[i].name)) == NULL)
+	/* the programs' identity keys, once: key → the first program with it, next[i] → the
+	   following one (in program order), SIZE_MAX at the end */
+	size_t n = plan->nprograms;
+	char **keys = calloc(n ? n : 1, sizeof *keys);
+	size_t *next = malloc((n ? n : 1) * sizeof *next);
+	sasae_hashmap *by_key = sasae_hashmap_new(SASAE_HASHMAP_BORROW);
+	int rc = keys && next && by_key ? 0 : oom(err);
+	for (size_t i = n; rc == 0 && i-- > 0;) {
+		bool added;
+		int64_t *first = NULL;
+		if ((keys[i] = sasae_text_identity_key(plan->programs[i].name)) == NULL ||
+		    (first = sasae_hashmap_put(by_key, keys[i], (int64_t)i, &added)) == NULL) {
 			rc = oom(err);
+			break;
+		}
+		next[i] = added ? SIZE_MAX : (size_t)*first;
+		*first = (int64_t)i;
+	}
 	for (size_t k = 0; rc == 0 && k < d->noverrides; k++)
-		rc = apply_override(out, d, plan, (const char *const *)keys, &d->overrides[k], err);
-	for (size_t i = 0; keys && i < plan->nprograms; i++)
+		rc = apply_override(out, d, by_key, next, &d->overrides[k], err);
+	sasae_hashmap_free(by_key);
+	for (size_t i = 0; keys && i < n; i++)
 		free(keys[i]);
 	free(keys);
+	free(next);
 	return rc;
 }
 
-/* One line of tag-overrides.tsv, applied to the program whose identity key is its name's. */
-static int apply_override(sasae_plan_tags *out, const sasae_tag_data *d, const sasae_plan *plan,
-			  const char *const *keys, const override *o, sasae_error *err)
+/* One line of tag-overrides.tsv, applied to the programs whose identity key is its name's. */
+static int apply_override(sasae_plan_tags *out, const sasae_tag_data *d, const sasae_hashmap *by_key,
+			  const size_t *next, const override *o, sasae_error *err)
 {
-	bool found = false;
-	for (size_t i = 0; i < plan->nprograms; i++) {
-		if (strcmp(keys[i], o->key) != 0)
-			continue;
-		found = true;
+	const int64_t *first = sasae_hashmap_get(by_key, o->key);
+	bool found = first != NULL;
+	for (size_t i = first ? (size_t)*first : SIZE_MAX; i != SIZE_MAX; i = next[i]) {
 		sasae_program_tags *p = &out->programs[i];
 		for (size_t a = 0; a < o->nremove; a++) {
 			int term = o->remove[a];

@@ -9,6 +9,7 @@
 #include <utf8proc.h>
 
 #include "sasae/buf.h"
+#include "sasae/similar.h"
 #include "sasae/text.h"
 
 /* Embedded at build time from data/variants.tsv. */
@@ -102,8 +103,9 @@ static bool nfkc_stable(int32_t cp)
 static void normalize_segment(sasae_norm *out, const char *s, size_t from, size_t to)
 {
 	utf8proc_int32_t buf[32];
-	utf8proc_ssize_t n = utf8proc_decompose((const utf8proc_uint8_t *)s + from, (utf8proc_ssize_t)(to - from), buf,
-						32, UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STABLE);
+	utf8proc_ssize_t n =
+		utf8proc_decompose((const utf8proc_uint8_t *)s + from, (utf8proc_ssize_t)(to - from), buf, 32,
+				   UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_STABLE);
 	if (n < 0 || n > 32)
 		return; /* an unusually long decomposition: dropped (never in plan text) */
 	n = utf8proc_normalize_utf32(buf, n, UTF8PROC_COMPOSE | UTF8PROC_STABLE);
@@ -257,7 +259,8 @@ int sasae_variants_parse(sasae_variants **out, const char *file, const char *byt
 
 int sasae_variants_default(sasae_variants **out, sasae_error *err)
 {
-	return sasae_variants_parse(out, "data/variants.tsv", sasae_data_variants_tsv, sasae_data_variants_tsv_len, err);
+	return sasae_variants_parse(out, "data/variants.tsv", sasae_data_variants_tsv,
+				    sasae_data_variants_tsv_len, err);
 }
 
 /* The longest variant matching at cp[i..n) in this mode, or NULL. */
@@ -297,13 +300,15 @@ int sasae_normalize(sasae_norm *out, const char *s, size_t len, const sasae_vari
 		size_t end = i + k;
 		int32_t next;
 		size_t nk = sasae_utf8_decode(s + end, len - end, &next);
-		/* Fast path: characters NFKC and case folding leave alone (kanji, kana, ASCII other than
-		   capitals, and any other without a decomposition or case folding), when no combining or
-		   voicing mark follows. */
-		bool plain = (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3041 && cp <= 0x3096) ||
-			     (cp >= 0x30A1 && cp <= 0x30FA) || (cp >= 0x20 && cp < 0x7F && !(cp >= 'A' && cp <= 'Z'));
-		if ((nk == 0 || !is_attached(next)) && (plain || nfkc_stable(cp))) {
-			norm_push(out, fold_kana(cp), (uint32_t)i, (uint32_t)end);
+		/* Fast path, when no combining or voicing mark follows: a character of the fast NFKC
+		   table (sasae_text_nfkc_fast: kanji, kana, ASCII, full-width ASCII…) whose image case
+		   folding leaves alone (not a capital), or any other without a decomposition or case
+		   folding. */
+		int32_t fast = sasae_text_nfkc_fast((uint32_t)cp);
+		if (fast >= 'A' && fast <= 'Z')
+			fast = -1;
+		if ((nk == 0 || !is_attached(next)) && (fast >= 0 || nfkc_stable(cp))) {
+			norm_push(out, fold_kana(fast >= 0 ? fast : cp), (uint32_t)i, (uint32_t)end);
 			i = end;
 			cp = next;
 			k = nk;
@@ -325,7 +330,8 @@ int sasae_normalize(sasae_norm *out, const char *s, size_t len, const sasae_vari
 			size_t e = j;
 			while (e < out->n && out->cp[e] == ' ')
 				e++;
-			bool keep = w > 0 && e < out->n && sasae_is_word(out->cp[w - 1]) && sasae_is_word(out->cp[e]);
+			bool keep = w > 0 && e < out->n && sasae_is_word(out->cp[w - 1]) &&
+				    sasae_is_word(out->cp[e]);
 			if (keep) {
 				out->cp[w] = ' ';
 				out->from[w] = out->from[j];
@@ -397,7 +403,7 @@ char *sasae_normalize_string(const char *s, const sasae_variants *v, int mode)
 
 bool sasae_is_cjk(int32_t cp)
 {
-	return (cp >= 0x3041 && cp <= 0x309F)     /* hiragana (after folding: all kana) */
+	return (cp >= 0x3041 && cp <= 0x309F)                    /* hiragana (after folding: all kana) */
 	       || (cp >= 0x30A1 && cp <= 0x30FF && cp != 0x30FB) /* katakana left over (ヷ…, ー, ヽ), not ・ */
 	       || cp == 0x3005 || cp == 0x3006 || cp == 0x3007 /* 々 〆 〇 */
 	       || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||

@@ -21,6 +21,7 @@
 #include "sasae/diff.h"
 #include "sasae/import.h"
 #include "sasae/parse.h"
+#include "sasae/similar.h"
 #include "sasae/store.h"
 #include "test_util.h"
 
@@ -151,26 +152,26 @@ static char *markup(const sasae_diff_span *spans, size_t n)
 	return m;
 }
 
-/* ---- similarity ---- */
+/* ---- similarity (the one of src/text, which diff uses for renames) ---- */
 
 static void test_similarity(void **state)
 {
 	(void)state;
-	assert_true(sasae_diff_similarity("地域福祉セミナー", "地域福祉セミナー") == 1.0);
-	assert_true(sasae_diff_similarity("", "") == 1.0);
-	assert_true(sasae_diff_similarity("", "福祉") == 0.0);
+	assert_true(sasae_text_similarity("地域福祉セミナー", "地域福祉セミナー") == 1.0);
+	assert_true(sasae_text_similarity("", "") == 1.0);
+	assert_true(sasae_text_similarity("", "福祉") == 0.0);
 	/* NFKC and white space do not count */
-	assert_true(sasae_diff_similarity("ＤＶ 相談", "DV相談") == 1.0);
-	assert_true(sasae_diff_similarity("地域　福祉", "地域福祉") == 1.0);
+	assert_true(sasae_text_similarity("ＤＶ 相談", "DV相談") == 1.0);
+	assert_true(sasae_text_similarity("地域　福祉", "地域福祉") == 1.0);
 	/* 7 bigrams, 12 bigrams ((入門編) after NFKC), 7 shared: 14/19 */
-	double s = sasae_diff_similarity(RENAMED_OLD, RENAMED_NEW);
+	double s = sasae_text_similarity(RENAMED_OLD, RENAMED_NEW);
 	assert_true(s > 14.0 / 19 - 1e-9 && s < 14.0 / 19 + 1e-9);
 	/* a one-character string is one unigram; repeats count once */
-	assert_true(sasae_diff_similarity("塾", "塾") == 1.0);
-	assert_true(sasae_diff_similarity("塾", "学習塾") == 0.0);
-	s = sasae_diff_similarity("ああああ", "ああ");
+	assert_true(sasae_text_similarity("塾", "塾") == 1.0);
+	assert_true(sasae_text_similarity("塾", "学習塾") == 0.0);
+	s = sasae_text_similarity("ああああ", "ああ");
 	assert_true(s == 1.0);
-	assert_true(sasae_diff_similarity("地域福祉", "障害者差別") == 0.0);
+	assert_true(sasae_text_similarity("地域福祉", "障害者差別") == 0.0);
 }
 
 /* ---- character diff ---- */

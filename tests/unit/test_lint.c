@@ -24,6 +24,7 @@
 #include "sasae/import.h"
 #include "sasae/lint.h"
 #include "sasae/parse.h"
+#include "sasae/similar.h"
 #include "sasae/store.h"
 #include "test_util.h"
 
@@ -664,18 +665,18 @@ static void test_diff(void **state)
 static void test_similarity(void **state)
 {
 	(void)state;
-	assert_true(sasae_lint_similarity("社会を明るくする運動", "社会を明るくする運動") == 1.0);
+	assert_true(sasae_text_similarity("社会を明るくする運動", "社会を明るくする運動") == 1.0);
 	/* NFKC and white space do not count */
-	assert_true(sasae_lint_similarity("ＤＶ 相談", "DV相談") == 1.0);
-	assert_true(sasae_lint_similarity("あいう", "かきく") == 0.0);
-	double s = sasae_lint_similarity("社会を明るくする運動の推進", "社会を明るくする運動");
+	assert_true(sasae_text_similarity("ＤＶ 相談", "DV相談") == 1.0);
+	assert_true(sasae_text_similarity("あいう", "かきく") == 0.0);
+	double s = sasae_text_similarity("社会を明るくする運動の推進", "社会を明るくする運動");
 	assert_true(s > 0.857 && s < 0.858); /* 18/21 */
-	assert_true(sasae_lint_similarity("あ", "あ") == 1.0);
-	assert_true(sasae_lint_similarity("あ", "い") == 0.0);
-	assert_int_equal(sasae_lint_edit_distance("社会を明るくする運動の推進", "社会を明るくする運動"), 3);
-	assert_int_equal(sasae_lint_edit_distance("", "あい"), 2);
-	assert_int_equal(sasae_lint_edit_distance("事務所内に", "事務所に"), 1);
-	assert_int_equal(sasae_lint_edit_distance("kitten", "sitting"), 3);
+	assert_true(sasae_text_similarity("あ", "あ") == 1.0);
+	assert_true(sasae_text_similarity("あ", "い") == 0.0);
+	assert_int_equal(sasae_text_edit_distance("社会を明るくする運動の推進", "社会を明るくする運動"), 3);
+	assert_int_equal(sasae_text_edit_distance("", "あい"), 2);
+	assert_int_equal(sasae_text_edit_distance("事務所内に", "事務所に"), 1);
+	assert_int_equal(sasae_text_edit_distance("kitten", "sitting"), 3);
 }
 
 /* ---- the accept list ---- */
@@ -897,7 +898,7 @@ int main(void)
 		cmocka_unit_test(test_accept_parse),
 		cmocka_unit_test(test_accept_apply),
 		cmocka_unit_test(test_json),
-		
+
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

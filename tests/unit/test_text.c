@@ -1,7 +1,9 @@
 /*
  * test_text.c — unit tests of src/text (include/sasae/text.h): UTF-8 validation and decoding,
- * NFKC, program identity keys, wrap-space removal, 【再掲】 stripping, display width and padding.
- * Expected values come from the rules in text.h and ../shared/docs/plan-format.md.
+ * NFKC, program identity keys, wrap-space removal, 【再掲】 stripping, display width and padding;
+ * and of include/sasae/similar.h: the fast NFKC table, identity code points, bigram sets, the Dice
+ * similarity, the edit distance and the edit script.  Expected values come from the rules in
+ * text.h, similar.h and ../shared/docs/plan-format.md, worked out by hand.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sasae/similar.h"
 #include "sasae/text.h"
 #include "test_util.h"
 
@@ -444,6 +447,323 @@ static void test_pad(void **state)
 		}
 }
 
+/* ---- similar.h: the fast NFKC table ---- */
+
+static void test_nfkc_fast(void **state)
+{
+	(void)state;
+	static const struct {
+		uint32_t cp;
+		int32_t want;
+	} cases[] = {
+		{'A', 'A'},
+		{' ', ' '},
+		{'~', '~'},
+		{0x3042, 0x3042} /* あ */,
+		{0x30A2, 0x30A2} /* ア */,
+		{0x30F4, 0x30F4} /* ヴ */,
+		{0x30FC, 0x30FC} /* ー */,
+		{0x30FB, 0x30FB} /* ・ */,
+		{0x6F22, 0x6F22} /* 漢 */,
+		{0x3005, 0x3005} /* 々 */,
+		{0x3001, 0x3001} /* 、 */,
+		{0x300C, 0x300C} /* 「 */,
+		{0x3011, 0x3011} /* 】 */,
+		{0xFF21, 'A'} /* Ａ */,
+		{0xFF11, '1'} /* １ */,
+		{0xFF5E, '~'} /* ～ */,
+		{0xFF01, '!'} /* ！ */,
+		{0xFF71, -1} /* half-width ｱ */,
+		{0x3000, -1} /* U+3000 */,
+		{0x3231, -1} /* ㈱ */,
+		{0x3099, -1} /* voicing mark */,
+		{0x00E9, -1} /* é */,
+		{'\t', -1},
+		{0x301C, -1} /* 〜 */,
+		{0x2460, -1} /* ① */,
+		{SASAE_CP_INVALID_BYTE | 0xFF, -1},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		if (sasae_text_nfkc_fast(cases[i].cp) != cases[i].want)
+			fail_msg("nfkc_fast(U+%04X) = %d, want %d", (unsigned)cases[i].cp,
+				 (int)sasae_text_nfkc_fast(cases[i].cp), (int)cases[i].want);
+	/* Every entry of the table agrees with utf8proc's NFKC of the character alone. */
+	for (uint32_t cp = 1; cp < 0x110000; cp++) {
+		int32_t f = sasae_text_nfkc_fast(cp);
+		if (f < 0)
+			continue;
+		char in[5] = {0}, want[5] = {0};
+		sasae_utf8_encode((int32_t)cp, in);
+		sasae_utf8_encode(f, want);
+		char *got = sasae_text_nfkc(in);
+		assert_non_null(got);
+		if (strcmp(got, want) != 0)
+			fail_msg("nfkc_fast(U+%04X) disagrees with utf8proc", (unsigned)cp);
+		free(got);
+	}
+}
+
+/* ---- similar.h: identity code points ---- */
+
+/* The code points as UTF-8 (malloc'd). */
+static char *cps_string(const uint32_t *cp, size_t n)
+{
+	sasae_buf b = SASAE_BUF_INIT;
+	sasae_text_put_cps(&b, cp, n);
+	sasae_buf_cstr(&b);
+	char *s = sasae_buf_detach(&b);
+	assert_non_null(s);
+	return s;
+}
+
+static void test_identity_cps(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name, *key;
+	} cases[] = {
+		{"", ""},
+		{"社会を明るくする運動", "社会を明るくする運動"},
+		{"ＤＶ 相談", "DV相談"},        /* full-width ASCII, space */
+		{"地域　福祉", "地域福祉"},     /* U+3000 */
+		{" a\tb\r\n", "ab"},            /* every white space */
+		{"ｶﾞｲﾄﾞ", "ガイド"},            /* half-width kana: NFKC composes the voicing marks */
+		{"か\xE3\x82\x99", "が"},       /* か + U+3099 */
+		{"㈱サポート", "(株)サポート"}, /* compatibility character */
+		{"①と々", "1と々"},
+		{"a\xFF"
+		 "b",
+		 "ab"}, /* an invalid byte is dropped */
+		{"ｱ\xC3", "ア"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		size_t n = 99;
+		uint32_t *cp = sasae_text_identity_cps(cases[i].name, &n);
+		assert_non_null(cp);
+		char *got = cps_string(cp, n);
+		if (strcmp(got, cases[i].key) != 0)
+			fail_msg("identity_cps(\"%s\") = \"%s\", want \"%s\"", cases[i].name, got,
+				 cases[i].key);
+		/* the same as the key itself, for valid text */
+		if (sasae_utf8_valid(cases[i].name, strlen(cases[i].name), NULL)) {
+			char *key = sasae_text_identity_key(cases[i].name);
+			assert_non_null(key);
+			assert_string_equal(got, key);
+			free(key);
+		}
+		free(got);
+		free(cp);
+	}
+}
+
+/* ---- similar.h: bigrams, Dice, similarity ---- */
+
+static void test_bigrams(void **state)
+{
+	(void)state;
+	size_t n;
+	uint64_t *t = sasae_text_bigrams("ａｂａｂ", false, &n); /* text order, repeats kept */
+	assert_non_null(t);
+	assert_int_equal(n, 3);
+	assert_true(t[0] == ((uint64_t)'a' << 32 | 'b') && t[1] == ((uint64_t)'b' << 32 | 'a') && t[2] == t[0]);
+	free(t);
+	t = sasae_text_bigrams("ａｂａｂ", true, &n); /* a sorted set */
+	assert_non_null(t);
+	assert_int_equal(n, 2);
+	assert_true(t[0] == ((uint64_t)'a' << 32 | 'b') && t[1] == ((uint64_t)'b' << 32 | 'a'));
+	free(t);
+	t = sasae_text_bigrams(" 塾 ", true, &n); /* one character: its unigram */
+	assert_non_null(t);
+	assert_int_equal(n, 1);
+	assert_true(t[0] == ((uint64_t)0x587E << 32 | 0xFFFFFFFFu));
+	free(t);
+	t = sasae_text_bigrams("", true, &n);
+	assert_non_null(t);
+	assert_int_equal(n, 0);
+	free(t);
+}
+
+static void test_similarity(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *a, *b;
+		double want;
+	} cases[] = {
+		{"社会を明るくする運動", "社会を明るくする運動", 1.0},
+		{"ＤＶ 相談", "DV相談", 1.0}, /* the identity keys are equal */
+		{"地域　福祉", "地域福祉", 1.0},
+		{"あいう", "かきく", 0.0},
+		/* 12 bigrams and 9, all 9 shared: 18/21 */
+		{"社会を明るくする運動の推進", "社会を明るくする運動", 18.0 / 21},
+		/* {地域 域福 福祉} and {地域 域の の福 福祉}: 2 shared, 4/7 */
+		{"地域福祉", "地域の福祉", 4.0 / 7},
+		{"abcd", "abce", 4.0 / 6},
+		{"ああああ", "ああ", 1.0}, /* sets: repeats count once */
+		{"あ", "あ", 1.0},         /* one character: unigrams */
+		{"あ", "い", 0.0},
+		{"塾", "学習塾", 0.0}, /* a unigram is no bigram */
+		{"", "", 1.0},
+		{"", "福祉", 0.0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		double s = sasae_text_similarity(cases[i].a, cases[i].b);
+		double r = sasae_text_similarity(cases[i].b, cases[i].a);
+		if (s < cases[i].want - 1e-12 || s > cases[i].want + 1e-12 || s != r)
+			fail_msg("similarity(\"%s\", \"%s\") = %f (reversed %f), want %f", cases[i].a,
+				 cases[i].b, s, r, cases[i].want);
+	}
+	uint64_t x[] = {1, 2, 3}, y[] = {2, 3, 4, 5};
+	assert_true(sasae_text_dice(x, 3, y, 4) == 4.0 / 7);
+	assert_true(sasae_text_dice(NULL, 0, NULL, 0) == 1.0);
+	uint64_t u[] = {5, 1, 5, 3, 1};
+	assert_int_equal(sasae_text_sort_unique(u, 5), 3);
+	assert_true(u[0] == 1 && u[1] == 3 && u[2] == 5);
+}
+
+static void test_edit_distance(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *a, *b;
+		long want;
+	} cases[] = {
+		{"kitten", "sitting", 3},
+		{"", "あい", 2},
+		{"abc", "", 3},
+		{"あいう", "あいう", 0},
+		{"事務所内に", "事務所に", 1},
+		{"社会を明るくする運動の推進", "社会を明るくする運動", 3},
+		{"ab", "ba", 2}, /* two substitutions */
+		{"flaw", "lawn", 2},
+		{"ＤＶ", "DV", 2}, /* as printed: no normalisation */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		long d = sasae_text_edit_distance(cases[i].a, cases[i].b);
+		if (d != cases[i].want || sasae_text_edit_distance(cases[i].b, cases[i].a) != d)
+			fail_msg("edit_distance(\"%s\", \"%s\") = %ld, want %ld", cases[i].a, cases[i].b, d,
+				 cases[i].want);
+	}
+}
+
+/* ---- similar.h: the edit script ---- */
+
+/* The script of ASCII strings a → b as a string of ops (malloc'd), or "far" when beyond max_d. */
+static char *script_of(const char *a, const char *b, size_t max_d)
+{
+	uint32_t ua[64], ub[64];
+	size_t na = strlen(a), nb = strlen(b);
+	for (size_t i = 0; i < na; i++)
+		ua[i] = (unsigned char)a[i];
+	for (size_t i = 0; i < nb; i++)
+		ub[i] = (unsigned char)b[i];
+	char *ops;
+	size_t n;
+	bool far;
+	assert_int_equal(sasae_text_edit_script(&ops, &n, &far, ua, na, ub, nb, max_d), 0);
+	if (far) {
+		assert_null(ops);
+		char *s = strdup("far");
+		assert_non_null(s);
+		return s;
+	}
+	char *s = malloc(n + 1);
+	assert_non_null(s);
+	memcpy(s, ops, n);
+	s[n] = '\0';
+	free(ops);
+	return s;
+}
+
+static void test_edit_script_table(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *a, *b;
+		size_t max_d;
+		const char *want;
+	} cases[] = {
+		{"", "", 10, ""},
+		{"abc", "abc", 0, "==="},
+		{"abc", "", 10, "---"},
+		{"", "ab", 10, "++"},
+		/* "b" is kept; deleting first: delete a, keep b, insert a */
+		{"ab", "ba", 10, "-=+"},
+		/* a change in the middle: the deletion before the insertion */
+		{"abc", "axc", 10, "=-+="},
+		/* the kept unit as early as possible: the second b is the inserted one */
+		{"ab", "abb", 10, "==+"},
+		{"aab", "ab", 10, "=-="},
+		{"abc", "xyz", 6, "---+++"},
+		{"abc", "xyz", 5, "far"}, /* six edits needed */
+		{"abcd", "acbd", 1, "far"},
+		{"abcd", "acbd", 2, "=-=+="},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *got = script_of(cases[i].a, cases[i].b, cases[i].max_d);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("edit_script(\"%s\", \"%s\", %zu) = \"%s\", want \"%s\"", cases[i].a,
+				 cases[i].b, cases[i].max_d, got, cases[i].want);
+		free(got);
+	}
+}
+
+/*
+ * The definition, checked on many small random pairs: the script turns a into b, is as short as
+ * an LCS table says, and is the walk of that table from the start that keeps a unit whenever the
+ * units are equal and otherwise deletes when the deletion loses no common unit.
+ */
+static void test_edit_script_is_lcs_walk(void **state)
+{
+	(void)state;
+	uint64_t seed = 12345;
+	for (int iter = 0; iter < 20000; iter++) {
+		char a[13], b[13];
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		size_t na = (seed >> 33) % 13, nb = (seed >> 40) % 13, alpha = 2 + (seed >> 50) % 3;
+		for (size_t i = 0; i < na; i++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			a[i] = (char)('a' + (seed >> 33) % alpha);
+		}
+		for (size_t i = 0; i < nb; i++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			b[i] = (char)('a' + (seed >> 33) % alpha);
+		}
+		a[na] = b[nb] = '\0';
+		unsigned L[14][14] = {{0}};
+		for (size_t i = na; i-- > 0;)
+			for (size_t j = nb; j-- > 0;)
+				L[i][j] = a[i] == b[j]
+						  ? L[i + 1][j + 1] + 1
+						  : (L[i + 1][j] >= L[i][j + 1] ? L[i + 1][j] : L[i][j + 1]);
+		char want[27];
+		size_t w = 0, i = 0, j = 0;
+		while (i < na || j < nb) {
+			if (i < na && j < nb && a[i] == b[j])
+				want[w++] = '=', i++, j++;
+			else if (j == nb || (i < na && L[i + 1][j] >= L[i][j + 1]))
+				want[w++] = '-', i++;
+			else
+				want[w++] = '+', j++;
+		}
+		want[w] = '\0';
+		char *got = script_of(a, b, na + nb);
+		if (strcmp(got, want) != 0)
+			fail_msg("edit_script(\"%s\", \"%s\") = \"%s\", want \"%s\"", a, b, got, want);
+		/* just within and just beyond the distance */
+		size_t d = na + nb - 2 * L[0][0];
+		free(got);
+		got = script_of(a, b, d);
+		assert_string_equal(got, want);
+		free(got);
+		if (d > 0) {
+			got = script_of(a, b, d - 1);
+			assert_string_equal(got, "far");
+			free(got);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -458,6 +778,13 @@ int main(void)
 		cmocka_unit_test(test_strip_relist_marker),
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_pad),
+		cmocka_unit_test(test_nfkc_fast),
+		cmocka_unit_test(test_identity_cps),
+		cmocka_unit_test(test_bigrams),
+		cmocka_unit_test(test_similarity),
+		cmocka_unit_test(test_edit_distance),
+		cmocka_unit_test(test_edit_script_table),
+		cmocka_unit_test(test_edit_script_is_lcs_walk),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
