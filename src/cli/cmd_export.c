@@ -204,10 +204,14 @@ int cmd_export(const cli_command *cmd, int argc, char **argv, cli_common *common
 		return cli_usage_error(cmd,
 				       "余分な引数「%s」があります（出力先は --output か「> ファイル」で指定します）",
 				       argv[1]);
-	if (format == NULL)
-		return cli_usage_error(cmd,
-				       "--format を指定してください（json, csv, tsv, xlsx, plan-text, "
-				       "markdown, html, hsds, jsonld）");
+	if (format == NULL) { /* the formats named from the option's table */
+		sasae_buf list = SASAE_BUF_INIT;
+		for (size_t i = 0; formats[i]; i++)
+			sasae_buf_appendf(&list, "%s%s", i ? ", " : "", formats[i]);
+		status = cli_usage_error(cmd, "--format を指定してください（%s）", sasae_buf_cstr(&list));
+		sasae_buf_free(&list);
+		return status;
+	}
 	bool table = strcmp(format, "csv") == 0 || strcmp(format, "tsv") == 0;
 	bool cp932 = encoding && strcmp(encoding, "cp932") == 0;
 	if (encoding && !table)
