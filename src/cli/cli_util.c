@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <sys/stat.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +29,35 @@ int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
 	return 2;
 }
 
-int cli_help(const cli_command *cmd)
+int cli_print_help(const cli_command *cmd)
 {
-	fputs(cmd->usage, stdout);
-	return 0;
+	sasae_buf b = SASAE_BUF_INIT;
+	cli_help_text(&b, cmd->help, cmd->options);
+	int status = sasae_buf_ok(&b) ? 0 : 70;
+	if (status == 0)
+		fputs(sasae_buf_cstr(&b), stdout);
+	sasae_buf_free(&b);
+	return status;
+}
+
+bool cli_parse(int *status, const cli_command *cmd, int *argc, char **argv, cli_common *common, void *values)
+{
+	cli_parsed parsed;
+	sasae_error err = {0};
+	*status = 0;
+	int rc = cli_opts_parse(&parsed, cmd->options, 0, *argc, argv, common, values, &err);
+	*argc = 1 + parsed.noperands;
+	if (rc == 0)
+		return true;
+	if (rc == CLI_OPTS_STOPPED) {
+		cli_opts_free(cmd->options, values);
+		*status = cli_print_help(cmd);
+	} else if (rc == SASAE_EUSAGE) {
+		*status = cli_usage_error(cmd, "%s", err.message);
+	} else {
+		*status = cli_fail(&err);
+	}
+	return false;
 }
 
 int cli_open_store(sasae_store **out, const char *db, int flags)
@@ -49,33 +73,6 @@ int cli_write_file(void *ctx, const char *data, size_t len)
 	return fwrite(data, 1, len, (FILE *)ctx) == len ? 0 : -1;
 }
 
-bool cli_parse_int(const cli_command *cmd, const char *opt, const char *value, int *out)
-{
-	char *end;
-	errno = 0;
-	long v = strtol(value, &end, 10);
-	if (errno || *value == '\0' || *end != '\0' || v < 1 || v > INT_MAX) {
-		cli_usage_error(cmd, "%s には 1 以上の整数を指定してください（「%s」は使えません）", opt, value);
-		return false;
-	}
-	*out = (int)v;
-	return true;
-}
-
-bool cli_check_choice(const cli_command *cmd, const char *opt, const char *value, const char *const *choices)
-{
-	for (size_t i = 0; choices[i]; i++)
-		if (strcmp(value, choices[i]) == 0)
-			return true;
-	char list[256] = "";
-	for (size_t i = 0; choices[i]; i++) {
-		strncat(list, i ? ", " : "", sizeof list - strlen(list) - 1);
-		strncat(list, choices[i], sizeof list - strlen(list) - 1);
-	}
-	cli_usage_error(cmd, "%s「%s」は使えません。選べるのは: %s", opt, value, list);
-	return false;
-}
-
 int cli_load_plan(sasae_plan **plan, const char *db, const char *spec)
 {
 	*plan = NULL;
@@ -85,7 +82,8 @@ int cli_load_plan(sasae_plan **plan, const char *db, const char *spec)
 		return status;
 	sasae_error err = {0};
 	int64_t version;
-	if (sasae_store_resolve(store, spec, &version, &err) || sasae_store_load_plan(store, version, plan, &err))
+	if (sasae_store_resolve(store, spec, &version, &err) ||
+	    sasae_store_load_plan(store, version, plan, &err))
 		status = cli_fail(&err);
 	sasae_store_close(store);
 	return status;
@@ -108,7 +106,8 @@ int cli_read_file(const char *path, sasae_buf *out, sasae_error *err)
 	if (ferror(f))
 		rc = sasae_error_set(err, SASAE_EIO, path, 0, "ファイルを読めません: %s", strerror(errno));
 	else if (!sasae_buf_ok(out))
-		rc = sasae_error_set(err, SASAE_ENOMEM, path, 0, "メモリが足りません（ファイルが大きすぎます）");
+		rc = sasae_error_set(err, SASAE_ENOMEM, path, 0,
+				     "メモリが足りません（ファイルが大きすぎます）");
 	fclose(f);
 	return rc;
 }

@@ -1,7 +1,6 @@
 /* cmd_diff.c — `sasae diff OLD NEW`: what changed between two versions of a plan, each a version in
    the database (slug, slug@N) or a plan-list document (a file, parsed in memory).  docs/diff.md. */
 #include <errno.h>
-#include <getopt.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,33 +13,50 @@
 #include "sasae/import.h"
 #include "sasae/parse.h"
 
-static int run_diff(int argc, char **argv, const char *db);
+/* --threshold: a number in (0, 1] into the double at dest. */
+static int convert_threshold(void *dest, const char *option, const char *value, sasae_error *err)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(value, &end);
+	if (errno || *value == '\0' || *end != '\0' || !(v > 0 && v <= 1))
+		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0,
+				       "%s には 0 より大きく 1 以下の数を指定してください（「%s」は使えません）",
+				       option, value);
+	*(double *)dest = v;
+	return 0;
+}
 
-const cli_command cmd_diff = {
-	.name = "diff",
-	.summary = "二つの版（またはファイル）の事業一覧の違いを表示する",
-	.usage = "使い方: sasae diff 旧 新 [--format text|json] [--threshold X] [--db PATH]\n\n"
-		 "事業一覧の二つの版を比べ、追加・削除・名称変更・掲載箇所（施策）の変更・事業概要の変更・\n"
-		 "担当局等の変更を、種類ごとに件数とともに表示します。\n\n"
-		 "旧・新にはそれぞれ次のどちらかを指定します:\n"
-		 "  ファイル           事業一覧の文書（取り込まずにその場で読みます。同じ名前のファイルがあれば\n"
-		 "                     ファイルとして扱います）\n"
-		 "  SLUG または SLUG@N データベースにある計画（最新版）またはその第N版\n\n"
-		 "事業はまず名称（全角・半角と空白の違いは無視）で対応づけ、残ったものどうしを名称と概要の\n"
-		 "似ている度合い（文字の2文字組のダイス係数、名称と概要の平均）で対応づけます。\n"
-		 "類似度がしきい値以上なら「名称変更」、それ以外は「削除」と「追加」です。\n"
-		 "概要の変更では [-…-] が削られた文字、{+…+} が加えられた文字です。\n\n"
-		 "オプション:\n"
-		 "  --format FMT       text（既定）または json\n"
-		 "  --threshold X      名称変更とみなす類似度（0 より大きく 1 以下。既定 0.6）\n"
-		 "  --db PATH          データベース（既定: $SASAE_DB、なければ ./sasae.db）\n"
-		 "  --help             この説明を表示する\n\n"
-		 "例:\n"
-		 "  sasae diff sendai-2024-draft@1 sendai-2024-draft@2\n"
-		 "  sasae diff sendai-2024-draft 第2稿.txt\n"
-		 "  sasae diff 第1稿.txt 第2稿.txt --format json\n\n"
-		 "終了コード: 0 違いなし, 1 違いあり, 2 使い方の誤り, 65 文書の誤り, 66 見つからない\n",
-	.run = run_diff,
+/* The options of `sasae diff` (besides --format and --db) go into the diff's own options. */
+const cli_option cmd_diff_options[] = {
+	{.use = &cli_opt_format},
+	{.name = "threshold",
+	 .arg = "X",
+	 .kind = CLI_CUSTOM,
+	 .convert = convert_threshold,
+	 .help = "名称変更とみなす類似度（0 より大きく 1 以下。既定 0.6）",
+	 .offset = offsetof(sasae_diff_options, threshold)},
+	{.use = &cli_opt_db},
+	{.use = &cli_opt_help},
+	CLI_OPTIONS_END,
+};
+
+const cli_help cmd_diff_help = {
+	.usage = "sasae diff 旧 新 [--format text|json] [--threshold X] [--db PATH]",
+	.description = "事業一覧の二つの版を比べ、追加・削除・名称変更・掲載箇所（施策）の変更・事業概要の変更・\n"
+		       "担当局等の変更を、種類ごとに件数とともに表示します。\n\n"
+		       "旧・新にはそれぞれ次のどちらかを指定します:\n"
+		       "  ファイル           事業一覧の文書（取り込まずにその場で読みます。同じ名前のファイルがあれば\n"
+		       "                     ファイルとして扱います）\n"
+		       "  SLUG または SLUG@N データベースにある計画（最新版）またはその第N版\n\n"
+		       "事業はまず名称（全角・半角と空白の違いは無視）で対応づけ、残ったものどうしを名称と概要の\n"
+		       "似ている度合い（文字の2文字組のダイス係数、名称と概要の平均）で対応づけます。\n"
+		       "類似度がしきい値以上なら「名称変更」、それ以外は「削除」と「追加」です。\n"
+		       "概要の変更では [-…-] が削られた文字、{+…+} が加えられた文字です。",
+	.examples = "sasae diff sendai-2024-draft@1 sendai-2024-draft@2\n"
+		    "sasae diff sendai-2024-draft 第2稿.txt\n"
+		    "sasae diff 第1稿.txt 第2稿.txt --format json",
+	.exit_codes = "0 違いなし, 1 違いあり, 2 使い方の誤り, 65 文書の誤り, 66 見つからない",
 };
 
 /* Read a whole file into a new buffer (*bytes, *len).  Fills err on failure. */
@@ -172,63 +188,19 @@ static int load_sides(side_load sides[2], const char *db)
 	return status;
 }
 
-/* Parse --threshold: a number in (0, 1]. */
-static bool parse_threshold(const char *value, double *out)
+int cmd_diff(const cli_command *cmd, int argc, char **argv, cli_common *common)
 {
-	char *end;
-	errno = 0;
-	double v = strtod(value, &end);
-	if (errno || *value == '\0' || *end != '\0' || !(v > 0 && v <= 1)) {
-		cli_usage_error(&cmd_diff,
-				"--threshold には 0 より大きく 1 以下の数を指定してください（「%s」は使えません）",
-				value);
-		return false;
-	}
-	*out = v;
-	return true;
-}
-
-static int run_diff(int argc, char **argv, const char *db)
-{
-	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'f'},
-		{"threshold", required_argument, NULL, 't'},
-		{"db", required_argument, NULL, 'D'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	static const char *const formats[] = {"text", "json", NULL};
-	const char *format = "text";
 	sasae_diff_options opt = {0};
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (!cli_check_choice(&cmd_diff, "--format", optarg, formats))
-				return 2;
-			format = optarg;
-			break;
-		case 't':
-			if (!parse_threshold(optarg, &opt.threshold))
-				return 2;
-			break;
-		case 'D': db = optarg; break;
-		case 'h': return cli_help(&cmd_diff);
-		default:
-			return cli_usage_error(&cmd_diff, "オプション「%s」は使えないか、値がありません",
-					       argv[optind - 1]);
-		}
-	}
-	if (argc - optind != 2)
-		return cli_usage_error(&cmd_diff,
-				       "比べる二つ（旧と新）を指定してください（%d 個指定されました）",
-				       argc - optind);
-	side_load load[2] = {{.arg = argv[optind]}, {.arg = argv[optind + 1]}};
+	int status;
+	if (!cli_parse(&status, cmd, &argc, argv, common, &opt))
+		return status;
+	const char *db = common->db, *format = common->format ? common->format : "text";
+	if (argc != 3)
+		return cli_usage_error(cmd, "比べる二つ（旧と新）を指定してください（%d 個指定されました）", argc - 1);
+	side_load load[2] = {{.arg = argv[1]}, {.arg = argv[2]}};
 	sasae_diff *d = NULL;
 	sasae_error err = {0};
-	int status = load_sides(load, db);
+	status = load_sides(load, db);
 	if (status)
 		goto done;
 	sasae_diff_side sides[2] = {{load[0].arg, load[0].is_file}, {load[1].arg, load[1].is_file}};

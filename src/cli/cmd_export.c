@@ -1,7 +1,6 @@
 /* cmd_export.c — `sasae export`: the plan in one of the formats of docs/exports.md, on stdout or
    into --output (a file, or a directory for hsds). */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,46 +11,63 @@
 #include "sasae/buf.h"
 #include "sasae/export.h"
 
-static int run(int argc, char **argv, const char *db);
-
-const cli_command cmd_export = {
-	.name = "export",
-	.summary = "計画を JSON・CSV・XLSX・文書・HTML・HSDS などで書き出す",
-	.usage = "使い方: sasae export --format FMT [--output PATH] [--encoding utf-8|cp932] [--plan SLUG[@版]]\n"
-		 "                    [--base-url URL] [--db PATH]\n\n"
-		 "計画を書き出します（既定は標準出力。形式ごとの詳細は docs/exports.md）。\n"
-		 "  json       データ契約（docs/data-contract.md）どおりの JSON: 部・施策・掲載と事業\n"
-		 "  csv        掲載ごとに1行の CSV（UTF-8、BOM 付き: Excel でそのまま開けます）\n"
-		 "  tsv        同じ列の TSV（UTF-8、BOM なし）\n"
-		 "  xlsx       Excel のブック（部ごとに1シート）。バイナリなので --output FILE か\n"
-		 "             リダイレクト（> FILE）で書き出します\n"
-		 "  plan-text  事業一覧の文書そのもの（取り込むと同じ計画に戻ります）\n"
-		 "  markdown   掲載予定事業一覧の表（部・施策ごと、No | 事業名 | 事業概要 | 担当局等）\n"
-		 "  html       同じ表を1つの HTML 文書で（印刷・貼り付け用）\n"
-		 "  hsds       Open Referral HSDS 3.0 のデータパッケージ（--output DIR に CSV と\n"
-		 "             datapackage.json）\n"
-		 "  jsonld     schema.org の GovernmentService（JSON-LD）\n\n"
-		 "オプション:\n"
-		 "  --format FMT       上のどれか（必須）\n"
-		 "  --output PATH      標準出力の代わりにこのファイルへ（hsds ではディレクトリ。必須）。\n"
-		 "                     書き終えてから置き換えるので、失敗しても元のファイルは残ります\n"
-		 "  --encoding ENC     csv・tsv の文字コード: utf-8（既定）か cp932（日本語版 Windows の\n"
-		 "                     Excel 向け。CP932 で表せない文字があれば、その掲載を示して終了コード 65）\n"
-		 "  --base-url URL     jsonld: sasae serve のサイトのアドレス（事業・部署に @id と url が付く）\n"
-		 "  --plan SLUG[@N]    計画（既定: 最後に取り込んだ計画の最新版）\n"
-		 "  --db PATH          データベース（既定: $SASAE_DB、なければ ./sasae.db）\n"
-		 "  --help             この説明を表示する\n\n"
-		 "例:\n"
-		 "  sasae export --format csv --encoding cp932 > plan-sjis.csv\n"
-		 "  sasae export --format xlsx --output plan.xlsx\n"
-		 "  sasae export --format hsds --output hsds/\n",
-	.run = run,
-};
-
 /* The formats, in the order of the help text. */
 static const char *const formats[] = {"json",     "csv",  "tsv",  "xlsx",   "plan-text",
 				      "markdown", "html", "hsds", "jsonld", NULL};
 static const char *const encodings[] = {"utf-8", "utf8", "cp932", NULL};
+
+/* The options of `sasae export` (besides --format, --plan and --db). */
+typedef struct export_values {
+	const char *output;   /* --output PATH, or NULL: stdout */
+	const char *encoding; /* --encoding ENC (one of encodings), or NULL */
+	const char *base_url; /* --base-url URL, or NULL */
+} export_values;
+
+const cli_option cmd_export_options[] = {
+	{.use = &cli_opt_format, .choices = formats, .help = "上のどれか（必須）"},
+	{.name = "output",
+	 .arg = "PATH",
+	 .kind = CLI_STRING,
+	 .help = "標準出力の代わりにこのファイルへ（hsds ではディレクトリ。必須）。\n"
+		 "書き終えてから置き換えるので、失敗しても元のファイルは残ります",
+	 .offset = offsetof(export_values, output)},
+	{.name = "encoding",
+	 .arg = "ENC",
+	 .kind = CLI_ENUM,
+	 .choices = encodings,
+	 .help = "csv・tsv の文字コード: utf-8（既定）か cp932（日本語版 Windows の\n"
+		 "Excel 向け。CP932 で表せない文字があれば、その掲載を示して終了コード 65）",
+	 .offset = offsetof(export_values, encoding)},
+	{.name = "base-url",
+	 .arg = "URL",
+	 .kind = CLI_STRING,
+	 .help = "jsonld: sasae serve のサイトのアドレス（事業・部署に @id と url が付く）",
+	 .offset = offsetof(export_values, base_url)},
+	{.use = &cli_opt_plan},
+	{.use = &cli_opt_db},
+	{.use = &cli_opt_help},
+	CLI_OPTIONS_END,
+};
+
+const cli_help cmd_export_help = {
+	.usage = "sasae export --format FMT [--output PATH] [--encoding utf-8|cp932] [--plan SLUG[@版]]\n"
+		 "                    [--base-url URL] [--db PATH]",
+	.description = "計画を書き出します（既定は標準出力。形式ごとの詳細は docs/exports.md）。\n"
+		       "  json       データ契約（docs/data-contract.md）どおりの JSON: 部・施策・掲載と事業\n"
+		       "  csv        掲載ごとに1行の CSV（UTF-8、BOM 付き: Excel でそのまま開けます）\n"
+		       "  tsv        同じ列の TSV（UTF-8、BOM なし）\n"
+		       "  xlsx       Excel のブック（部ごとに1シート）。バイナリなので --output FILE か\n"
+		       "             リダイレクト（> FILE）で書き出します\n"
+		       "  plan-text  事業一覧の文書そのもの（取り込むと同じ計画に戻ります）\n"
+		       "  markdown   掲載予定事業一覧の表（部・施策ごと、No | 事業名 | 事業概要 | 担当局等）\n"
+		       "  html       同じ表を1つの HTML 文書で（印刷・貼り付け用）\n"
+		       "  hsds       Open Referral HSDS 3.0 のデータパッケージ（--output DIR に CSV と\n"
+		       "             datapackage.json）\n"
+		       "  jsonld     schema.org の GovernmentService（JSON-LD）",
+	.examples = "sasae export --format csv --encoding cp932 > plan-sjis.csv\n"
+		    "sasae export --format xlsx --output plan.xlsx\n"
+		    "sasae export --format hsds --output hsds/",
+};
 
 /* Write the text format to out. */
 static int export_text(const sasae_plan *plan, const char *format, bool cp932, const char *base_url,
@@ -176,65 +192,43 @@ static int xlsx(const sasae_plan *plan, const char *path, sasae_error *err)
 	return rc;
 }
 
-static int run(int argc, char **argv, const char *db)
+int cmd_export(const cli_command *cmd, int argc, char **argv, cli_common *common)
 {
-	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'f'},   {"output", required_argument, NULL, 'o'},
-		{"encoding", required_argument, NULL, 'e'}, {"base-url", required_argument, NULL, 'u'},
-		{"plan", required_argument, NULL, 'p'},     {"db", required_argument, NULL, 'D'},
-		{"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
-	};
-	const char *format = NULL, *spec = NULL, *output = NULL, *encoding = NULL, *base_url = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (!cli_check_choice(&cmd_export, "--format", optarg, formats))
-				return 2;
-			format = optarg;
-			break;
-		case 'e':
-			if (!cli_check_choice(&cmd_export, "--encoding", optarg, encodings))
-				return 2;
-			encoding = optarg;
-			break;
-		case 'o': output = optarg; break;
-		case 'u': base_url = optarg; break;
-		case 'p': spec = optarg; break;
-		case 'D': db = optarg; break;
-		case 'h': return cli_help(&cmd_export);
-		default:
-			return cli_usage_error(&cmd_export, "オプション「%s」は使えないか、値がありません",
-					       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(&cmd_export,
+	export_values v = {NULL, NULL, NULL};
+	int status;
+	if (!cli_parse(&status, cmd, &argc, argv, common, &v))
+		return status;
+	const char *db = common->db, *format = common->format, *spec = common->plan;
+	const char *output = v.output, *encoding = v.encoding, *base_url = v.base_url;
+	if (argc > 1)
+		return cli_usage_error(cmd,
 				       "余分な引数「%s」があります（出力先は --output か「> ファイル」で指定します）",
-				       argv[optind]);
-	if (format == NULL)
-		return cli_usage_error(&cmd_export,
-				       "--format を指定してください（json, csv, tsv, xlsx, plan-text, "
-				       "markdown, html, hsds, jsonld）");
+				       argv[1]);
+	if (format == NULL) { /* the formats named from the option's table */
+		sasae_buf list = SASAE_BUF_INIT;
+		for (size_t i = 0; formats[i]; i++)
+			sasae_buf_appendf(&list, "%s%s", i ? ", " : "", formats[i]);
+		status = cli_usage_error(cmd, "--format を指定してください（%s）", sasae_buf_cstr(&list));
+		sasae_buf_free(&list);
+		return status;
+	}
 	bool table = strcmp(format, "csv") == 0 || strcmp(format, "tsv") == 0;
 	bool cp932 = encoding && strcmp(encoding, "cp932") == 0;
 	if (encoding && !table)
-		return cli_usage_error(&cmd_export, "--encoding は csv と tsv にだけ使えます");
+		return cli_usage_error(cmd, "--encoding は csv と tsv にだけ使えます");
 	if (base_url && strcmp(format, "jsonld") != 0)
-		return cli_usage_error(&cmd_export, "--base-url は jsonld にだけ使えます");
+		return cli_usage_error(cmd, "--base-url は jsonld にだけ使えます");
 	if (output && (*output == '\0' || strcmp(output, "-") == 0))
 		output = strcmp(format, "hsds") == 0 ? "" : NULL; /* "-": stdout */
 	if (strcmp(format, "hsds") == 0 && (output == NULL || *output == '\0'))
-		return cli_usage_error(&cmd_export,
+		return cli_usage_error(cmd,
 				       "hsds は複数のファイルなので --output DIR で書き出し先のディレクトリを指定してください");
 	if (strcmp(format, "xlsx") == 0 && output == NULL && isatty(STDOUT_FILENO))
-		return cli_usage_error(&cmd_export,
+		return cli_usage_error(cmd,
 				       "xlsx はバイナリなので端末には書き出しません。"
 				       "--output FILE を指定するか「> FILE」にリダイレクトしてください");
 	sasae_plan *plan;
-	int status = cli_load_plan(&plan, db, spec);
+	status = cli_load_plan(&plan, db, spec);
 	if (status)
 		return status;
 	sasae_error err = {0};

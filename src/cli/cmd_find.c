@@ -1,6 +1,5 @@
 /* cmd_find.c — `sasae find`: the programs that fit a situation, grouped by need, with why
    (docs/finder.md).  Nothing about the situation is written anywhere. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,47 +8,62 @@
 #include "sasae/buf.h"
 #include "sasae/finder.h"
 
-static int run(int argc, char **argv, const char *db);
+/* The options of `sasae find` (besides --format, --plan and --db). */
+typedef struct find_values {
+	cli_list who;     /* --who ID… (owned) */
+	cli_list need;    /* --need ID… (owned) */
+	const char *text; /* --text "…", or NULL */
+	int limit;        /* --limit N, 0: the finder's default */
+	int offset;       /* --offset N */
+} find_values;
 
-const cli_command cmd_find = {
-	.name = "find",
-	.summary = "困りごとから使える事業をさがす（対象・困りごと・ふだんの言葉で）",
-	.usage = "使い方: sasae find [--who ID]… [--need ID]… [--text \"…\"] [--limit N] [--offset N]\n"
-		 "                  [--format text|json] [--plan SLUG[@版]] [--db PATH]\n\n"
-		 "だれが（--who）、なにに困っているか（--need）、またはふだんの言葉（--text）から、\n"
-		 "合う事業を困りごとごとにまとめて表示します。本人が使えるサービス（相談窓口・居場所・給付など）が先です。\n"
-		 "各事業に、なぜ表示したか（当たったタグと語）を示します。選べる ID は「sasae tags」で見られます。\n\n"
-		 "オプション:\n"
-		 "  --who ID      だれのための事業か（例: elderly、dementia、withdrawal）。繰り返すか「,」で区切る\n"
-		 "  --need ID     なにに困っているか（例: consultation、money、work、housing）\n"
-		 "  --text 文     ふだんの言葉で（例: \"80代の母がひとり暮らしで物忘れが増えた\"）\n"
-		 "  --limit N     表示する件数（既定 30、最大 1000）\n"
-		 "  --offset N    何件目から表示するか（既定 0）\n"
-		 "  --format FMT  text（既定）または json（sasae search と同じ形: total と results）\n"
-		 "  --plan SLUG[@N]  計画（既定: 最後に取り込んだ計画の最新版）\n"
-		 "  --db PATH     データベース（既定: $SASAE_DB、なければ ./sasae.db）\n"
-		 "  --help        この説明を表示する\n\n"
-		 "例:\n"
-		 "  sasae find --who elderly,dementia --need consultation\n"
-		 "  sasae find --text \"親の介護で疲れた\"\n\n"
-		 "終了コード: 0 さがした（0件を含む）, 2 引数の誤り, 66 データベースや計画がない\n",
-	.run = run,
+const cli_option cmd_find_options[] = {
+	{.name = "who",
+	 .arg = "ID",
+	 .kind = CLI_LIST,
+	 .separators = ",、 ",
+	 .help = "だれのための事業か（例: elderly、dementia、withdrawal）。繰り返すか「,」で区切る",
+	 .offset = offsetof(find_values, who)},
+	{.name = "need",
+	 .arg = "ID",
+	 .kind = CLI_LIST,
+	 .separators = ",、 ",
+	 .help = "なにに困っているか（例: consultation、money、work、housing）",
+	 .offset = offsetof(find_values, need)},
+	{.name = "text",
+	 .arg = "文",
+	 .kind = CLI_STRING,
+	 .help = "ふだんの言葉で（例: \"80代の母がひとり暮らしで物忘れが増えた\"）",
+	 .offset = offsetof(find_values, text)},
+	{.name = "limit",
+	 .arg = "N",
+	 .kind = CLI_INT,
+	 .min = 1,
+	 .help = "表示する件数（既定 30、最大 1000）",
+	 .offset = offsetof(find_values, limit)},
+	{.name = "offset",
+	 .arg = "N",
+	 .kind = CLI_INT,
+	 .min = 0,
+	 .help = "何件目から表示するか（既定 0）",
+	 .offset = offsetof(find_values, offset)},
+	{.use = &cli_opt_format, .help = "text（既定）または json（sasae search と同じ形: total と results）"},
+	{.use = &cli_opt_plan},
+	{.use = &cli_opt_db},
+	{.use = &cli_opt_help},
+	CLI_OPTIONS_END,
 };
 
-/* Split "a,b" values of a repeated option into list (pointers into copies kept in *keep). */
-static bool add_ids(const char *v, const char **list, size_t *n, size_t cap, char **keep, size_t *nkeep)
-{
-	char *copy = strdup(v);
-	if (copy == NULL)
-		return false;
-	keep[(*nkeep)++] = copy;
-	for (char *tok = strtok(copy, ",、 "); tok; tok = strtok(NULL, ",、 ")) {
-		if (*n == cap)
-			return false;
-		list[(*n)++] = tok;
-	}
-	return true;
-}
+const cli_help cmd_find_help = {
+	.usage = "sasae find [--who ID]… [--need ID]… [--text \"…\"] [--limit N] [--offset N]\n"
+		 "                  [--format text|json] [--plan SLUG[@版]] [--db PATH]",
+	.description = "だれが（--who）、なにに困っているか（--need）、またはふだんの言葉（--text）から、\n"
+		       "合う事業を困りごとごとにまとめて表示します。本人が使えるサービス（相談窓口・居場所・給付など）が先です。\n"
+		       "各事業に、なぜ表示したか（当たったタグと語）を示します。選べる ID は「sasae tags」で見られます。",
+	.examples = "sasae find --who elderly,dementia --need consultation\n"
+		    "sasae find --text \"親の介護で疲れた\"",
+	.exit_codes = "0 さがした（0件を含む）, 2 引数の誤り, 66 データベースや計画がない",
+};
 
 static void put_text(sasae_buf *o, const sasae_finder *f, const sasae_finder_results *r)
 {
@@ -108,81 +122,34 @@ static void put_text(sasae_buf *o, const sasae_finder *f, const sasae_finder_res
 	}
 }
 
-static int run(int argc, char **argv, const char *db)
+int cmd_find(const cli_command *cmd, int argc, char **argv, cli_common *common)
 {
-	static const struct option longopts[] = {
-		{"who", required_argument, NULL, 'w'},    {"need", required_argument, NULL, 'n'},
-		{"text", required_argument, NULL, 't'},   {"limit", required_argument, NULL, 'l'},
-		{"offset", required_argument, NULL, 'o'}, {"format", required_argument, NULL, 'f'},
-		{"plan", required_argument, NULL, 'p'},   {"db", required_argument, NULL, 'D'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-	};
-	static const char *const formats[] = {"text", "json", NULL};
+	find_values v = {{NULL, 0}, {NULL, 0}, NULL, 0, 0};
+	int status;
+	if (!cli_parse(&status, cmd, &argc, argv, common, &v))
+		return status;
 	enum { CAP = SASAE_FINDER_MAX_CHOICES + 1 };
-	const char *who[CAP], *need[CAP];
-	char *keep[64];
-	size_t nwho = 0, nneed = 0, nkeep = 0;
-	const char *text = NULL, *format = "text", *spec = NULL;
-	int limit = 0, offset = 0, c, status = 0;
-	optind = 0;
-	opterr = 0;
-	while (status == 0 && (c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'w':
-		case 'n':
-			if (nkeep == sizeof keep / sizeof keep[0] ||
-			    !add_ids(optarg, c == 'w' ? who : need, c == 'w' ? &nwho : &nneed, CAP, keep,
-				     &nkeep))
-				status = cli_usage_error(&cmd_find, "--who と --need は合わせて %d 個までです",
-							 SASAE_FINDER_MAX_CHOICES);
-			break;
-		case 't': text = optarg; break;
-		case 'l':
-			if (!cli_parse_int(&cmd_find, "--limit", optarg, &limit))
-				status = 2;
-			break;
-		case 'o':
-			if (strcmp(optarg, "0") != 0 && !cli_parse_int(&cmd_find, "--offset", optarg, &offset))
-				status = 2;
-			break;
-		case 'f':
-			if (!cli_check_choice(&cmd_find, "--format", optarg, formats))
-				status = 2;
-			format = optarg;
-			break;
-		case 'p': spec = optarg; break;
-		case 'D': db = optarg; break;
-		case 'h': status = -1; break;
-		default:
-			status = cli_usage_error(&cmd_find, "オプション「%s」は使えないか、値がありません",
-						 argv[optind - 1]);
-		}
-	}
-	if (status == 0 && optind < argc)
-		status = cli_usage_error(&cmd_find,
-					 "余分な引数「%s」があります（文は --text \"…\" で渡します）",
-					 argv[optind]);
-	if (status == 0 && nwho + nneed == 0 && (text == NULL || *text == '\0'))
-		status = cli_usage_error(&cmd_find,
-					 "--who、--need、--text のどれかを指定してください（例: sasae find --text \"物忘れ\"）");
-	if (status == -1) {
-		for (size_t i = 0; i < nkeep; i++)
-			free(keep[i]);
-		return cli_help(&cmd_find);
-	}
+	const char *format = common->format ? common->format : "text";
 	cli_finder f = {0};
-	if (status == 0)
-		status = cli_open_finder(&f, db, spec);
+	if (v.who.n > CAP || v.need.n > CAP)
+		status = cli_usage_error(cmd, "--who と --need は合わせて %d 個までです", SASAE_FINDER_MAX_CHOICES);
+	else if (argc > 1)
+		status = cli_usage_error(cmd, "余分な引数「%s」があります（文は --text \"…\" で渡します）", argv[1]);
+	else if (v.who.n + v.need.n == 0 && (v.text == NULL || *v.text == '\0'))
+		status = cli_usage_error(cmd,
+					 "--who、--need、--text のどれかを指定してください（例: sasae find --text \"物忘れ\"）");
+	else
+		status = cli_open_finder(&f, common->db, common->plan);
 	if (status) {
-		for (size_t i = 0; i < nkeep; i++)
-			free(keep[i]);
+		cli_opts_free(cmd->options, &v);
 		return status;
 	}
-	sasae_finder_query q = {who, nwho, need, nneed, text, limit, offset};
+	sasae_finder_query q = {(const char *const *)v.who.items, v.who.n, (const char *const *)v.need.items,
+				v.need.n, v.text, v.limit, v.offset};
 	sasae_finder_results *r = NULL;
 	sasae_error err = {0};
 	if (sasae_finder_find(&r, f.finder, &q, &err)) {
-		status = err.code == SASAE_EUSAGE ? cli_usage_error(&cmd_find, "%s", err.message)
+		status = err.code == SASAE_EUSAGE ? cli_usage_error(cmd, "%s", err.message)
 						  : cli_fail(&err);
 	} else if (strcmp(format, "json") == 0) {
 		status = cli_print_json(sasae_finder_results_json(f.finder, r));
@@ -196,7 +163,6 @@ static int run(int argc, char **argv, const char *db)
 	}
 	sasae_finder_results_free(r);
 	cli_close_finder(&f);
-	for (size_t i = 0; i < nkeep; i++)
-		free(keep[i]);
+	cli_opts_free(cmd->options, &v);
 	return status;
 }

@@ -1,5 +1,4 @@
 /* cmd_import.c — `sasae import`: a plan-list document into the database. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,30 +15,61 @@ extern const size_t sasae_data_sendai_plan_len;
 extern const char sasae_data_sendai_outline[];
 extern const size_t sasae_data_sendai_outline_len;
 
-static int run(int argc, char **argv, const char *db);
+/* The options of `sasae import` (besides --db). */
+typedef struct import_values {
+	const char *slug;        /* --plan SLUG, or NULL: from the file name */
+	const char *title;       /* --title T, or NULL: the document's */
+	const char *outline;     /* --outline FILE, or NULL */
+	const char *departments; /* --departments FILE, or NULL: the built-in table */
+	bool sample;             /* --sample */
+	bool no_index;           /* --no-index */
+	bool quiet;              /* --quiet */
+} import_values;
 
-const cli_command cmd_import = {
-	.name = "import",
-	.summary = "事業一覧（テキスト）をデータベースに取り込む",
-	.usage = "使い方: sasae import FILE [--plan SLUG] [--title T] [--outline FILE] [--departments FILE]\n"
-		 "       sasae import --sample\n\n"
-		 "事業一覧のテキスト（PDF から取り出した TAB 区切りの表。形式は docs/format.md）を読み、\n"
-		 "計画の新しい版としてデータベースに取り込みます。取り込みは一つのトランザクションです:\n"
-		 "誤りがあればデータベースは元のまま変わりません。同じ文書をもう一度取り込んでも何も変わらず、\n"
-		 "事業ID は版が変わっても同じ事業には同じ ID が付きます。\n\n"
-		 "オプション:\n"
-		 "  --plan SLUG         計画の識別名（既定: ファイル名から。例 sendai-2024-draft）\n"
-		 "  --title T           計画の題名（既定: 文書の冒頭の題名の行）\n"
-		 "  --outline FILE      部の題名を書いたファイル（「番号<TAB>題名」の行）\n"
-		 "  --departments FILE  部署の表（既定: 組み込みの data/departments.tsv）\n"
-		 "  --sample            同梱の仙台市の計画案（data/sendai-2024-draft.txt）を取り込む\n"
-		 "  --no-index          検索の索引を作らない（大量に取り込むとき。後で sasae reindex）\n"
-		 "  --quiet             警告と要約を表示しない\n"
-		 "  --db PATH           データベース（既定: $SASAE_DB、なければ ./sasae.db）\n"
-		 "  --help              この説明を表示する\n\n"
-		 "終了コード: 0 成功, 2 使い方の誤り, 65 文書の誤り（file:line で場所を示します）,\n"
-		 "            66 ファイルがない, 70 内部エラー, 74 読み込みエラー\n",
-	.run = run,
+const cli_option cmd_import_options[] = {
+	{.name = "plan",
+	 .arg = "SLUG",
+	 .kind = CLI_STRING,
+	 .help = "計画の識別名（既定: ファイル名から。例 sendai-2024-draft）",
+	 .offset = offsetof(import_values, slug)},
+	{.name = "title",
+	 .arg = "T",
+	 .kind = CLI_STRING,
+	 .help = "計画の題名（既定: 文書の冒頭の題名の行）",
+	 .offset = offsetof(import_values, title)},
+	{.name = "outline",
+	 .arg = "FILE",
+	 .kind = CLI_STRING,
+	 .help = "部の題名を書いたファイル（「番号<TAB>題名」の行）",
+	 .offset = offsetof(import_values, outline)},
+	{.name = "departments",
+	 .arg = "FILE",
+	 .kind = CLI_STRING,
+	 .help = "部署の表（既定: 組み込みの data/departments.tsv）",
+	 .offset = offsetof(import_values, departments)},
+	{.name = "sample",
+	 .kind = CLI_FLAG,
+	 .help = "同梱の仙台市の計画案（data/sendai-2024-draft.txt）を取り込む",
+	 .offset = offsetof(import_values, sample)},
+	{.name = "no-index",
+	 .kind = CLI_FLAG,
+	 .help = "検索の索引を作らない（大量に取り込むとき。後で sasae reindex）",
+	 .offset = offsetof(import_values, no_index)},
+	{.name = "quiet", .kind = CLI_FLAG, .help = "警告と要約を表示しない", .offset = offsetof(import_values, quiet)},
+	{.use = &cli_opt_db},
+	{.use = &cli_opt_help},
+	CLI_OPTIONS_END,
+};
+
+const cli_help cmd_import_help = {
+	.usage = "sasae import FILE [--plan SLUG] [--title T] [--outline FILE] [--departments FILE]\n"
+		 "       sasae import --sample",
+	.description = "事業一覧のテキスト（PDF から取り出した TAB 区切りの表。形式は docs/format.md）を読み、\n"
+		       "計画の新しい版としてデータベースに取り込みます。取り込みは一つのトランザクションです:\n"
+		       "誤りがあればデータベースは元のまま変わりません。同じ文書をもう一度取り込んでも何も変わらず、\n"
+		       "事業ID は版が変わっても同じ事業には同じ ID が付きます。",
+	.exit_codes = "0 成功, 2 使い方の誤り, 65 文書の誤り（file:line で場所を示します）,\n"
+		      "            66 ファイルがない, 70 内部エラー, 74 読み込みエラー",
 };
 
 /* Read a whole (small) file into memory; prints the error and returns the exit status. */
@@ -86,48 +116,26 @@ static void show_progress(void *ctx, size_t done, size_t total)
 	fflush(stderr);
 }
 
-static int run(int argc, char **argv, const char *db)
+int cmd_import(const cli_command *cmd, int argc, char **argv, cli_common *common)
 {
-	static const struct option longopts[] = {
-		{"plan", required_argument, NULL, 'p'},        {"title", required_argument, NULL, 't'},
-		{"outline", required_argument, NULL, 'o'},     {"departments", required_argument, NULL, 'd'},
-		{"sample", no_argument, NULL, 's'},            {"quiet", no_argument, NULL, 'q'},
-		{"no-index", no_argument, NULL, 'n'},
-		{"db", required_argument, NULL, 'D'},          {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	const char *slug = NULL, *title = NULL, *outline_path = NULL, *depts_path = NULL;
-	bool sample = false, no_index = false;
-	import_ui ui = {false, isatty(STDERR_FILENO) != 0, -1};
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p': slug = optarg; break;
-		case 't': title = optarg; break;
-		case 'o': outline_path = optarg; break;
-		case 'd': depts_path = optarg; break;
-		case 's': sample = true; break;
-		case 'q': ui.quiet = true; break;
-		case 'n': no_index = true; break;
-		case 'D': db = optarg; break;
-		case 'h': return cli_help(&cmd_import);
-		default:
-			return cli_usage_error(&cmd_import, "オプション「%s」は使えないか、値がありません", argv[optind - 1]);
-		}
-	}
-	const char *file = optind < argc ? argv[optind] : NULL;
+	import_values v = {NULL, NULL, NULL, NULL, false, false, false};
+	int status;
+	if (!cli_parse(&status, cmd, &argc, argv, common, &v))
+		return status;
+	const char *db = common->db;
+	const char *slug = v.slug, *title = v.title, *outline_path = v.outline, *depts_path = v.departments;
+	bool sample = v.sample, no_index = v.no_index;
+	import_ui ui = {v.quiet, isatty(STDERR_FILENO) != 0, -1};
+	const char *file = argc > 1 ? argv[1] : NULL;
 	if (sample && file)
-		return cli_usage_error(&cmd_import, "--sample とファイル名は一緒に指定できません");
+		return cli_usage_error(cmd, "--sample とファイル名は一緒に指定できません");
 	if (!sample && file == NULL)
-		return cli_usage_error(&cmd_import, "取り込むファイルを指定してください（同梱の計画案なら --sample）");
-	if (optind + 1 < argc)
-		return cli_usage_error(&cmd_import, "ファイルは一つだけ指定できます（余分な引数「%s」）", argv[optind + 1]);
+		return cli_usage_error(cmd, "取り込むファイルを指定してください（同梱の計画案なら --sample）");
+	if (argc > 2)
+		return cli_usage_error(cmd, "ファイルは一つだけ指定できます（余分な引数「%s」）", argv[2]);
 	if (slug && (*slug == '\0' || strspn(slug, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != strlen(slug)))
-		return cli_usage_error(&cmd_import, "--plan には英小文字・数字・「-」だけの名前を指定してください（例: sendai-2024-draft）");
+		return cli_usage_error(cmd, "--plan には英小文字・数字・「-」だけの名前を指定してください（例: sendai-2024-draft）");
 
-	int status = 0;
 	sasae_error err = {0};
 	sasae_dept_table *depts = NULL;
 	sasae_outline outline = {0};

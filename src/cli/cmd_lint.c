@@ -1,7 +1,6 @@
 /* cmd_lint.c — `sasae lint`: the consistency check of a plan list (docs/lint.md), as text grouped by
    kind for people or as JSON for tools; exit status 1 when there are findings. */
 #include <errno.h>
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,37 +9,43 @@
 #include "sasae/buf.h"
 #include "sasae/lint.h"
 
-static int run(int argc, char **argv, const char *db);
+/* The options of `sasae lint` (besides --plan, --format and --db). */
+typedef struct lint_values {
+	const char *accept; /* --accept FILE, or NULL */
+} lint_values;
 
-const cli_command cmd_lint = {
-	.name = "lint",
-	.summary = "事業一覧の食い違い（再掲の違い・重複・番号・担当局等の表記ゆれ等）を点検する",
-	.usage = "使い方: sasae lint [--plan SLUG[@版]] [--format text|json] [--accept FILE] [--db PATH]\n\n"
-		 "取り込んだ事業一覧を点検し、食い違いを種類ごとに表示します（docs/lint.md）:\n"
-		 "  relist-drift            【再掲】の事業概要・担当局等が原本と違う（差分を表示）\n"
-		 "  relist-orphan           【再掲】なのに原本がない（名前の最も近い事業と類似度を表示）\n"
-		 "  relist-before-original  【再掲】が原本より前にある\n"
-		 "  duplicate-unmarked      同じ事業が【再掲】の印なしで二度以上載っている\n"
-		 "  shared-summary          別の事業と事業概要が一字一句同じ\n"
-		 "  numbering               番号の飛び・戻り、同じ見出し番号が部に二つ\n"
-		 "  department-variant      同じ部署の書き方が違う（社会福祉協議会／市社会福祉協議会）\n"
-		 "  department-joined       二つの部署が空白なしで続いている\n"
-		 "  unknown-department      部署の表にない担当局等\n"
-		 "  empty-cell, empty-section, doubled-char, orphan-note\n\n"
-		 "オプション:\n"
-		 "  --plan SLUG[@N]    計画（既定: 最後に取り込んだ計画の最新版）\n"
-		 "  --format FMT       text（既定）または json\n"
-		 "  --accept FILE      受け入れリスト: 承知のうえで残す指摘を「種類<TAB>部-施策-位置[<TAB>コメント]」\n"
-		 "                     の行で書いたファイル。当たる指摘は表示せず、件数だけ示します\n"
-		 "  --db PATH          データベース（既定: $SASAE_DB、なければ ./sasae.db）\n"
-		 "  --help             この説明を表示する\n\n"
-		 "例:\n"
-		 "  sasae lint\n"
-		 "  sasae lint --format json > lint.json\n"
-		 "  sasae lint --accept data/lint-accepted.tsv\n\n"
-		 "終了コード: 0 指摘なし, 1 指摘あり, 2 使い方の誤り, 65 受け入れリストの誤り,\n"
-		 "            66 計画・ファイルがない, 70 内部エラー\n",
-	.run = run,
+const cli_option cmd_lint_options[] = {
+	{.use = &cli_opt_plan},
+	{.use = &cli_opt_format},
+	{.name = "accept",
+	 .arg = "FILE",
+	 .kind = CLI_STRING,
+	 .help = "受け入れリスト: 承知のうえで残す指摘を「種類<TAB>部-施策-位置[<TAB>コメント]」\n"
+		 "の行で書いたファイル。当たる指摘は表示せず、件数だけ示します",
+	 .offset = offsetof(lint_values, accept)},
+	{.use = &cli_opt_db},
+	{.use = &cli_opt_help},
+	CLI_OPTIONS_END,
+};
+
+const cli_help cmd_lint_help = {
+	.usage = "sasae lint [--plan SLUG[@版]] [--format text|json] [--accept FILE] [--db PATH]",
+	.description = "取り込んだ事業一覧を点検し、食い違いを種類ごとに表示します（docs/lint.md）:\n"
+		       "  relist-drift            【再掲】の事業概要・担当局等が原本と違う（差分を表示）\n"
+		       "  relist-orphan           【再掲】なのに原本がない（名前の最も近い事業と類似度を表示）\n"
+		       "  relist-before-original  【再掲】が原本より前にある\n"
+		       "  duplicate-unmarked      同じ事業が【再掲】の印なしで二度以上載っている\n"
+		       "  shared-summary          別の事業と事業概要が一字一句同じ\n"
+		       "  numbering               番号の飛び・戻り、同じ見出し番号が部に二つ\n"
+		       "  department-variant      同じ部署の書き方が違う（社会福祉協議会／市社会福祉協議会）\n"
+		       "  department-joined       二つの部署が空白なしで続いている\n"
+		       "  unknown-department      部署の表にない担当局等\n"
+		       "  empty-cell, empty-section, doubled-char, orphan-note",
+	.examples = "sasae lint\n"
+		    "sasae lint --format json > lint.json\n"
+		    "sasae lint --accept data/lint-accepted.tsv",
+	.exit_codes = "0 指摘なし, 1 指摘あり, 2 使い方の誤り, 65 受け入れリストの誤り,\n"
+		      "            66 計画・ファイルがない, 70 内部エラー",
 };
 
 /* Read a whole file; prints the error and returns the exit status, 0 on success. */
@@ -112,41 +117,20 @@ static void render_text(sasae_buf *b, const sasae_plan *plan, const sasae_lint_f
 	}
 }
 
-static int run(int argc, char **argv, const char *db)
+int cmd_lint(const cli_command *cmd, int argc, char **argv, cli_common *common)
 {
-	static const struct option longopts[] = {
-		{"plan", required_argument, NULL, 'p'},   {"format", required_argument, NULL, 'f'},
-		{"accept", required_argument, NULL, 'a'}, {"db", required_argument, NULL, 'D'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-	};
-	static const char *const formats[] = {"text", "json", NULL};
-	const char *spec = NULL, *format = "text", *accept_path = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p': spec = optarg; break;
-		case 'f':
-			if (!cli_check_choice(&cmd_lint, "--format", optarg, formats))
-				return 2;
-			format = optarg;
-			break;
-		case 'a': accept_path = optarg; break;
-		case 'D': db = optarg; break;
-		case 'h': return cli_help(&cmd_lint);
-		default:
-			return cli_usage_error(&cmd_lint, "オプション「%s」は使えないか、値がありません",
-					       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(&cmd_lint, "余分な引数「%s」があります", argv[optind]);
+	lint_values v = {NULL};
+	int status;
+	if (!cli_parse(&status, cmd, &argc, argv, common, &v))
+		return status;
+	const char *db = common->db, *spec = common->plan, *accept_path = v.accept;
+	const char *format = common->format ? common->format : "text";
+	if (argc > 1)
+		return cli_usage_error(cmd, "余分な引数「%s」があります", argv[1]);
 	sasae_error err = {0};
 	sasae_lint_accept *accept = NULL;
 	sasae_lint_findings *findings = NULL;
 	sasae_plan *plan = NULL;
-	int status = 0;
 	/* The accept list first: a mistake in it is reported before any work. */
 	if (accept_path) {
 		sasae_buf bytes = SASAE_BUF_INIT;

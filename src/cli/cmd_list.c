@@ -1,6 +1,5 @@
 /* cmd_list.c — `sasae list` (listings as a table lined up by display width) and `sasae show`
    (one program with every place it is listed). */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,38 +12,56 @@
 #include "sasae/export.h"
 #include "sasae/text.h"
 
-static int run_list(int argc, char **argv, const char *db);
-static int run_show(int argc, char **argv, const char *db);
+/* The options of `sasae list` (besides --plan and --db). */
+typedef struct list_values {
+	int part;               /* --part N, 0 for all */
+	int section;            /* --section N, 0 for all */
+	const char *department; /* --department NAME, or NULL */
+} list_values;
 
-const cli_command cmd_list = {
-	.name = "list",
-	.summary = "掲載事業を表で表示する（部・施策・担当局等で絞り込み）",
-	.usage = "使い方: sasae list [--part N] [--section N] [--department NAME] [--plan SLUG[@版]] [--db PATH]\n\n"
-		 "掲載事業を印刷の順に、部・施策・No・事業名・担当局等の表で表示します。\n"
-		 "【再掲】の行には「再掲」と表示します。\n\n"
-		 "オプション:\n"
-		 "  --part N           第N部だけ\n"
-		 "  --section N        施策 (N) だけ（--part と一緒に使います）\n"
-		 "  --department NAME  担当局等に NAME を含む事業だけ（別名も可。例: 社会福祉協議会）\n"
-		 "  --plan SLUG[@N]    計画（既定: 最後に取り込んだ計画の最新版）\n"
-		 "  --db PATH          データベース（既定: $SASAE_DB、なければ ./sasae.db）\n"
-		 "  --help             この説明を表示する\n",
-	.run = run_list,
+const cli_option cmd_list_options[] = {
+	{.name = "part",
+	 .arg = "N",
+	 .kind = CLI_INT,
+	 .min = 1,
+	 .help = "第N部だけ",
+	 .offset = offsetof(list_values, part)},
+	{.name = "section",
+	 .arg = "N",
+	 .kind = CLI_INT,
+	 .min = 1,
+	 .help = "施策 (N) だけ（--part と一緒に使います）",
+	 .offset = offsetof(list_values, section)},
+	{.name = "department",
+	 .arg = "NAME",
+	 .kind = CLI_STRING,
+	 .help = "担当局等に NAME を含む事業だけ（別名も可。例: 社会福祉協議会）",
+	 .offset = offsetof(list_values, department)},
+	{.use = &cli_opt_plan},
+	{.use = &cli_opt_db},
+	{.use = &cli_opt_help},
+	CLI_OPTIONS_END,
 };
 
-const cli_command cmd_show = {
-	.name = "show",
-	.summary = "一つの事業と、それが掲載されているすべての箇所",
-	.usage = "使い方: sasae show PROGRAM [--format text|json] [--plan SLUG[@版]] [--db PATH]\n\n"
-		 "事業を ID（例: p0001）または事業名で指定し、概要・担当局等と掲載箇所をすべて表示します。\n"
-		 "事業名は完全に一致しなくても、一つに絞れれば表示します（全角・半角と空白の違いは無視します）。\n\n"
-		 "オプション:\n"
-		 "  --format FMT       text（既定）または json\n"
-		 "  --plan SLUG[@N]    計画（既定: 最後に取り込んだ計画の最新版）\n"
-		 "  --db PATH          データベース（既定: $SASAE_DB、なければ ./sasae.db）\n"
-		 "  --help             この説明を表示する\n\n"
-		 "終了コード: 0 表示した, 2 候補が複数ある, 66 見つからない\n",
-	.run = run_show,
+const cli_help cmd_list_help = {
+	.usage = "sasae list [--part N] [--section N] [--department NAME] [--plan SLUG[@版]] [--db PATH]",
+	.description = "掲載事業を印刷の順に、部・施策・No・事業名・担当局等の表で表示します。\n"
+		       "【再掲】の行には「再掲」と表示します。",
+};
+
+const cli_option cmd_show_options[] = {
+	{.use = &cli_opt_format},
+	{.use = &cli_opt_plan},
+	{.use = &cli_opt_db},
+	{.use = &cli_opt_help},
+	CLI_OPTIONS_END,
+};
+
+const cli_help cmd_show_help = {
+	.usage = "sasae show PROGRAM [--format text|json] [--plan SLUG[@版]] [--db PATH]",
+	.description = "事業を ID（例: p0001）または事業名で指定し、概要・担当局等と掲載箇所をすべて表示します。\n"
+		       "事業名は完全に一致しなくても、一つに絞れれば表示します（全角・半角と空白の違いは無視します）。",
+	.exit_codes = "0 表示した, 2 候補が複数ある, 66 見つからない",
 };
 
 /* Does the listing name a department equal to want (already canonical)? */
@@ -56,43 +73,20 @@ static bool has_department(const sasae_listing *l, const char *want)
 	return false;
 }
 
-static int run_list(int argc, char **argv, const char *db)
+int cmd_list(const cli_command *cmd, int argc, char **argv, cli_common *common)
 {
-	static const struct option longopts[] = {
-		{"part", required_argument, NULL, 'P'},     {"section", required_argument, NULL, 'S'},
-		{"department", required_argument, NULL, 'd'}, {"plan", required_argument, NULL, 'p'},
-		{"db", required_argument, NULL, 'D'},       {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int part = 0, section = 0, c;
-	const char *dept = NULL, *spec = NULL;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'P':
-			if (!cli_parse_int(&cmd_list, "--part", optarg, &part))
-				return 2;
-			break;
-		case 'S':
-			if (!cli_parse_int(&cmd_list, "--section", optarg, &section))
-				return 2;
-			break;
-		case 'd': dept = optarg; break;
-		case 'p': spec = optarg; break;
-		case 'D': db = optarg; break;
-		case 'h': return cli_help(&cmd_list);
-		default:
-			return cli_usage_error(&cmd_list, "オプション「%s」は使えないか、値がありません", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(&cmd_list, "余分な引数「%s」があります", argv[optind]);
+	list_values v = {0, 0, NULL};
+	int status;
+	if (!cli_parse(&status, cmd, &argc, argv, common, &v))
+		return status;
+	int part = v.part, section = v.section;
+	const char *dept = v.department;
+	if (argc > 1)
+		return cli_usage_error(cmd, "余分な引数「%s」があります", argv[1]);
 	if (section && !part)
-		return cli_usage_error(&cmd_list, "--section は --part と一緒に指定してください（施策の番号は部ごとに 1 から始まります）");
+		return cli_usage_error(cmd, "--section は --part と一緒に指定してください（施策の番号は部ごとに 1 から始まります）");
 	sasae_plan *plan;
-	int status = cli_load_plan(&plan, db, spec);
-	if (status)
+	if ((status = cli_load_plan(&plan, common->db, common->plan)) != 0)
 		return status;
 	/* Canonical department name through the table, so that aliases work. */
 	sasae_dept_table *table = NULL;
@@ -104,7 +98,7 @@ static int run_list(int argc, char **argv, const char *db)
 			want = canon;
 	}
 	if (part && (size_t)part > plan->nparts) {
-		status = cli_usage_error(&cmd_list, "第%d部はありません（この計画は第%zu部まで）", part, plan->nparts);
+		status = cli_usage_error(cmd, "第%d部はありません（この計画は第%zu部まで）", part, plan->nparts);
 		goto done;
 	}
 	/* Column widths: the name column takes what the terminal leaves. */
@@ -145,7 +139,7 @@ static int run_list(int argc, char **argv, const char *db)
 	}
 	if (!found_section) {
 		sasae_buf_free(&out);
-		status = cli_usage_error(&cmd_list, "第%d部に施策 (%d) はありません", part, section);
+		status = cli_usage_error(cmd, "第%d部に施策 (%d) はありません", part, section);
 		goto done;
 	}
 	sasae_buf_appendf(&out, "（%zu 件）\n", shown);
@@ -223,39 +217,19 @@ static int show_json(const sasae_plan *plan, const sasae_program *p)
 	return cli_print_json(o);
 }
 
-static int run_show(int argc, char **argv, const char *db)
+int cmd_show(const cli_command *cmd, int argc, char **argv, cli_common *common)
 {
-	static const struct option longopts[] = {
-		{"format", required_argument, NULL, 'f'}, {"plan", required_argument, NULL, 'p'},
-		{"db", required_argument, NULL, 'D'},     {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	static const char *const formats[] = {"text", "json", NULL};
-	const char *format = "text", *spec = NULL;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (!cli_check_choice(&cmd_show, "--format", optarg, formats))
-				return 2;
-			format = optarg;
-			break;
-		case 'p': spec = optarg; break;
-		case 'D': db = optarg; break;
-		case 'h': return cli_help(&cmd_show);
-		default:
-			return cli_usage_error(&cmd_show, "オプション「%s」は使えないか、値がありません", argv[optind - 1]);
-		}
-	}
-	if (optind >= argc)
-		return cli_usage_error(&cmd_show, "事業の ID（例: p0001）か事業名を指定してください");
-	if (optind + 1 < argc)
-		return cli_usage_error(&cmd_show, "事業は一つだけ指定できます（空白を含む名前は引用符で囲んでください）");
-	const char *what = argv[optind];
+	int status;
+	if (!cli_parse(&status, cmd, &argc, argv, common, NULL))
+		return status;
+	const char *format = common->format ? common->format : "text";
+	if (argc < 2)
+		return cli_usage_error(cmd, "事業の ID（例: p0001）か事業名を指定してください");
+	if (argc > 2)
+		return cli_usage_error(cmd, "事業は一つだけ指定できます（空白を含む名前は引用符で囲んでください）");
+	const char *what = argv[1];
 	sasae_plan *plan;
-	int status = cli_load_plan(&plan, db, spec);
+	status = cli_load_plan(&plan, common->db, common->plan);
 	if (status)
 		return status;
 	/* By id, then by identity key, then by a unique partial name. */

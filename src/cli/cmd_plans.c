@@ -1,6 +1,5 @@
 /* cmd_plans.c — `sasae plans` (the plans in the database) and `sasae outline` (one plan's parts
    and sections with their counts). */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,67 +7,49 @@
 #include "sasae/buf.h"
 #include "sasae/text.h"
 
-static int run_plans(int argc, char **argv, const char *db);
-static int run_outline(int argc, char **argv, const char *db);
-
-const cli_command cmd_plans = {
-	.name = "plans",
-	.summary = "データベースにある計画の一覧（版と件数）",
-	.usage = "使い方: sasae plans [--db PATH]\n\n"
-		 "データベースにある計画を、最新の版と部・施策・掲載・事業の数とともに表示します。\n\n"
-		 "オプション:\n"
-		 "  --db PATH   データベース（既定: $SASAE_DB、なければ ./sasae.db）\n"
-		 "  --help      この説明を表示する\n",
-	.run = run_plans,
+const cli_option cmd_plans_options[] = {
+	{.use = &cli_opt_db},
+	{.use = &cli_opt_help},
+	CLI_OPTIONS_END,
 };
 
-const cli_command cmd_outline = {
-	.name = "outline",
-	.summary = "計画の構成（部・施策と掲載件数）",
-	.usage = "使い方: sasae outline [--plan SLUG[@版]] [--db PATH]\n\n"
-		 "計画の部と施策（見出し）を、それぞれの掲載件数とともに表示します。\n\n"
-		 "オプション:\n"
-		 "  --plan SLUG[@N]  計画（既定: 最後に取り込んだ計画の最新版。@N で版を指定）\n"
-		 "  --db PATH        データベース（既定: $SASAE_DB、なければ ./sasae.db）\n"
-		 "  --help           この説明を表示する\n",
-	.run = run_outline,
+const cli_help cmd_plans_help = {
+	.usage = "sasae plans [--db PATH]",
+	.description = "データベースにある計画を、最新の版と部・施策・掲載・事業の数とともに表示します。",
 };
 
-/* Options shared by the simple read commands: --db, --plan, --help.  Returns -1 to go on, or an
-   exit status. */
-static int simple_options(const cli_command *cmd, int argc, char **argv, const char **db, const char **plan)
+const cli_option cmd_outline_options[] = {
+	{.use = &cli_opt_plan, .help = "計画（既定: 最後に取り込んだ計画の最新版。@N で版を指定）"},
+	{.use = &cli_opt_db},
+	{.use = &cli_opt_help},
+	CLI_OPTIONS_END,
+};
+
+const cli_help cmd_outline_help = {
+	.usage = "sasae outline [--plan SLUG[@版]] [--db PATH]",
+	.description = "計画の部と施策（見出し）を、それぞれの掲載件数とともに表示します。",
+};
+
+/* The arguments of plans and outline (options only: an operand is an error).  Returns true to go
+   on, else false with *status the command's exit status. */
+static bool no_operands(int *status, const cli_command *cmd, int argc, char **argv, cli_common *common)
 {
-	static const struct option longopts[] = {
-		{"plan", required_argument, NULL, 'p'},
-		{"db", required_argument, NULL, 'D'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c == 'p' && plan)
-			*plan = optarg;
-		else if (c == 'D')
-			*db = optarg;
-		else if (c == 'h')
-			return cli_help(cmd);
-		else
-			return cli_usage_error(cmd, "オプション「%s」は使えないか、値がありません", argv[optind - 1]);
+	if (!cli_parse(status, cmd, &argc, argv, common, NULL))
+		return false;
+	if (argc > 1) {
+		*status = cli_usage_error(cmd, "余分な引数「%s」があります", argv[1]);
+		return false;
 	}
-	if (optind < argc)
-		return cli_usage_error(cmd, "余分な引数「%s」があります", argv[optind]);
-	return -1;
+	return true;
 }
 
-static int run_plans(int argc, char **argv, const char *db)
+int cmd_plans(const cli_command *cmd, int argc, char **argv, cli_common *common)
 {
-	int status = simple_options(&cmd_plans, argc, argv, &db, NULL);
-	if (status >= 0)
+	int status;
+	if (!no_operands(&status, cmd, argc, argv, common))
 		return status;
 	sasae_store *store;
-	if ((status = cli_open_store(&store, db, SASAE_STORE_READONLY)) != 0)
+	if ((status = cli_open_store(&store, common->db, SASAE_STORE_READONLY)) != 0)
 		return status;
 	sasae_plan_info *infos;
 	size_t n;
@@ -96,14 +77,13 @@ static int run_plans(int argc, char **argv, const char *db)
 	return 0;
 }
 
-static int run_outline(int argc, char **argv, const char *db)
+int cmd_outline(const cli_command *cmd, int argc, char **argv, cli_common *common)
 {
-	const char *spec = NULL;
-	int status = simple_options(&cmd_outline, argc, argv, &db, &spec);
-	if (status >= 0)
+	int status;
+	if (!no_operands(&status, cmd, argc, argv, common))
 		return status;
 	sasae_plan *plan;
-	if ((status = cli_load_plan(&plan, db, spec)) != 0)
+	if ((status = cli_load_plan(&plan, common->db, common->plan)) != 0)
 		return status;
 	sasae_buf out = SASAE_BUF_INIT;
 	sasae_buf_appendf(&out, "%s（%s 第%d版）\n", plan->title, plan->slug, plan->version);
@@ -112,8 +92,8 @@ static int run_outline(int argc, char **argv, const char *db)
 		size_t count = 0;
 		for (size_t j = 0; j < p->nsections; j++)
 			count += p->sections[j].nlistings;
-		sasae_buf_appendf(&out, "\n第%d部%s%s（%zu 件）\n", p->number, p->title ? " " : "", p->title ? p->title : "",
-				  count);
+		sasae_buf_appendf(&out, "\n第%d部%s%s（%zu 件）\n", p->number, p->title ? " " : "",
+				  p->title ? p->title : "", count);
 		for (size_t j = 0; j < p->nsections; j++) {
 			const sasae_section *s = &p->sections[j];
 			char head[32];

@@ -1,7 +1,5 @@
 /* cmd_search.c — `sasae search`: Japanese full-text search over a plan (docs/search.md). */
-#include <getopt.h>
 #include <jansson.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,31 +8,46 @@
 #include "sasae/buf.h"
 #include "sasae/search.h"
 
-static int run(int argc, char **argv, const char *db);
+/* The options of `sasae search` (besides --format, --plan and --db). */
+typedef struct search_values {
+	int limit;  /* --limit N: how many results */
+	int offset; /* --offset N: from which result */
+} search_values;
 
-const cli_command cmd_search = {
-	.name = "search",
-	.summary = "事業を言葉で探す（日本語の全文検索）",
-	.usage = "使い方: sasae search QUERY [--limit N] [--offset N] [--format text|json] [--plan SLUG[@版]] [--db PATH]\n\n"
-		 "事業名・概要・担当局等・施策の題名から探し、事業ごとに一件として、よく合う順に表示します。\n"
-		 "全角・半角、ひらがな・カタカナ、表記ゆれ（子ども/子供/こども、障害/障がい など）は区別しません。\n\n"
-		 "検索語の書き方:\n"
-		 "  介護 高齢者          空白で区切ると、すべてを含むもの（AND）\n"
-		 "  ホームレス OR 路上生活  どちらかを含むもの\n"
-		 "  成年後見 -セミナー    「-」を付けた語を含まないもの\n"
-		 "  \"地域包括支援センター\" 引用符で囲むと一つの語句\n"
-		 "  部署:教育局 不登校     担当局等で絞り込む（dept: も可）\n"
-		 "  part:6 section:3 相談  部・施策の番号で絞り込む\n"
-		 "  食                    一文字でも、その文字を含むものを探します\n\n"
-		 "オプション:\n"
-		 "  --limit N         表示する件数（既定 20、最大 1000）\n"
-		 "  --offset N        何件目から表示するか（既定 0）\n"
-		 "  --format FMT      text（既定）または json\n"
-		 "  --plan SLUG[@N]   計画（既定: 最後に取り込んだ計画の最新版）\n"
-		 "  --db PATH         データベース（既定: $SASAE_DB、なければ ./sasae.db）\n"
-		 "  --help            この説明を表示する\n\n"
-		 "終了コード: 0 検索した（0件を含む）, 2 検索語や引数の誤り, 66 データベースや計画がない\n",
-	.run = run,
+const cli_option cmd_search_options[] = {
+	{.name = "limit",
+	 .arg = "N",
+	 .kind = CLI_INT,
+	 .min = 1,
+	 .max = 1000,
+	 .help = "表示する件数（既定 20、最大 1000）",
+	 .offset = offsetof(search_values, limit)},
+	{.name = "offset",
+	 .arg = "N",
+	 .kind = CLI_INT,
+	 .min = 0,
+	 .help = "何件目から表示するか（既定 0）",
+	 .offset = offsetof(search_values, offset)},
+	{.use = &cli_opt_format},
+	{.use = &cli_opt_plan},
+	{.use = &cli_opt_db},
+	{.use = &cli_opt_help},
+	CLI_OPTIONS_END,
+};
+
+const cli_help cmd_search_help = {
+	.usage = "sasae search QUERY [--limit N] [--offset N] [--format text|json] [--plan SLUG[@版]] [--db PATH]",
+	.description = "事業名・概要・担当局等・施策の題名から探し、事業ごとに一件として、よく合う順に表示します。\n"
+		       "全角・半角、ひらがな・カタカナ、表記ゆれ（子ども/子供/こども、障害/障がい など）は区別しません。\n\n"
+		       "検索語の書き方:\n"
+		       "  介護 高齢者          空白で区切ると、すべてを含むもの（AND）\n"
+		       "  ホームレス OR 路上生活  どちらかを含むもの\n"
+		       "  成年後見 -セミナー    「-」を付けた語を含まないもの\n"
+		       "  \"地域包括支援センター\" 引用符で囲むと一つの語句\n"
+		       "  部署:教育局 不登校     担当局等で絞り込む（dept: も可）\n"
+		       "  part:6 section:3 相談  部・施策の番号で絞り込む\n"
+		       "  食                    一文字でも、その文字を含むものを探します",
+	.exit_codes = "0 検索した（0件を含む）, 2 検索語や引数の誤り, 66 データベースや計画がない",
 };
 
 /* Write text with the spans wrapped in 【】 markers (text output) — spans in code points. */
@@ -59,13 +72,10 @@ static void put_marked(sasae_buf *b, const char *text, const sasae_span *m, size
 		sasae_buf_puts(b, close);
 }
 
-static int run_parsed(int argc, char **argv, const char *db, char **excl, int nexcl, int *limit_p, int *offset_p,
-		      const char **format_p, const char **spec_p);
+static int run_parsed(const cli_command *cmd, int argc, char **argv, cli_common *common, char **excl, int nexcl);
 
-static int run(int argc, char **argv, const char *db)
+int cmd_search(const cli_command *cmd, int argc, char **argv, cli_common *common)
 {
-	const char *format = "text", *spec = NULL;
-	int limit = 20, offset = 0;
 	/* "-term" (exclusion) is part of the query, not an option: keep such words aside, in order. */
 	char **terms = calloc((size_t)argc + 1, sizeof *terms);
 	char **opts = calloc((size_t)argc + 1, sizeof *opts);
@@ -83,55 +93,27 @@ static int run(int argc, char **argv, const char *db)
 		else
 			opts[nopts++] = argv[i];
 	}
-	int status = run_parsed(nopts, opts, db, terms, nterms, &limit, &offset, &format, &spec);
+	int status = run_parsed(cmd, nopts, opts, common, terms, nterms);
 	free(terms);
 	free(opts);
 	return status;
 }
 
-static int run_parsed(int argc, char **argv, const char *db, char **excl, int nexcl, int *limit_p, int *offset_p,
-		      const char **format_p, const char **spec_p)
+/* The search, once the exclusions (excl[0..nexcl)) are set aside from the options and words. */
+static int run_parsed(const cli_command *cmd, int argc, char **argv, cli_common *common, char **excl, int nexcl)
 {
-	static const struct option longopts[] = {
-		{"limit", required_argument, NULL, 'l'}, {"offset", required_argument, NULL, 'o'},
-		{"format", required_argument, NULL, 'f'}, {"plan", required_argument, NULL, 'p'},
-		{"db", required_argument, NULL, 'D'},     {"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	static const char *const formats[] = {"text", "json", NULL};
-	int limit = *limit_p, offset = *offset_p, c;
-	const char *format = *format_p, *spec = *spec_p;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			if (!cli_parse_int(&cmd_search, "--limit", optarg, &limit))
-				return 2;
-			if (limit > 1000)
-				return cli_usage_error(&cmd_search, "--limit は 1000 までです");
-			break;
-		case 'o':
-			if (strcmp(optarg, "0") != 0 && !cli_parse_int(&cmd_search, "--offset", optarg, &offset))
-				return 2;
-			break;
-		case 'f':
-			if (!cli_check_choice(&cmd_search, "--format", optarg, formats))
-				return 2;
-			format = optarg;
-			break;
-		case 'p': spec = optarg; break;
-		case 'D': db = optarg; break;
-		case 'h': return cli_help(&cmd_search);
-		default:
-			return cli_usage_error(&cmd_search, "オプション「%s」は使えないか、値がありません", argv[optind - 1]);
-		}
-	}
-	if (optind >= argc && nexcl == 0)
-		return cli_usage_error(&cmd_search, "検索語を指定してください（例: sasae search 認知症）");
+	search_values v = {20, 0};
+	int status;
+	if (!cli_parse(&status, cmd, &argc, argv, common, &v))
+		return status;
+	const char *db = common->db, *spec = common->plan;
+	const char *format = common->format ? common->format : "text";
+	int limit = v.limit, offset = v.offset;
+	if (argc < 2 && nexcl == 0)
+		return cli_usage_error(cmd, "検索語を指定してください（例: sasae search 認知症）");
 	/* Several arguments are one query (the shell split it at spaces). */
 	sasae_buf query = SASAE_BUF_INIT;
-	for (int i = optind; i < argc; i++) {
+	for (int i = 1; i < argc; i++) {
 		if (query.len)
 			sasae_buf_putc(&query, ' ');
 		sasae_buf_puts(&query, argv[i]);
@@ -142,7 +124,7 @@ static int run_parsed(int argc, char **argv, const char *db, char **excl, int ne
 		sasae_buf_puts(&query, excl[i]);
 	}
 	sasae_store *store;
-	int status = cli_open_store(&store, db, SASAE_STORE_READONLY);
+	status = cli_open_store(&store, db, SASAE_STORE_READONLY);
 	if (status) {
 		sasae_buf_free(&query);
 		return status;
@@ -153,7 +135,7 @@ static int run_parsed(int argc, char **argv, const char *db, char **excl, int ne
 	if (sasae_store_resolve(store, spec, &version, &err) ||
 	    sasae_search(&r, store, version, sasae_buf_cstr(&query), limit, offset, &err)) {
 		if (err.code == SASAE_EUSAGE)
-			status = cli_usage_error(&cmd_search, "%s", err.message);
+			status = cli_usage_error(cmd, "%s", err.message);
 		else
 			status = cli_fail(&err);
 		goto done;

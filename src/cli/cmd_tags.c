@@ -1,6 +1,5 @@
 /* cmd_tags.c — `sasae tags`: the finder's vocabulary and tags: coverage and evidence, and loading
    the office's edited data files into the database (docs/finder.md). */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,34 +8,44 @@
 #include "sasae/buf.h"
 #include "sasae/finder.h"
 
-static int run(int argc, char **argv, const char *db);
+/* The options of `sasae tags` (besides --plan, --format and --db). */
+typedef struct tags_values {
+	const char *load; /* --load DIR, or NULL */
+	bool reset;       /* --reset */
+} tags_values;
 
-const cli_command cmd_tags = {
-	.name = "tags",
-	.summary = "事業のタグ（対象・困りごと・種類）の付き方を確かめる／語彙・規則を読み込む",
-	.usage = "使い方: sasae tags [--plan SLUG[@版]] [--format text|json] [--db PATH]\n"
+const cli_option cmd_tags_options[] = {
+	{.use = &cli_opt_plan},
+	{.use = &cli_opt_format},
+	{.name = "load",
+	 .arg = "DIR",
+	 .kind = CLI_STRING,
+	 .help = "DIR にある上の四つのファイル（あるものだけ）を確かめて、データベースに\n"
+		 "読み込む。誤りがあれば「ファイル:行」を示し、何も変えません",
+	 .offset = offsetof(tags_values, load)},
+	{.name = "reset",
+	 .kind = CLI_FLAG,
+	 .help = "読み込んだファイルを消し、sasae に組み込みのものに戻す",
+	 .offset = offsetof(tags_values, reset)},
+	{.use = &cli_opt_db},
+	{.use = &cli_opt_help},
+	CLI_OPTIONS_END,
+};
+
+const cli_help cmd_tags_help = {
+	.usage = "sasae tags [--plan SLUG[@版]] [--format text|json] [--db PATH]\n"
 		 "        sasae tags --load DIR [--db PATH]\n"
-		 "        sasae tags --reset [--db PATH]\n\n"
-		 "「支援をさがす」（/finder、sasae find）が使うタグの付き方を表示します: タグのない事業、\n"
-		 "どの事業にも付かないタグ、事業ごとのタグとその根拠（どの語がどこで当たったか）。\n\n"
-		 "タグは四つのデータファイルから決まります（docs/finder.md）:\n"
-		 "  vocabulary.tsv      語彙: だれのため（who）、なにに困って（need）、事業の種類（kind）\n"
-		 "  tag-rules.tsv       事業名・概要などの語からタグを付ける規則\n"
-		 "  tag-overrides.tsv   計画担当の判断（規則より優先）\n"
-		 "  everyday-words.tsv  ふだんの言い方（「物忘れ」「住むところがない」）と語彙の対応\n\n"
-		 "オプション:\n"
-		 "  --plan SLUG[@N]   計画（既定: 最後に取り込んだ計画の最新版）\n"
-		 "  --format FMT      text（既定）または json\n"
-		 "  --load DIR        DIR にある上の四つのファイル（あるものだけ）を確かめて、データベースに\n"
-		 "                    読み込む。誤りがあれば「ファイル:行」を示し、何も変えません\n"
-		 "  --reset           読み込んだファイルを消し、sasae に組み込みのものに戻す\n"
-		 "  --db PATH         データベース（既定: $SASAE_DB、なければ ./sasae.db）\n"
-		 "  --help            この説明を表示する\n\n"
-		 "例:\n"
-		 "  sasae tags\n"
-		 "  sasae tags --load data/ && sasae tags\n\n"
-		 "終了コード: 0 正常, 2 引数の誤り, 65 データファイルの誤り, 66 データベースや計画がない\n",
-	.run = run,
+		 "        sasae tags --reset [--db PATH]",
+	.description = "「支援をさがす」（/finder、sasae find）が使うタグの付き方を表示します: タグのない事業、\n"
+		       "どの事業にも付かないタグ、事業ごとのタグとその根拠（どの語がどこで当たったか）。\n\n"
+		       "タグは四つのデータファイルから決まります（docs/finder.md）:\n"
+		       "  vocabulary.tsv      語彙: だれのため（who）、なにに困って（need）、事業の種類（kind）\n"
+		       "  tag-rules.tsv       事業名・概要などの語からタグを付ける規則\n"
+		       "  tag-overrides.tsv   計画担当の判断（規則より優先）\n"
+		       "  everyday-words.tsv  ふだんの言い方（「物忘れ」「住むところがない」）と語彙の対応",
+	.examples = "sasae tags\n"
+		    "sasae tags --load data/ && sasae tags",
+	.exit_codes = "0 正常, 2 引数の誤り, 65 データファイルの誤り, 66 データベースや計画がない",
 };
 
 /* Read the files of dir that exist; *any set when at least one does. */
@@ -64,7 +73,7 @@ static int read_dir(const char *dir, sasae_buf bufs[SASAE_NTAGFILES], char paths
 	return 0;
 }
 
-static int load(const char *db, const char *dir, bool reset)
+static int load(const cli_command *cmd, const char *db, const char *dir, bool reset)
 {
 	sasae_buf bufs[SASAE_NTAGFILES] = {SASAE_BUF_INIT, SASAE_BUF_INIT, SASAE_BUF_INIT, SASAE_BUF_INIT};
 	char paths[SASAE_NTAGFILES][1024];
@@ -77,7 +86,7 @@ static int load(const char *db, const char *dir, bool reset)
 	if (!reset && (status = read_dir(dir, bufs, paths, files, &any)) != 0)
 		goto done;
 	if (!any) {
-		status = cli_usage_error(&cmd_tags,
+		status = cli_usage_error(cmd,
 					 "%s に vocabulary.tsv、tag-rules.tsv、tag-overrides.tsv、everyday-words.tsv のどれもありません",
 					 dir);
 		goto done;
@@ -196,48 +205,23 @@ static void report(sasae_buf *o, const sasae_finder *f)
 	free(count);
 }
 
-static int run(int argc, char **argv, const char *db)
+int cmd_tags(const cli_command *cmd, int argc, char **argv, cli_common *common)
 {
-	static const struct option longopts[] = {
-		{"plan", required_argument, NULL, 'p'},
-		{"format", required_argument, NULL, 'f'},
-		{"load", required_argument, NULL, 'L'},
-		{"reset", no_argument, NULL, 'R'},
-		{"db", required_argument, NULL, 'D'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	static const char *const formats[] = {"text", "json", NULL};
-	const char *spec = NULL, *format = "text", *dir = NULL;
-	bool reset = false;
-	int c;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'p': spec = optarg; break;
-		case 'f':
-			if (!cli_check_choice(&cmd_tags, "--format", optarg, formats))
-				return 2;
-			format = optarg;
-			break;
-		case 'L': dir = optarg; break;
-		case 'R': reset = true; break;
-		case 'D': db = optarg; break;
-		case 'h': return cli_help(&cmd_tags);
-		default:
-			return cli_usage_error(&cmd_tags, "オプション「%s」は使えないか、値がありません",
-					       argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(&cmd_tags, "余分な引数「%s」があります", argv[optind]);
+	tags_values v = {NULL, false};
+	int status;
+	if (!cli_parse(&status, cmd, &argc, argv, common, &v))
+		return status;
+	const char *db = common->db, *spec = common->plan, *dir = v.load;
+	const char *format = common->format ? common->format : "text";
+	bool reset = v.reset;
+	if (argc > 1)
+		return cli_usage_error(cmd, "余分な引数「%s」があります", argv[1]);
 	if (dir && reset)
-		return cli_usage_error(&cmd_tags, "--load と --reset は一緒に使えません");
+		return cli_usage_error(cmd, "--load と --reset は一緒に使えません");
 	if (dir || reset)
-		return load(db, dir, reset);
+		return load(cmd, db, dir, reset);
 	cli_finder f;
-	int status = cli_open_finder(&f, db, spec);
+	status = cli_open_finder(&f, db, spec);
 	if (status)
 		return status;
 	if (strcmp(format, "json") == 0) {

@@ -70,11 +70,26 @@ t_help_and_version() {
 		*) fail "sasae --help does not list $cmd" ;;
 		esac
 	done
+	local opt
 	for cmd in $commands; do
 		run "$cmd" --help
 		expect_rc 0 "$cmd --help"
 		expect_out_has "sasae $cmd"
 		expect_err_empty
+		# the option block is made from the command's option table: every option the usage lines
+		# name is listed there (with its explanation)
+		for opt in $(sed -n '1,/^$/p' "$T/out" | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
+			if grep -qE -- "^  (-[a-zA-Z], )?$opt( [^ ]+)?  +[^ ]" "$T/out"; then
+				pass
+			else
+				fail "$cmd --help: the usage names $opt but the options do not list it"
+			fi
+		done
+		# and the explanations start in one column (display width: a kanji counts 2)
+		expect_eq "$(sed -n '/^オプション:$/,/^$/p' "$T/out" | python3 -c '
+import re, sys, unicodedata as u
+width = lambda s: sum(2 if u.east_asian_width(c) in "WF" else 1 for c in s)
+print(len({width(m.group(1)) for m in map(re.compile(r"^(  -.*?\S  +)\S").match, sys.stdin) if m}))')" 1 "$cmd --help: one column for the explanations"
 	done
 	run -h
 	expect_rc 0 "-h"
@@ -122,6 +137,20 @@ import a.txt b.txt
 import --sample a.txt
 import --plan Bad/Slug x.txt
 EOF
+	# the error names the option as it was given
+	run --db "$DB" list --part=x
+	expect_err_has "--part には 1 以上の整数を指定してください（「x」は使えません）"
+	run --db "$DB" list --par x
+	expect_err_has "--part には"
+	run --db "$DB" list --p 1 # --part or --plan
+	expect_err_has "オプション「--p」は使えないか、値がありません"
+	run --db "$DB" show --format=xml p0001
+	expect_err_has "--format「xml」は使えません。選べるのは: text, json"
+	run --db "$DB" plans --quiet
+	expect_err_has "オプション「--quiet」は使えないか、値がありません"
+	expect_err_has "sasae plans --help"
+	run --db "$DB" search 認知症 --limit 1001
+	expect_err_has "--limit は 1 から 1000 までです"
 	run
 	expect_rc 2 "sasae with no command"
 	expect_err_nonempty
@@ -233,6 +262,17 @@ t_outline() {
 	expect_err_has "sendai-2024-draft"
 	run --db "$DB" outline --plan nosuch
 	expect_rc 66 "outline --plan nosuch"
+	# the forms of an option: --name=value, a shortened name, options after "--" are operands
+	"$SASAE" --db "$DB" outline >want.txt 2>/dev/null
+	run --db="$DB" outline --plan=sendai-2024-draft@1
+	expect_rc 0 "--db=DB outline --plan=slug@1"
+	expect_eq "$(cmp -s "$T/out" want.txt && echo same)" same "outline --plan=slug@1"
+	run --db "$DB" outline --pl sendai-2024-draft
+	expect_rc 0 "outline --pl slug"
+	expect_eq "$(cmp -s "$T/out" want.txt && echo same)" same "outline --pl slug"
+	run --db "$DB" outline -- --plan
+	expect_rc 2 "outline -- --plan"
+	expect_err_has "余分な引数「--plan」"
 }
 
 # The listing rows of `list` output: "part (section) No …".
