@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "sasae/dynlib.h"
+#include "sasae/escape.h"
 #include "sasae/finder.h"
 #include "sasae/store.h"
 #include "sasae/template.h"
