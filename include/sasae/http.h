@@ -202,8 +202,8 @@ struct sasae_http_ctx {
 /*
  * Handle one request (thread-safe when the handlers are): security headers, parsing (→ 400/413/414),
  * OPTIONS (204 with Allow, and CORS when router->is_api says so), the route (404; 405 with Allow),
- * sign-in/role/CSRF through the authorizer (401/403), the form of a route other than GET (415/400),
- * the handler; then for a 200: ETag (If-None-Match → 304) and Cache-Control from the route's flags.
+ * the form of a route other than GET (413/415/400), sign-in/role/CSRF through the authorizer
+ * (401/403; it sees the form, so it can check a CSRF token), the handler; then for a 200: ETag (If-None-Match → 304) and Cache-Control from the route's flags.
  * HEAD is the GET without the body.  res must be zero-initialised; the caller clears req and res.
  */
 void sasae_http_dispatch(const sasae_http_router *router, sasae_http_request *req, sasae_http_response *res);

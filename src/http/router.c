@@ -212,6 +212,11 @@ void sasae_http_dispatch(const sasae_http_router *r, sasae_http_request *req, sa
 		sasae_http_header(res, "Cache-Control", "private, no-store");
 	else if (flags & SASAE_ROUTE_QUERY_PRIVATE)
 		sasae_http_header(res, "Cache-Control", "no-store");
+	/* a write's form first: the authorizer checks its CSRF token */
+	if (strcmp(x.route->method, "GET") != 0 && sasae_http_request_parse_form(req, &problem)) {
+		refuse(&x, problem);
+		return;
+	}
 	if (flags & (SASAE_ROUTE_SIGNED_IN | SASAE_ROUTE_ROLE_MASK | SASAE_ROUTE_CSRF)) {
 		int status = r->authorize ? r->authorize(&x, flags)
 			     : (flags & (SASAE_ROUTE_SIGNED_IN | SASAE_ROUTE_ROLE_MASK)) ? 401
@@ -220,10 +225,6 @@ void sasae_http_dispatch(const sasae_http_router *r, sasae_http_request *req, sa
 			refuse(&x, status == 401 ? &sign_in : &forbidden);
 			return;
 		}
-	}
-	if (strcmp(x.route->method, "GET") != 0 && sasae_http_request_parse_form(req, &problem)) {
-		refuse(&x, problem);
-		return;
 	}
 	x.route->handler(&x);
 	cache_headers(&x, flags);
