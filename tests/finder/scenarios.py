@@ -34,13 +34,14 @@ def main():
     top = data["top"]
     must_total = must_found = judged_shown = wrong_shown = 0
     failed = []
+    empty = 0
     for sc in data["scenarios"]:
         cmd = [sasae, "--db", db, "find", "--format", "json", "--limit", str(top)]
-        for w in sc["who"]:
+        for w in sc.get("who", []):
             cmd += ["--who", w]
-        for n in sc["need"]:
+        for n in sc.get("need", []):
             cmd += ["--need", n]
-        if sc["text"]:
+        if sc.get("text"):
             cmd += ["--text", sc["text"]]
         out = subprocess.run(cmd, capture_output=True, text=True)
         if out.returncode != 0:
@@ -48,6 +49,8 @@ def main():
             failed.append(sc["id"])
             continue
         res = json.loads(out.stdout)
+        if not res["results"]:
+            empty += 1
         shown = [key(r["name"]) for r in res["results"]]
         assert len(shown) <= top
         must = [key(n) for n in sc["must"]]
@@ -72,7 +75,7 @@ def main():
     precision = (judged_shown - wrong_shown) / judged_shown if judged_shown else 1.0
     print(f"scenarios: {len(data['scenarios'])}, top {top}; recall {must_found}/{must_total} = {recall:.1%}; "
           f"precision {judged_shown - wrong_shown}/{judged_shown} = {precision:.1%} "
-          f"(must_not shown: {wrong_shown}); scenarios not fully passing: {len(failed)}")
+          f"(must_not shown: {wrong_shown}); scenarios not fully passing: {len(failed)}; with no result at all: {empty}")
     if recall < min_recall or wrong_shown > max_wrong:
         print(f"FAILED: recall must be >= {min_recall:.0%} and must_not shown <= {max_wrong}")
         return 1
