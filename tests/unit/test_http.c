@@ -3,7 +3,8 @@
  * route matching with parameters, 404 and 405 + Allow from the table, OPTIONS, query and form
  * parsing (percent and plus decoding, repeated keys, invalid UTF-8, the body cap, the content
  * type), cookies, Cache-Control and ETag from the route's flags, and the authorizer hook refusing
- * routes that need sign-in, a role or a CSRF token.
+ * routes that need sign-in, a role or a CSRF token; and the web application itself as a function
+ * from a request to a response (sasae_web_handle over the bundled plan).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,7 +14,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sasae/departments.h"
 #include "sasae/http.h"
+#include "sasae/import.h"
+#include "sasae/store.h"
+#include "sasae/web.h"
+#include "test_util.h"
 
 /* ---- a small application: handlers that echo what they were given ---- */
 
@@ -447,6 +453,100 @@ static void test_authorizer(void **state)
 	router.authorize = NULL;
 }
 
+/* ---- the web application, called directly ---- */
+
+/* The bundled plan imported into a temporary database, and the application over it. */
+static char *web_dir, *web_db;
+static sasae_web *web;
+
+static int web_setup(void **state)
+{
+	(void)state;
+	sasae_error err = {0};
+	web_dir = tu_mkdtemp();
+	web_db = tu_join(web_dir, "web.db");
+	sasae_dept_table *depts = NULL;
+	sasae_store *w = NULL;
+	char *path = tu_source_path("data/sendai-2024-draft.txt");
+	sasae_import_options opt = {0};
+	sasae_import_summary sum;
+	int rc = sasae_dept_table_default(&depts, &err);
+	if (rc == 0)
+		rc = sasae_store_open(&w, web_db, SASAE_STORE_CREATE, &err);
+	if (rc == 0) {
+		opt.depts = depts;
+		rc = sasae_import_file(w, path, &opt, &sum, &err);
+	}
+	sasae_store_close(w);
+	sasae_dept_table_free(depts);
+	free(path);
+	if (rc == 0)
+		rc = sasae_web_new(&web, web_db, NULL, &err);
+	if (rc)
+		fprintf(stderr, "web_setup: %s\n", err.message);
+	return rc ? -1 : 0;
+}
+
+static int web_teardown(void **state)
+{
+	(void)state;
+	sasae_web_free(web);
+	sasae_web_free(NULL);
+	free(web_db);
+	tu_rmdir(web_dir);
+	return 0;
+}
+
+/* One request to the application. */
+static void web_run(sasae_http_response *res, const char *method, const char *target)
+{
+	const sasae_http_field headers[] = {{"Host", "example.jp"}};
+	sasae_http_request req = {.method = method, .target = target, .headers = headers, .nheaders = 1};
+	memset(res, 0, sizeof *res);
+	sasae_web_handle(web, &req, res);
+	sasae_http_request_clear(&req);
+}
+
+static void test_web_handle(void **state)
+{
+	(void)state;
+	sasae_http_response res;
+	web_run(&res, "GET", "/programs/p0001");
+	assert_int_equal(res.status, 200);
+	assert_string_equal(res.content_type, "text/html; charset=utf-8");
+	assert_non_null(strstr(body_of(&res), "<h1"));
+	assert_string_equal(sasae_http_response_header(&res, "Cache-Control"), "public, max-age=300");
+	assert_non_null(sasae_http_response_header(&res, "ETag"));
+	sasae_http_response_clear(&res);
+
+	web_run(&res, "GET", "/api/v1/nosuch"); /* the router's 404, as problem+json */
+	assert_int_equal(res.status, 404);
+	assert_string_equal(res.content_type, "application/problem+json");
+	assert_non_null(strstr(body_of(&res), "\"code\":\"not-found\""));
+	sasae_http_response_clear(&res);
+
+	web_run(&res, "POST", "/programs/p0001"); /* 405 as the HTML error page */
+	assert_int_equal(res.status, 405);
+	assert_string_equal(res.content_type, "text/html; charset=utf-8");
+	assert_string_equal(sasae_http_response_header(&res, "Allow"), "GET, HEAD, OPTIONS");
+	sasae_http_response_clear(&res);
+
+	web_run(&res, "GET", "/api/v1/finder?who=elderly&limit=1"); /* the finder: no-store */
+	assert_int_equal(res.status, 200);
+	assert_string_equal(sasae_http_response_header(&res, "Cache-Control"), "no-store");
+	sasae_http_response_clear(&res);
+
+	web_run(&res, "GET", "/assets/style.css");
+	assert_string_equal(sasae_http_response_header(&res, "Cache-Control"), "public, max-age=86400");
+	sasae_http_response_clear(&res);
+
+	/* the facets of a search are counted from the application's own program index */
+	web_run(&res, "GET", "/search?q=%E8%AA%8D%E7%9F%A5%E7%97%87");
+	assert_int_equal(res.status, 200);
+	assert_non_null(strstr(body_of(&res), "part%3A"));
+	sasae_http_response_clear(&res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -459,5 +559,9 @@ int main(void)
 		cmocka_unit_test(test_cache_control),
 		cmocka_unit_test(test_authorizer),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	const struct CMUnitTest web_tests[] = {
+		cmocka_unit_test(test_web_handle),
+	};
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	return failed + cmocka_run_group_tests(web_tests, web_setup, web_teardown);
 }
