@@ -255,7 +255,6 @@ static int find(sasae_finder_results **out, const web_finder *f, const finder_re
 	return rc;
 }
 
-
 /* ---- page contexts ---- */
 
 static const char *field_label(const char *field, size_t n)

@@ -46,8 +46,8 @@ static sasae_dynlib mhd_lib = {"libmicrohttpd", SASAE_MHD_SONAME, "sasae serveï¼
 			       sizeof mhd_syms / sizeof mhd_syms[0], &mhd, false, NULL};
 
 enum {
-	MAX_REQUEST_HEADERS = 64,        /* headers handed to the application (more: ignored) */
-	CONNECTION_MEMORY = 32 * 1024,   /* per connection: request line + headers (MHD answers 431/414) */
+	MAX_REQUEST_HEADERS = 64,      /* headers handed to the application (more: ignored) */
+	CONNECTION_MEMORY = 32 * 1024, /* per connection: request line + headers (MHD answers 431/414) */
 	CONNECTION_TIMEOUT_SECONDS = 30,
 	DRAIN_SECONDS = 10,
 };
@@ -176,7 +176,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 				  .nheaders = headers.n,
 				  .body = r->body_total ? r->body.data : NULL,
 				  .body_len = r->body.len,
-				  .body_too_large = r->body_total > SASAE_HTTP_MAX_BODY || !sasae_buf_ok(&r->body)};
+				  .body_too_large =
+					  r->body_total > SASAE_HTTP_MAX_BODY || !sasae_buf_ok(&r->body)};
 	sasae_http_response res = {0};
 	sasae_web_handle(s->web, &req, &res);
 	enum MHD_Result ok = send_response(con, &res);
