@@ -16,6 +16,8 @@
  *   {{! comment}}
  *   {{.}}             the current value (inside a section over strings or numbers)
  *
+ * The escaping itself is include/sasae/escape.h's (src/util), shared with the exports.
+ *
  * Values are jansson json_t: strings as they are, integers and reals in decimal, true/false as
  * "true"/"false".  Lookups walk outwards through the enclosing contexts, as in Mustache.
  */
@@ -41,10 +43,5 @@ typedef struct sasae_template_src {
  */
 int sasae_template_render(sasae_buf *out, const sasae_template_src *set, size_t nset, const char *name,
 			  const json_t *ctx, sasae_error *err);
-
-/* Append s HTML-escaped (& < > " ' and NUL-free). */
-void sasae_html_escape(sasae_buf *out, const char *s, size_t len);
-/* Append s percent-encoded (RFC 3986 unreserved kept). */
-void sasae_url_encode(sasae_buf *out, const char *s, size_t len);
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * web.h — the web application: a function from a request to a response (sasae_web_handle), and
- * the libmicrohttpd server around it (sasae_web_serve).  Tests and fuzzers call the function
- * directly; integration tests drive the real server over a socket.
+ * web.h — the web application: a function from a request to a response (sasae_web_handle, over
+ * the HTTP layer of include/sasae/http.h), and the libmicrohttpd server around it
+ * (sasae_web_serve).  Tests and fuzzers call the function directly; integration tests drive the
+ * real server over a socket.
  */
 #ifndef SASAE_WEB_H
 #define SASAE_WEB_H
@@ -9,34 +10,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sasae/buf.h"
 #include "sasae/error.h"
+#include "sasae/http.h"
 
 typedef struct sasae_web sasae_web;
-
-/* A request as the application sees it (all strings borrowed). */
-typedef struct sasae_http_request {
-	const char *method;        /* "GET", "HEAD", "OPTIONS", … */
-	const char *target;        /* the raw request target: path and query, still percent-encoded */
-	const char *if_none_match; /* If-None-Match header, or NULL */
-	const char *origin;        /* Origin header, or NULL */
-	const char *host;          /* Host header, or NULL (the finder's print view: its QR code's address) */
-} sasae_http_request;
-
-enum { SASAE_MAX_HEADERS = 12 };
-
-/* A response (owned by the caller; free with sasae_http_response_clear). */
-typedef struct sasae_http_response {
-	int status;
-	const char *content_type;
-	sasae_buf body;
-	struct {
-		const char *name;
-		char value[512];
-	} headers[SASAE_MAX_HEADERS];
-	size_t nheaders;
-	bool head; /* HEAD: send the headers of the GET, no body */
-} sasae_http_response;
 
 /* Server options. */
 typedef struct sasae_serve_options {
@@ -63,15 +40,10 @@ int sasae_web_set_public_url(sasae_web *w, const char *url, sasae_error *err);
    person's situation and are never logged. */
 bool sasae_web_query_loggable(const char *target);
 
-/* Handle one request (thread-safe).  res must be zero-initialised; the caller clears it. */
-void sasae_web_handle(sasae_web *w, const sasae_http_request *req, sasae_http_response *res);
-void sasae_http_response_clear(sasae_http_response *res);
-/* Add a header (the value is copied, cut at 511 bytes). */
-void sasae_http_header(sasae_http_response *res, const char *name, const char *fmt, ...)
-#if defined(__GNUC__)
-	__attribute__((format(printf, 3, 4)))
-#endif
-	;
+/* Handle one request (thread-safe): sasae_http_dispatch with the application's route table
+   (src/web/app.c).  req has its given fields filled and the rest zero; res is zero-initialised; the
+   caller clears both (sasae_http_request_clear, sasae_http_response_clear). */
+void sasae_web_handle(sasae_web *w, sasae_http_request *req, sasae_http_response *res);
 
 /*
  * Serve until SIGINT or SIGTERM (in-flight requests finish).  Prints nothing itself but the access

@@ -9,6 +9,7 @@
 
 #include "sasae/buf.h"
 #include "export_internal.h"
+#include "sasae/escape.h"
 
 static json_t *departments_json(const sasae_department *d, size_t n)
 {
@@ -138,17 +139,7 @@ static void put_field(sasae_buf *b, const char *s, char sep, bool first)
 			sasae_buf_putc(b, (*s == '\t' || *s == '\n' || *s == '\r') ? ' ' : *s);
 		return;
 	}
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		sasae_buf_puts(b, s);
-		return;
-	}
-	sasae_buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			sasae_buf_putc(b, '"');
-		sasae_buf_putc(b, *s);
-	}
-	sasae_buf_putc(b, '"');
+	sasae_csv_field(b, s);
 }
 
 const char *const sasae_export_table_header[SASAE_EXPORT_TABLE_NCOLS] = {

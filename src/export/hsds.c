@@ -29,6 +29,7 @@
 #include "export_internal.h"
 #include "sasae/hashmap.h"
 #include "hsds_schema.h"
+#include "sasae/escape.h"
 
 /* ---- identifiers ---- */
 
@@ -84,17 +85,7 @@ static void csv_field(sasae_buf *b, const char *s, bool first)
 		sasae_buf_putc(b, ',');
 	if (s == NULL)
 		return;
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		sasae_buf_puts(b, s);
-		return;
-	}
-	sasae_buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			sasae_buf_putc(b, '"');
-		sasae_buf_putc(b, *s);
-	}
-	sasae_buf_putc(b, '"');
+	sasae_csv_field(b, s);
 }
 
 static void table_init(table *t, const hsds_resource *res)

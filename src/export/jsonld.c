@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "export_internal.h"
-#include "sasae/template.h"
+#include "sasae/escape.h"
 
 /* base_url without trailing slashes + path + (percent-encoded) tail, malloc'd; NULL on OOM. */
 static char *address(const char *base, const char *path, const char *tail)

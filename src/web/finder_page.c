@@ -5,7 +5,8 @@
  *
  * Privacy: the whole state lives in the URL.  Nothing about a request is kept or written: no
  * database access per request (the finder works in memory), `Cache-Control: no-store` on every
- * answer, and the access log never writes these queries (sasae_web_query_loggable).
+ * answer (the routes' SASAE_ROUTE_QUERY_PRIVATE flag, app.c), and the access log never writes these
+ * queries (sasae_web_query_loggable).
  */
 #include <qrencode.h>
 #include <stddef.h>
@@ -15,11 +16,12 @@
 #include <strings.h>
 
 #include "sasae/dynlib.h"
+#include "sasae/escape.h"
 #include "sasae/finder.h"
 #include "sasae/store.h"
 #include "sasae/template.h"
 #include "sasae/text.h"
-#include "web_internal.h"
+#include "pages.h"
 
 struct web_finder {
 	sasae_store *store;   /* kept open: the finder borrows its variant table */
@@ -101,9 +103,8 @@ static bool plain_host(const char *h, size_t n)
 	return true;
 }
 
-int sasae_web_set_public_url(sasae_web *w, const char *url, sasae_error *err)
+int web_finder_set_public_url(web_finder *f, const char *url, sasae_error *err)
 {
-	web_finder *f = web_app_finder(w);
 	size_t scheme = strncmp(url, "https://", 8) == 0 ? 8 : strncmp(url, "http://", 7) == 0 ? 7 : 0;
 	size_t n = strlen(url);
 	size_t host_end = scheme ? scheme + strcspn(url + scheme, "/") : 0;
@@ -252,12 +253,6 @@ static int find(sasae_finder_results **out, const web_finder *f, const finder_re
 		return 0;
 	}
 	return rc;
-}
-
-static void no_store(web_ctx *c)
-{
-	/* a person's situation: no shared cache keeps it */
-	sasae_http_header(web_response(c), "Cache-Control", "no-store");
 }
 
 /* ---- page contexts ---- */
@@ -504,11 +499,9 @@ static bool page_problem(const web_finder *f, const finder_req *q, char msg[], s
 
 /* ---- GET /finder ---- */
 
-void web_finder_page(web_ctx *c, const char *const *args)
+void web_finder_page(web_ctx *c)
 {
-	(void)args;
-	no_store(c);
-	const web_finder *f = web_finder_of(c);
+	const web_finder *f = web_of(c)->finder;
 	finder_req q;
 	read_req(c, &q);
 	json_t *page = form_json(f, &q);
@@ -620,11 +613,9 @@ static bool qr_svg(sasae_buf *out, const char *text)
 	return sasae_buf_ok(out);
 }
 
-void web_finder_print(web_ctx *c, const char *const *args)
+void web_finder_print(web_ctx *c)
 {
-	(void)args;
-	no_store(c);
-	const web_finder *f = web_finder_of(c);
+	const web_finder *f = web_of(c)->finder;
 	finder_req q;
 	read_req(c, &q);
 	json_t *page = form_json(f, &q);
@@ -664,7 +655,7 @@ void web_finder_print(web_ctx *c, const char *const *args)
 	const char *qs = json_string_value(json_object_get(page, "qs"));
 	if (qs && *qs)
 		sasae_buf_appendf(&path, "?%s", qs);
-	const char *host = web_request(c)->host;
+	const char *host = sasae_http_header_get(c->req, "Host");
 	if (f->public_url)
 		sasae_buf_puts(&url, f->public_url);
 	else if (host && plain_host(host, strlen(host)))
@@ -703,11 +694,9 @@ static bool int_arg(web_ctx *c, const char *name, int dflt, int min, int max, in
 	return true;
 }
 
-void web_api_finder(web_ctx *c, const char *const *args)
+void web_api_finder(web_ctx *c)
 {
-	(void)args;
-	no_store(c);
-	const web_finder *f = web_finder_of(c);
+	const web_finder *f = web_of(c)->finder;
 	int limit, offset;
 	if (!int_arg(c, "limit", SASAE_FINDER_DEFAULT_LIMIT, 1, 1000, &limit) ||
 	    !int_arg(c, "offset", 0, 0, 1000000, &offset))
@@ -735,10 +724,9 @@ void web_api_finder(web_ctx *c, const char *const *args)
 	web_send_json(c, j);
 }
 
-void web_api_tags(web_ctx *c, const char *const *args)
+void web_api_tags(web_ctx *c)
 {
-	(void)args;
-	json_t *j = sasae_finder_tags_json(web_finder_of(c)->finder);
+	json_t *j = sasae_finder_tags_json(web_of(c)->finder->finder);
 	if (j == NULL) {
 		web_fail(c, 500, "internal", "内部エラー", "応答を作れませんでした");
 		return;
@@ -751,7 +739,7 @@ void web_api_tags(web_ctx *c, const char *const *args)
 json_t *web_finder_program_tags(const web_ctx *c, const sasae_program *p)
 {
 	json_t *a = json_array();
-	const web_finder *f = web_finder_of(c);
+	const web_finder *f = web_of(c)->finder;
 	if (f == NULL)
 		return a;
 	const sasae_plan *plan = sasae_finder_plan(f->finder);

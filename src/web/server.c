@@ -1,7 +1,10 @@
 /*
  * server.c — the libmicrohttpd shell around sasae_web_handle: a thread pool on epoll, limits on
  * connections, header and URL size, an access log line per request (no query strings unless asked:
- * queries can describe a resident's situation), and a graceful stop on SIGINT/SIGTERM.
+ * queries can describe a resident's situation), and a graceful stop on SIGINT/SIGTERM.  It only
+ * fills a sasae_http_request (the raw target, the headers, the body up to SASAE_HTTP_MAX_BODY
+ * through MHD's upload callbacks) and sends the sasae_http_response; everything else is the
+ * router's (include/sasae/http.h) and the application's.
  */
 #include "sasae/web.h"
 
@@ -28,7 +31,7 @@
 	X(MHD_start_daemon)                                                                                        \
 	X(MHD_quiesce_daemon)                                                                                      \
 	X(MHD_stop_daemon)                                                                                         \
-	X(MHD_lookup_connection_value)                                                                             \
+	X(MHD_get_connection_values)                                                                               \
 	X(MHD_create_response_from_buffer)                                                                         \
 	X(MHD_add_response_header)                                                                                 \
 	X(MHD_queue_response)                                                                                      \
@@ -43,18 +46,20 @@ static sasae_dynlib mhd_lib = {"libmicrohttpd", SASAE_MHD_SONAME, "sasae serve�
 			       sizeof mhd_syms / sizeof mhd_syms[0], &mhd, false, NULL};
 
 enum {
-	MAX_BODY = 64 * 1024,            /* a GET has no body; anything larger is refused */
-	CONNECTION_MEMORY = 32 * 1024,   /* per connection: request line + headers (MHD answers 431/414) */
+	MAX_REQUEST_HEADERS = 64,      /* headers handed to the application (more: ignored) */
+	CONNECTION_MEMORY = 32 * 1024, /* per connection: request line + headers (MHD answers 431/414) */
 	CONNECTION_TIMEOUT_SECONDS = 30,
 	DRAIN_SECONDS = 10,
 };
 
-/* Per request: the raw URI (from MHD's URI log callback) and when it started. */
+/* Per request: the raw URI (from MHD's URI log callback), when it started, and the body received
+   (kept up to SASAE_HTTP_MAX_BODY bytes; body_total counts them all). */
 typedef struct request_state {
 	char *uri;
 	struct timespec start;
 	bool started;
-	size_t body;
+	sasae_buf body;
+	size_t body_total;
 } request_state;
 
 typedef struct server {
@@ -87,6 +92,7 @@ static void completed(void *cls, struct MHD_Connection *con, void **con_cls, enu
 	request_state *r = *con_cls;
 	if (r) {
 		free(r->uri);
+		sasae_buf_free(&r->body);
 		free(r);
 		atomic_fetch_sub(&s->inflight, 1);
 	}
@@ -127,12 +133,26 @@ static enum MHD_Result send_response(struct MHD_Connection *con, const sasae_htt
 	return ok;
 }
 
+/* The request's headers into a fixed array (MHD_KeyValueIterator). */
+typedef struct header_list {
+	sasae_http_field fields[MAX_REQUEST_HEADERS];
+	size_t n;
+} header_list;
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	(void)kind;
+	header_list *h = cls;
+	if (h->n < MAX_REQUEST_HEADERS && key)
+		h->fields[h->n++] = (sasae_http_field){key, value ? value : ""};
+	return MHD_YES;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char *url, const char *method,
 			      const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	(void)url;
 	(void)version;
-	(void)upload_data;
 	server *s = cls;
 	request_state *r = *con_cls;
 	if (r == NULL || r->uri == NULL)
@@ -141,29 +161,29 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 		r->started = true;
 		return MHD_YES;
 	}
-	if (*upload_data_size) { /* a body: counted and dropped */
-		r->body += *upload_data_size;
+	if (*upload_data_size) { /* a body: kept up to the cap, counted whole */
+		size_t room = r->body_total < SASAE_HTTP_MAX_BODY ? SASAE_HTTP_MAX_BODY - r->body_total : 0;
+		sasae_buf_append(&r->body, upload_data, *upload_data_size < room ? *upload_data_size : room);
+		r->body_total += *upload_data_size;
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	header_list headers = {.n = 0};
+	mhd.MHD_get_connection_values(con, MHD_HEADER_KIND, collect_header, &headers);
+	sasae_http_request req = {.method = method,
+				  .target = r->uri,
+				  .headers = headers.fields,
+				  .nheaders = headers.n,
+				  .body = r->body_total ? r->body.data : NULL,
+				  .body_len = r->body.len,
+				  .body_too_large =
+					  r->body_total > SASAE_HTTP_MAX_BODY || !sasae_buf_ok(&r->body)};
 	sasae_http_response res = {0};
-	if (r->body > MAX_BODY) {
-		res.status = 413;
-		res.content_type = "text/plain; charset=utf-8";
-		/* answered here, not by the application: the security headers of every response */
-		sasae_http_header(&res, "Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'");
-		sasae_http_header(&res, "X-Content-Type-Options", "nosniff");
-		sasae_http_header(&res, "Referrer-Policy", "no-referrer");
-		sasae_buf_puts(&res.body, "413 リクエストが大きすぎます\n");
-	} else {
-		sasae_http_request req = {method, r->uri, mhd.MHD_lookup_connection_value(con, MHD_HEADER_KIND, "If-None-Match"),
-					  mhd.MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Origin"),
-					  mhd.MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Host")};
-		sasae_web_handle(s->web, &req, &res);
-	}
+	sasae_web_handle(s->web, &req, &res);
 	enum MHD_Result ok = send_response(con, &res);
 	access_log(s, method, r->uri, res.status, res.head ? 0 : res.body.len, &r->start);
 	sasae_http_response_clear(&res);
+	sasae_http_request_clear(&req);
 	return ok;
 }
 

@@ -7,44 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sasae/escape.h"
+
 enum { MAX_DEPTH = 32, MAX_PARTIAL_DEPTH = 8 };
-
-void sasae_html_escape(sasae_buf *out, const char *s, size_t len)
-{
-	size_t start = 0;
-	for (size_t i = 0; i < len; i++) {
-		const char *rep = NULL;
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: break;
-		}
-		if (rep) {
-			sasae_buf_append(out, s + start, i - start);
-			sasae_buf_puts(out, rep);
-			start = i + 1;
-		}
-	}
-	sasae_buf_append(out, s + start, len - start);
-}
-
-void sasae_url_encode(sasae_buf *out, const char *s, size_t len)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-		    c == '.' || c == '_' || c == '~') {
-			sasae_buf_putc(out, (char)c);
-		} else {
-			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
-			sasae_buf_append(out, e, 3);
-		}
-	}
-}
 
 /* The rendering state: the context stack and where errors point. */
 typedef struct render {

@@ -1043,9 +1043,19 @@ def openapi_is_valid_and_complete(t):
     with open(os.path.join(SRC, "docs/api.md"), encoding="utf-8") as f:
         documented = re.findall(r"^\| `([a-z-]+)` \| (\d{3}) \|", f.read(), re.M)
     t.eq(sorted(c for c, _ in documented), sorted(enum), "error codes in docs/api.md and the description")
-    with open(os.path.join(SRC, "src/web/app.c"), encoding="utf-8") as f:
-        emitted = set(re.findall(r'fail\(&?c, \d+, "([a-z-]+)"', f.read()))
-    t.ok(emitted and emitted <= set(enum), f"codes src/web/app.c emits but the description lacks: {emitted - set(enum)}")
+    # codes the pages and the API emit (src/web: web_fail) and the HTTP layer's own (src/http: its
+    # sasae_http_problem tables), but for those of routes that take forms or need sign-in: no such
+    # route is under /api/ yet (and a body over 64 KB gets the HTTP layer's plain-text 413)
+    not_yet_on_the_api = {"sign-in-required", "forbidden", "unsupported-media-type", "too-many-fields",
+                          "bad-form-encoding", "payload-too-large"}
+    emitted = set()
+    for d, pattern in (("src/web", r'fail\(&?c, \d+, "([a-z-]+)"'), ("src/http", r'\{\s*\d{3}, "([a-z-]+)"')):
+        for name in sorted(os.listdir(os.path.join(SRC, d))):
+            if name.endswith(".c"):
+                with open(os.path.join(SRC, d, name), encoding="utf-8") as f:
+                    emitted |= set(re.findall(pattern, f.read()))
+    emitted -= not_yet_on_the_api
+    t.ok(emitted and emitted <= set(enum), f"codes src/web and src/http emit but the description lacks: {emitted - set(enum)}")
     t.eq(len(set(op_ids)), len(op_ids), "operationIds are unique")
     t.ok(all(op_ids), "every operation has an operationId")
     # the examples in the description match their own schemas

@@ -1,0 +1,58 @@
+/*
+ * pages.h — the route handlers of the page files of src/web, for the route table in app.c, and the
+ * needs finder's set-up (finder_page.c).  Each handler answers one request (web_ctx, page.h); the
+ * route's {parameters} are in c->req->args.  Not a public header: only src/web/ includes it.
+ */
+#ifndef SASAE_WEB_PAGES_H
+#define SASAE_WEB_PAGES_H
+
+#include "page.h"
+
+/* plan_pages.c: /, /parts/{n}, /parts/{n}/sections/{m}, /programs/{id}, /departments[/{name}], and
+   the same under /api/v1/ (JSON); /api/v1/plans, /api/v1/parts, /api/v1/programs. */
+void web_page_home(web_ctx *c);
+void web_page_part(web_ctx *c);
+void web_page_section(web_ctx *c);
+void web_page_program(web_ctx *c);
+void web_page_departments(web_ctx *c);
+void web_page_department(web_ctx *c);
+void web_api_plans(web_ctx *c);
+void web_api_parts(web_ctx *c);
+void web_api_programs(web_ctx *c);
+
+/* search_page.c: /search and /api/v1/search. */
+void web_page_search(web_ctx *c);
+
+/* data_pages.c: /data, /data/plan.json, /data/plan.csv, /assets/{file}, /api/v1/openapi.json. */
+void web_page_data(web_ctx *c);
+void web_data_json(web_ctx *c);
+void web_data_csv(web_ctx *c);
+void web_asset(web_ctx *c);
+void web_api_openapi(web_ctx *c);
+
+/* office_pages.c: /office/lint and /api/v1/lint. */
+void web_page_lint(web_ctx *c);
+
+/* finder_page.c: the needs finder's pages and API (docs/web.md, "Finder pages"). */
+typedef struct web_finder web_finder;
+
+/* Open the database at db_path read-only (kept open: the finder borrows its variant table), load
+   the finder's data files and tag plan (borrowed; must outlive it).  *out is new (free with
+   web_finder_free).  Returns 0, SASAE_EDB, SASAE_EDATA, SASAE_ENOMEM. */
+int web_finder_new(web_finder **out, const char *db_path, const sasae_plan *plan, sasae_error *err);
+void web_finder_free(web_finder *f);
+/* Set the site's public address (checked and copied; see sasae_web_set_public_url).  Returns 0,
+   SASAE_EUSAGE, SASAE_ENOMEM. */
+int web_finder_set_public_url(web_finder *f, const char *url, sasae_error *err);
+
+/* GET /finder, /finder/print, /api/v1/finder, /api/v1/tags. */
+void web_finder_page(web_ctx *c);
+void web_finder_print(web_ctx *c);
+void web_api_finder(web_ctx *c);
+void web_api_tags(web_ctx *c);
+
+/* A program's tags for its page: [{"tag", "label", "plain", "facet"}] (new reference; an empty
+   array when there is no finder). */
+json_t *web_finder_program_tags(const web_ctx *c, const sasae_program *p);
+
+#endif

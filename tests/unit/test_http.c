@@ -1,0 +1,567 @@
+/*
+ * test_http.c — the HTTP layer (src/http, include/sasae/http.h) called directly, without a server:
+ * route matching with parameters, 404 and 405 + Allow from the table, OPTIONS, query and form
+ * parsing (percent and plus decoding, repeated keys, invalid UTF-8, the body cap, the content
+ * type), cookies, Cache-Control and ETag from the route's flags, and the authorizer hook refusing
+ * routes that need sign-in, a role or a CSRF token; and the web application itself as a function
+ * from a request to a response (sasae_web_handle over the bundled plan).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sasae/departments.h"
+#include "sasae/http.h"
+#include "sasae/import.h"
+#include "sasae/store.h"
+#include "sasae/web.h"
+#include "test_util.h"
+
+/* ---- a small application: handlers that echo what they were given ---- */
+
+/* The last problem the error renderer was asked for (its code), and how many times. */
+static const char *last_problem;
+static int problems;
+
+static void echo_args(sasae_http_ctx *x)
+{
+	x->res->status = 200;
+	x->res->content_type = "text/plain";
+	for (size_t i = 0; i < x->req->nargs; i++)
+		sasae_buf_appendf(&x->res->body, "[%s]", x->req->args[i]);
+}
+
+static void echo_form(sasae_http_ctx *x)
+{
+	x->res->status = 200;
+	for (size_t i = 0; i < x->req->nform; i++)
+		sasae_buf_appendf(&x->res->body, "%s=%s;", x->req->form[i].name, x->req->form[i].value);
+}
+
+static void hello(sasae_http_ctx *x)
+{
+	x->res->status = 200;
+	sasae_buf_puts(&x->res->body, "hello");
+}
+
+static void on_error(sasae_http_ctx *x, const sasae_http_problem *p)
+{
+	last_problem = p->code;
+	problems++;
+	x->res->status = p->status;
+	x->res->content_type = "application/problem+json";
+	sasae_buf_clear(&x->res->body);
+	sasae_buf_puts(&x->res->body, p->code);
+}
+
+static const sasae_http_route routes[] = {
+	{.method = "GET", .path = "/", .handler = hello, .help = "home"},
+	{.method = "GET", .path = "/items/{id}", .handler = echo_args, .help = "an item"},
+	{.method = "GET", .path = "/items/{id}/parts/{n}", .handler = echo_args, .help = "a part of an item"},
+	{.method = "POST", .path = "/items/{id}", .handler = echo_form, .help = "change an item"},
+	{.method = "GET", .path = "/private", .handler = hello, .flags = SASAE_ROUTE_NO_STORE, .help = "private"},
+	{.method = "GET", .path = "/static", .handler = hello, .flags = SASAE_ROUTE_LONG_CACHE, .help = "a file"},
+	{.method = "GET", .path = "/person", .handler = hello, .flags = SASAE_ROUTE_QUERY_PRIVATE, .help = "finder"},
+	{.method = "GET", .path = "/account", .handler = hello, .flags = SASAE_ROUTE_SIGNED_IN, .help = "signed in"},
+	{.method = "GET", .path = "/admin", .handler = hello, .flags = SASAE_ROUTE_ROLE(1), .help = "role 1"},
+	{.method = "POST",
+	 .path = "/account/name",
+	 .handler = echo_form,
+	 .flags = SASAE_ROUTE_SIGNED_IN | SASAE_ROUTE_CSRF | SASAE_ROUTE_NO_STORE,
+	 .help = "a write"},
+	{.method = "POST", .path = "/csrf-only", .handler = echo_form, .flags = SASAE_ROUTE_CSRF, .help = "csrf"},
+};
+
+static sasae_http_router router = {.routes = routes,
+				   .nroutes = sizeof routes / sizeof routes[0],
+				   .security_policy = "default-src 'self'",
+				   .error = on_error};
+
+/* One request through the router: res is filled (clear it), the request is cleared. */
+static void run(sasae_http_response *res, const char *method, const char *target,
+		const sasae_http_field *headers, size_t nheaders, const char *body)
+{
+	sasae_http_request req = {.method = method,
+				  .target = target,
+				  .headers = headers,
+				  .nheaders = nheaders,
+				  .body = body,
+				  .body_len = body ? strlen(body) : 0};
+	memset(res, 0, sizeof *res);
+	last_problem = NULL;
+	sasae_http_dispatch(&router, &req, res);
+	sasae_http_request_clear(&req);
+}
+
+static const char *body_of(sasae_http_response *res) { return sasae_buf_cstr(&res->body); }
+
+/* ---- routes ---- */
+
+static void test_route_parameters(void **state)
+{
+	(void)state;
+	sasae_http_response res;
+	run(&res, "GET", "/items/p0001", NULL, 0, NULL);
+	assert_int_equal(res.status, 200);
+	assert_string_equal(body_of(&res), "[p0001]");
+	sasae_http_response_clear(&res);
+	run(&res, "GET", "/items/%E4%BB%8B%20x/parts/3", NULL, 0, NULL); /* decoded, with a space */
+	assert_int_equal(res.status, 200);
+	assert_string_equal(body_of(&res), "[介 x][3]");
+	sasae_http_response_clear(&res);
+	run(&res, "GET", "http://example.jp/items/a?x=1", NULL, 0, NULL); /* absolute-form */
+	assert_string_equal(body_of(&res), "[a]");
+	sasae_http_response_clear(&res);
+	run(&res, "HEAD", "/items/a", NULL, 0, NULL); /* HEAD: the GET route, no body sent */
+	assert_int_equal(res.status, 200);
+	assert_true(res.head);
+	sasae_http_response_clear(&res);
+	/* an empty segment, an extra segment, a parameter over 255 bytes: no route */
+	const char *none[] = {"/items/", "/items/a/b", "/items//parts/1", "/itemsx"};
+	for (size_t i = 0; i < sizeof none / sizeof none[0]; i++) {
+		run(&res, "GET", none[i], NULL, 0, NULL);
+		assert_int_equal(res.status, 404);
+		assert_string_equal(last_problem, "not-found");
+		sasae_http_response_clear(&res);
+	}
+	char longer[300] = "/items/";
+	memset(longer + 7, 'x', 256);
+	run(&res, "GET", longer, NULL, 0, NULL);
+	assert_int_equal(res.status, 404);
+	sasae_http_response_clear(&res);
+}
+
+static void test_404_405_options(void **state)
+{
+	(void)state;
+	sasae_http_response res;
+	run(&res, "DELETE", "/items/1", NULL, 0, "");
+	assert_int_equal(res.status, 405);
+	assert_string_equal(last_problem, "method-not-allowed");
+	assert_string_equal(sasae_http_response_header(&res, "Allow"), "GET, HEAD, POST, OPTIONS");
+	sasae_http_response_clear(&res);
+	run(&res, "POST", "/", NULL, 0, ""); /* the path has only GET */
+	assert_int_equal(res.status, 405);
+	assert_string_equal(sasae_http_response_header(&res, "Allow"), "GET, HEAD, OPTIONS");
+	sasae_http_response_clear(&res);
+	run(&res, "PUT", "/nowhere", NULL, 0, ""); /* a method no route takes: 405, the table's methods */
+	assert_int_equal(res.status, 405);
+	assert_string_equal(sasae_http_response_header(&res, "Allow"), "GET, HEAD, POST, OPTIONS");
+	sasae_http_response_clear(&res);
+	run(&res, "POST", "/nowhere", NULL, 0, ""); /* a method the table has, on no path: 404 */
+	assert_int_equal(res.status, 404);
+	sasae_http_response_clear(&res);
+	run(&res, "OPTIONS", "/items/1", NULL, 0, NULL);
+	assert_int_equal(res.status, 204);
+	assert_string_equal(sasae_http_response_header(&res, "Allow"), "GET, HEAD, POST, OPTIONS");
+	assert_null(sasae_http_response_header(&res, "Access-Control-Allow-Origin"));
+	assert_int_equal(res.body.len, 0);
+	sasae_http_response_clear(&res);
+	/* every answer carries the security headers, errors included */
+	run(&res, "GET", "/nowhere", NULL, 0, NULL);
+	assert_string_equal(sasae_http_response_header(&res, "Content-Security-Policy"), "default-src 'self'");
+	assert_string_equal(sasae_http_response_header(&res, "X-Content-Type-Options"), "nosniff");
+	assert_string_equal(sasae_http_response_header(&res, "X-Frame-Options"), "DENY");
+	sasae_http_response_clear(&res);
+}
+
+/* ---- parsing ---- */
+
+static void test_url_decode(void **state)
+{
+	(void)state;
+	char out[64];
+	assert_int_equal(sasae_http_url_decode(out, "%41%2b+b", 8, true), 4);
+	assert_string_equal(out, "A+ b");
+	assert_int_equal(sasae_http_url_decode(out, "a+b", 3, false), 3);
+	assert_string_equal(out, "a+b");
+	const char *bad[] = {"%", "%4", "%ZZ", "%FF", "%E3%81", "%00", "%C0%AF"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(sasae_http_url_decode(out, bad[i], strlen(bad[i]), true), -1);
+}
+
+static void test_query(void **state)
+{
+	(void)state;
+	sasae_http_request req = {.method = "GET",
+				  .target = "/s?q=a+b%20c&who=x&q=%E4%BB%8B&empty=&flag&&who=y"};
+	const sasae_http_problem *p = NULL;
+	assert_int_equal(sasae_http_request_parse(&req, &p), 0);
+	assert_string_equal(req.path, "/s");
+	assert_int_equal(req.nquery, 6);
+	assert_string_equal(sasae_http_query(&req, "q"), "a b c");
+	const char *who[4];
+	assert_int_equal(sasae_http_query_all(&req, "who", who, 4), 2);
+	assert_string_equal(who[0], "x");
+	assert_string_equal(who[1], "y");
+	const char *q[1];
+	assert_int_equal(sasae_http_query_all(&req, "q", q, 1), 2); /* more than cap: counted */
+	assert_string_equal(q[0], "a b c");
+	assert_string_equal(sasae_http_query(&req, "empty"), "");
+	assert_string_equal(sasae_http_query(&req, "flag"), "");
+	assert_null(sasae_http_query(&req, "nope"));
+	sasae_http_request_clear(&req);
+
+	struct {
+		const char *target;
+		int status;
+		const char *code;
+	} bad[] = {
+		{"/s?q=%FF", 400, "bad-parameter-encoding"},
+		{"/s?q=%ZZ", 400, "bad-parameter-encoding"},
+		{"/s?%E3%81=x", 400, "bad-parameter-encoding"},
+		{"/%FF", 400, "bad-path"},
+		{"/a/../b", 400, "bad-path"},
+		{"/a%5cb", 400, "bad-path"},
+		{"relative", 400, "bad-path"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		sasae_http_request r = {.method = "GET", .target = bad[i].target};
+		assert_int_equal(sasae_http_request_parse(&r, &p), bad[i].status);
+		assert_string_equal(p->code, bad[i].code);
+		sasae_http_request_clear(&r);
+	}
+	/* at most SASAE_HTTP_MAX_PARAMS parameters */
+	char many[1024] = "/s?";
+	for (int i = 0; i <= SASAE_HTTP_MAX_PARAMS; i++)
+		snprintf(many + strlen(many), sizeof many - strlen(many), "a%d=1&", i);
+	sasae_http_request r = {.method = "GET", .target = many};
+	assert_int_equal(sasae_http_request_parse(&r, &p), 400);
+	assert_string_equal(p->code, "too-many-parameters");
+	sasae_http_request_clear(&r);
+	/* a target over 4 KiB */
+	char huge[SASAE_HTTP_MAX_TARGET + 16] = "/s?q=";
+	memset(huge + 5, 'a', SASAE_HTTP_MAX_TARGET);
+	r = (sasae_http_request){.method = "GET", .target = huge};
+	assert_int_equal(sasae_http_request_parse(&r, &p), 414);
+	sasae_http_request_clear(&r);
+}
+
+static void test_form(void **state)
+{
+	(void)state;
+	const sasae_http_field form_type[] = {
+		{"content-type", "application/x-www-form-urlencoded; charset=UTF-8"}};
+	const sasae_http_field json_type[] = {{"Content-Type", "application/json"}};
+	sasae_http_response res;
+	run(&res, "POST", "/items/7", form_type, 1, "name=%E5%A4%AA%E9%83%8E&note=a+b&tag=1&tag=2");
+	assert_int_equal(res.status, 200);
+	assert_string_equal(body_of(&res), "name=太郎;note=a b;tag=1;tag=2;");
+	sasae_http_response_clear(&res);
+	run(&res, "POST", "/items/7", NULL, 0, ""); /* no body: an empty form */
+	assert_int_equal(res.status, 200);
+	assert_string_equal(body_of(&res), "");
+	sasae_http_response_clear(&res);
+	run(&res, "POST", "/items/7", json_type, 1, "{\"name\": 1}");
+	assert_int_equal(res.status, 415);
+	assert_string_equal(last_problem, "unsupported-media-type");
+	sasae_http_response_clear(&res);
+	run(&res, "POST", "/items/7", NULL, 0, "name=x"); /* a body without a type */
+	assert_int_equal(res.status, 415);
+	sasae_http_response_clear(&res);
+	run(&res, "POST", "/items/7", form_type, 1, "name=%FF");
+	assert_int_equal(res.status, 400);
+	assert_string_equal(last_problem, "bad-form-encoding");
+	sasae_http_response_clear(&res);
+	/* a GET route ignores a body (as before: GET with a small body is answered) */
+	run(&res, "GET", "/items/7", json_type, 1, "{}");
+	assert_int_equal(res.status, 200);
+	sasae_http_response_clear(&res);
+
+	/* over the cap: 413, from the request parser and from the router */
+	sasae_http_request req = {.method = "POST",
+				  .target = "/items/7",
+				  .headers = form_type,
+				  .nheaders = 1,
+				  .body = "x=1",
+				  .body_len = 3,
+				  .body_too_large = true};
+	const sasae_http_problem *p = NULL;
+	assert_int_equal(sasae_http_request_parse(&req, &p), 413);
+	sasae_http_request_clear(&req);
+	req.body_too_large = false;
+	assert_int_equal(sasae_http_request_parse(&req, &p), 0);
+	req.body_len = SASAE_HTTP_MAX_BODY + 1; /* a caller that did not cut it */
+	assert_int_equal(sasae_http_request_parse_form(&req, &p), 413);
+	sasae_http_request_clear(&req);
+	req.body_len = 3;
+	req.body_too_large = true;
+	memset(&res, 0, sizeof res);
+	problems = 0;
+	sasae_http_dispatch(&router, &req, &res);
+	assert_int_equal(res.status, 413);
+	assert_int_equal(problems, 0); /* the HTTP layer's own plain-text answer */
+	assert_string_equal(res.content_type, "text/plain; charset=utf-8");
+	sasae_http_request_clear(&req);
+	sasae_http_response_clear(&res);
+}
+
+static void test_cookies(void **state)
+{
+	(void)state;
+	const sasae_http_field headers[] = {
+		{"Host", "example.jp"},
+		{"Cookie", "a=1; b=\"two\"; bad; =x; c=d e; sid=xyz;  empty=;x=\"unclosed"},
+		{"COOKIE", "later=yes; a=second"},
+	};
+	sasae_http_request req = {.method = "GET", .target = "/", .headers = headers, .nheaders = 3};
+	const sasae_http_problem *p = NULL;
+	assert_int_equal(sasae_http_request_parse(&req, &p), 0);
+	assert_string_equal(sasae_http_cookie(&req, "a"), "1"); /* the first of a name */
+	assert_string_equal(sasae_http_cookie(&req, "b"), "two");
+	assert_null(sasae_http_cookie(&req, "bad"));
+	assert_null(sasae_http_cookie(&req, "c")); /* a space in a value: malformed, skipped */
+	assert_string_equal(sasae_http_cookie(&req, "sid"), "xyz");
+	assert_string_equal(sasae_http_cookie(&req, "empty"), "");
+	assert_null(sasae_http_cookie(&req, "x")); /* an unclosed quote */
+	assert_string_equal(sasae_http_cookie(&req, "later"), "yes");
+	assert_int_equal(req.ncookies, 6);
+	assert_string_equal(sasae_http_header_get(&req, "host"), "example.jp");
+	assert_null(sasae_http_header_get(&req, "Origin"));
+	sasae_http_request_clear(&req);
+	sasae_http_request_clear(NULL);
+}
+
+/* ---- what the flags ask ---- */
+
+static void test_cache_control(void **state)
+{
+	(void)state;
+	sasae_http_response res;
+	run(&res, "GET", "/", NULL, 0, NULL);
+	assert_string_equal(sasae_http_response_header(&res, "Cache-Control"), "public, max-age=300");
+	const char *etag = sasae_http_response_header(&res, "ETag");
+	assert_non_null(etag);
+	char saved[64];
+	snprintf(saved, sizeof saved, "%s", etag);
+	sasae_http_response_clear(&res);
+	const sasae_http_field inm[] = {{"If-None-Match", saved}};
+	run(&res, "GET", "/", inm, 1, NULL);
+	assert_int_equal(res.status, 304);
+	assert_true(res.head);
+	sasae_http_response_clear(&res);
+
+	run(&res, "GET", "/private", NULL, 0, NULL);
+	assert_int_equal(res.status, 200);
+	assert_string_equal(sasae_http_response_header(&res, "Cache-Control"), "private, no-store");
+	assert_null(sasae_http_response_header(&res, "ETag"));
+	sasae_http_response_clear(&res);
+	run(&res, "GET", "/private", inm, 1, NULL); /* no ETag, no 304 */
+	assert_int_equal(res.status, 200);
+	sasae_http_response_clear(&res);
+
+	run(&res, "GET", "/static", NULL, 0, NULL);
+	assert_string_equal(sasae_http_response_header(&res, "Cache-Control"), "public, max-age=86400");
+	assert_non_null(sasae_http_response_header(&res, "ETag"));
+	sasae_http_response_clear(&res);
+
+	run(&res, "GET", "/person?who=x", NULL, 0, NULL);
+	assert_string_equal(sasae_http_response_header(&res, "Cache-Control"), "no-store");
+	sasae_http_response_clear(&res);
+	run(&res, "GET", "/person?who=%FF", NULL, 0, NULL); /* refused before the route: no route's flags */
+	assert_int_equal(res.status, 400);
+	sasae_http_response_clear(&res);
+
+	run(&res, "GET", "/nowhere", NULL, 0, NULL); /* errors: no ETag, no Cache-Control */
+	assert_null(sasae_http_response_header(&res, "Cache-Control"));
+	assert_null(sasae_http_response_header(&res, "ETag"));
+	sasae_http_response_clear(&res);
+}
+
+/* A test authorizer: the "session" cookie names the person ("admin" has role 1); a CSRF route needs
+   the form's "csrf" field equal to the "csrf" cookie. */
+static int authorize(sasae_http_ctx *x, unsigned flags)
+{
+	const char *who = sasae_http_cookie(x->req, "session");
+	if ((flags & (SASAE_ROUTE_SIGNED_IN | SASAE_ROUTE_ROLE_MASK)) && who == NULL)
+		return 401;
+	if ((flags & SASAE_ROUTE_ROLE_MASK) && !((flags & SASAE_ROUTE_ROLE(1)) && strcmp(who, "admin") == 0))
+		return 403;
+	if (flags & SASAE_ROUTE_CSRF) {
+		const char *sent = sasae_http_form(x->req, "csrf"),
+			   *expected = sasae_http_cookie(x->req, "csrf");
+		if (sent == NULL || expected == NULL || strcmp(sent, expected) != 0)
+			return 403;
+	}
+	return 0;
+}
+
+static void test_authorizer(void **state)
+{
+	(void)state;
+	sasae_http_response res;
+	/* no authorizer (no accounts yet): sign-in and roles → 401, CSRF → 403, whatever the request */
+	const char *signin[][2] = {{"GET", "/account"}, {"GET", "/admin"}, {"POST", "/account/name"}};
+	for (size_t i = 0; i < 3; i++) {
+		run(&res, signin[i][0], signin[i][1], NULL, 0, "");
+		assert_int_equal(res.status, 401);
+		assert_string_equal(last_problem, "sign-in-required");
+		sasae_http_response_clear(&res);
+	}
+	run(&res, "POST", "/csrf-only", NULL, 0, "");
+	assert_int_equal(res.status, 403);
+	assert_string_equal(last_problem, "forbidden");
+	sasae_http_response_clear(&res);
+	/* the refusal of a NO_STORE route is not cached either */
+	run(&res, "POST", "/account/name", NULL, 0, "");
+	assert_string_equal(sasae_http_response_header(&res, "Cache-Control"), "private, no-store");
+	sasae_http_response_clear(&res);
+	/* open routes do not ask the authorizer */
+	run(&res, "GET", "/", NULL, 0, NULL);
+	assert_int_equal(res.status, 200);
+	sasae_http_response_clear(&res);
+
+	/* with an authorizer */
+	router.authorize = authorize;
+	run(&res, "GET", "/account", NULL, 0, NULL);
+	assert_int_equal(res.status, 401);
+	sasae_http_response_clear(&res);
+	const sasae_http_field user[] = {{"Cookie", "session=user"}};
+	const sasae_http_field admin[] = {{"Cookie", "session=admin"}};
+	run(&res, "GET", "/account", user, 1, NULL);
+	assert_int_equal(res.status, 200);
+	sasae_http_response_clear(&res);
+	run(&res, "GET", "/admin", user, 1, NULL);
+	assert_int_equal(res.status, 403);
+	assert_string_equal(last_problem, "forbidden");
+	sasae_http_response_clear(&res);
+	run(&res, "GET", "/admin", admin, 1, NULL);
+	assert_int_equal(res.status, 200);
+	sasae_http_response_clear(&res);
+	/* a write: signed in, and the CSRF token of the form matches the cookie's */
+	const sasae_http_field good[] = {{"Cookie", "session=user; csrf=t0k"},
+					 {"Content-Type", "application/x-www-form-urlencoded"}};
+	run(&res, "POST", "/account/name", good, 2, "name=a&csrf=t0k");
+	assert_int_equal(res.status, 200);
+	assert_string_equal(body_of(&res), "name=a;csrf=t0k;");
+	assert_string_equal(sasae_http_response_header(&res, "Cache-Control"), "private, no-store");
+	sasae_http_response_clear(&res);
+	run(&res, "POST", "/account/name", good, 2, "name=a&csrf=other");
+	assert_int_equal(res.status, 403);
+	assert_string_equal(last_problem, "forbidden");
+	sasae_http_response_clear(&res);
+	run(&res, "POST", "/account/name", good, 2, "name=a");
+	assert_int_equal(res.status, 403);
+	sasae_http_response_clear(&res);
+	run(&res, "POST", "/account/name", good + 1, 1, "name=a&csrf=t0k"); /* not signed in */
+	assert_int_equal(res.status, 401);
+	sasae_http_response_clear(&res);
+	router.authorize = NULL;
+}
+
+/* ---- the web application, called directly ---- */
+
+/* The bundled plan imported into a temporary database, and the application over it. */
+static char *web_dir, *web_db;
+static sasae_web *web;
+
+static int web_setup(void **state)
+{
+	(void)state;
+	sasae_error err = {0};
+	web_dir = tu_mkdtemp();
+	web_db = tu_join(web_dir, "web.db");
+	sasae_dept_table *depts = NULL;
+	sasae_store *w = NULL;
+	char *path = tu_source_path("data/sendai-2024-draft.txt");
+	sasae_import_options opt = {0};
+	sasae_import_summary sum;
+	int rc = sasae_dept_table_default(&depts, &err);
+	if (rc == 0)
+		rc = sasae_store_open(&w, web_db, SASAE_STORE_CREATE, &err);
+	if (rc == 0) {
+		opt.depts = depts;
+		rc = sasae_import_file(w, path, &opt, &sum, &err);
+	}
+	sasae_store_close(w);
+	sasae_dept_table_free(depts);
+	free(path);
+	if (rc == 0)
+		rc = sasae_web_new(&web, web_db, NULL, &err);
+	if (rc)
+		fprintf(stderr, "web_setup: %s\n", err.message);
+	return rc ? -1 : 0;
+}
+
+static int web_teardown(void **state)
+{
+	(void)state;
+	sasae_web_free(web);
+	sasae_web_free(NULL);
+	free(web_db);
+	tu_rmdir(web_dir);
+	return 0;
+}
+
+/* One request to the application. */
+static void web_run(sasae_http_response *res, const char *method, const char *target)
+{
+	const sasae_http_field headers[] = {{"Host", "example.jp"}};
+	sasae_http_request req = {.method = method, .target = target, .headers = headers, .nheaders = 1};
+	memset(res, 0, sizeof *res);
+	sasae_web_handle(web, &req, res);
+	sasae_http_request_clear(&req);
+}
+
+static void test_web_handle(void **state)
+{
+	(void)state;
+	sasae_http_response res;
+	web_run(&res, "GET", "/programs/p0001");
+	assert_int_equal(res.status, 200);
+	assert_string_equal(res.content_type, "text/html; charset=utf-8");
+	assert_non_null(strstr(body_of(&res), "<h1"));
+	assert_string_equal(sasae_http_response_header(&res, "Cache-Control"), "public, max-age=300");
+	assert_non_null(sasae_http_response_header(&res, "ETag"));
+	sasae_http_response_clear(&res);
+
+	web_run(&res, "GET", "/api/v1/nosuch"); /* the router's 404, as problem+json */
+	assert_int_equal(res.status, 404);
+	assert_string_equal(res.content_type, "application/problem+json");
+	assert_non_null(strstr(body_of(&res), "\"code\":\"not-found\""));
+	sasae_http_response_clear(&res);
+
+	web_run(&res, "POST", "/programs/p0001"); /* 405 as the HTML error page */
+	assert_int_equal(res.status, 405);
+	assert_string_equal(res.content_type, "text/html; charset=utf-8");
+	assert_string_equal(sasae_http_response_header(&res, "Allow"), "GET, HEAD, OPTIONS");
+	sasae_http_response_clear(&res);
+
+	web_run(&res, "GET", "/api/v1/finder?who=elderly&limit=1"); /* the finder: no-store */
+	assert_int_equal(res.status, 200);
+	assert_string_equal(sasae_http_response_header(&res, "Cache-Control"), "no-store");
+	sasae_http_response_clear(&res);
+
+	web_run(&res, "GET", "/assets/style.css");
+	assert_string_equal(sasae_http_response_header(&res, "Cache-Control"), "public, max-age=86400");
+	sasae_http_response_clear(&res);
+
+	/* the facets of a search are counted from the application's own program index */
+	web_run(&res, "GET", "/search?q=%E8%AA%8D%E7%9F%A5%E7%97%87");
+	assert_int_equal(res.status, 200);
+	assert_non_null(strstr(body_of(&res), "part%3A"));
+	sasae_http_response_clear(&res);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_route_parameters),
+		cmocka_unit_test(test_404_405_options),
+		cmocka_unit_test(test_url_decode),
+		cmocka_unit_test(test_query),
+		cmocka_unit_test(test_form),
+		cmocka_unit_test(test_cookies),
+		cmocka_unit_test(test_cache_control),
+		cmocka_unit_test(test_authorizer),
+	};
+	const struct CMUnitTest web_tests[] = {
+		cmocka_unit_test(test_web_handle),
+	};
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	return failed + cmocka_run_group_tests(web_tests, web_setup, web_teardown);
+}
