@@ -502,8 +502,8 @@ int sasae_morph_parse(sasae_morph_tokens *out, sasae_morph *m, const char *text,
 			continue;
 		const char *surface = nd->surface;
 		size_t from = (size_t)(surface - text), slen = nd->length;
-		const char *f[9];
-		size_t fl[9];
+		const char *f[9] = {0};
+		size_t fl[9] = {0};
 		size_t nf = split_feature(nd->feature ? nd->feature : "", f, fl, 9);
 		bool unknown = nd->stat == MECAB_UNK_NODE;
 		sasae_morph_token *t = &out->tok[i];
