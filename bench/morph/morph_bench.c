@@ -19,21 +19,57 @@
 #include "sasae/morph.h"
 #include "sasae/normalize.h"
 
-/* VmRSS in kB, or -1. */
-static long rss_kb(void)
+/* A line of /proc/self/status in kB ("VmRSS:", "RssAnon:", "RssFile:"), or -1. */
+static long status_kb(const char *key)
 {
 	FILE *f = fopen("/proc/self/status", "r");
 	if (f == NULL)
 		return -1;
 	char line[256];
 	long kb = -1;
+	size_t kl = strlen(key);
 	while (fgets(line, sizeof line, f))
-		if (strncmp(line, "VmRSS:", 6) == 0) {
-			kb = strtol(line + 6, NULL, 10);
+		if (strncmp(line, key, kl) == 0) {
+			kb = strtol(line + kl, NULL, 10);
 			break;
 		}
 	fclose(f);
 	return kb;
+}
+
+static long rss_kb(void) { return status_kb("VmRSS:"); }
+
+/* Print the resident kB of each file mapped from dir (the dictionary), from /proc/self/smaps:
+   "rss_kb_<file> N". */
+static void print_mapped_rss(const char *dir)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	if (f == NULL)
+		return;
+	char line[1024], name[256] = "";
+	size_t dl = strlen(dir);
+	while (fgets(line, sizeof line, f)) {
+		size_t first = strcspn(line, " ");
+		if (first > 0 && line[first - 1] != ':') { /* a mapping's header line: address range … path */
+			char *path = strchr(line, '/');
+			name[0] = '\0';
+			if (path && strncmp(path, dir, dl) == 0 && path[dl] == '/') {
+				snprintf(name, sizeof name, "%s", path + dl + 1);
+				name[strcspn(name, "\n")] = '\0';
+			}
+		} else if (name[0] && strncmp(line, "Rss:", 4) == 0) {
+			printf("rss_kb_%s %ld\n", name, strtol(line + 4, NULL, 10));
+		}
+	}
+	fclose(f);
+}
+
+/* Process CPU time (user + system) in seconds. */
+static double cpu(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static double now(void)
@@ -139,7 +175,8 @@ int main(int argc, char **argv)
 
 	/* Opening: libmecab alone (an open that fails on a missing dictionary loads the library
 	   first), then the model of the IPA dictionary. */
-	long rss0 = rss_kb();
+	long rss0 = rss_kb(), anon0 = status_kb("RssAnon:"), file0 = status_kb("RssFile:");
+	double c0 = cpu();
 	double t0 = now();
 	sasae_morph *m = NULL;
 	sasae_morph_options none = {.dicdir = "/nonexistent/morph-bench"};
@@ -147,18 +184,21 @@ int main(int argc, char **argv)
 		fprintf(stderr, "morph_bench: expected the missing dictionary to be refused\n");
 		return 1;
 	}
-	double t_lib = now() - t0;
+	double t_lib = now() - t0, c_lib = cpu() - c0;
 	long rss_lib = rss_kb();
+	c0 = cpu();
 	t0 = now();
 	if (sasae_morph_open(&m, NULL, &err) != 0) {
 		fprintf(stderr, "morph_bench: %s\n", err.message);
 		return 1;
 	}
-	double t_model = now() - t0;
-	long rss_open = rss_kb();
+	double t_model = now() - t0, c_model = cpu() - c0;
+	long rss_open = rss_kb(), anon_open = status_kb("RssAnon:"), file_open = status_kb("RssFile:");
 	printf("dicdir %s\n", sasae_morph_dicdir(m));
 	printf("open_library_ms %.2f\nopen_model_ms %.2f\nopen_total_ms %.2f\n", t_lib * 1e3, t_model * 1e3,
 	       (t_lib + t_model) * 1e3);
+	printf("open_library_cpu_ms %.2f\nopen_model_cpu_ms %.2f\nopen_total_cpu_ms %.2f\n", c_lib * 1e3,
+	       c_model * 1e3, (c_lib + c_model) * 1e3);
 
 	/* Parsing: tokens (the struct reused, as a caller would), then both sequences. */
 	sasae_morph_tokens tok = {0};
@@ -176,7 +216,7 @@ int main(int argc, char **argv)
 		if (r >= 0)
 			times[r] = now() - t0;
 		else
-			printf("rss_after_first_pass_kb %ld\n", rss_kb());
+			printf("rss_added_after_first_pass_kb %ld\n", rss_kb() - rss0);
 	}
 	qsort(times, (size_t)rounds, sizeof *times, cmp_double);
 	med = times[rounds / 2];
@@ -200,6 +240,11 @@ int main(int argc, char **argv)
 	printf("rss_before_open_kb %ld\nrss_added_by_library_kb %ld\nrss_added_by_open_kb %ld\n"
 	       "rss_added_after_parsing_kb %ld\n",
 	       rss0, rss_lib - rss0, rss_open - rss0, rss_end - rss0);
+	long anon_end = status_kb("RssAnon:"), file_end = status_kb("RssFile:");
+	print_mapped_rss(sasae_morph_dicdir(m));
+	printf("anon_added_by_open_kb %ld\nfile_added_by_open_kb %ld\n"
+	       "anon_added_after_parsing_kb %ld\nfile_added_after_parsing_kb %ld\n",
+	       anon_open - anon0, file_open - file0, anon_end - anon0, file_end - file0);
 	sasae_morph_seq_clear(&seq);
 	sasae_morph_tokens_clear(&tok);
 	sasae_morph_close(m);

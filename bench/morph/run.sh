@@ -29,7 +29,7 @@ cmake --build "$build" -j2 --target sasae morph_bench >/dev/null
 echo "== load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "== morph_bench, $runs processes × $rounds rounds ($(git rev-parse --short HEAD))"
 for i in $(seq 1 "$runs"); do
-  "$build/morph_bench" bench/morph/sentences.txt "$rounds" > "$build/morph-run-$i.txt"
+  "$build/bench/morph/morph_bench" bench/morph/sentences.txt "$rounds" > "$build/morph-run-$i.txt"
 done
 # One line per figure: the median over the processes, then min and max.
 awk '{ v[$1] = v[$1] " " $2; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
