@@ -7,6 +7,9 @@
  * Usage: morph_bench SENTENCES-FILE [ROUNDS]
  *   one sentence per line (UTF-8); ROUNDS timed passes over all of them (default 200), after one
  *   untimed pass.  Prints one "key value" line per figure; exit status 0, 1 on any failure.
+ *        morph_bench --once TEXT | --none
+ *   open the process's analyzer and parse TEXT once, or do nothing: the two commands timed side by
+ *   side (hyperfine) give what the analyzer adds to a short command such as `sasae find`.
  *
  * Memory is VmRSS of /proc/self/status: resident pages, so the dictionary's mapped files count
  * only for the pages parsing has touched.
@@ -131,6 +134,18 @@ static char **read_lines(const char *path, size_t *n, char **buf, size_t *bytes)
 
 int main(int argc, char **argv)
 {
+	if (argc == 2 && strcmp(argv[1], "--none") == 0)
+		return 0;
+	if (argc == 3 && strcmp(argv[1], "--once") == 0) {
+		sasae_morph *sm = NULL;
+		sasae_morph_tokens t = {0};
+		sasae_error e = {0};
+		int rc = sasae_morph_shared(&sm, &e) || sasae_morph_parse(&t, sm, argv[2], strlen(argv[2]), &e);
+		if (rc)
+			fprintf(stderr, "morph_bench: %s\n", e.message);
+		sasae_morph_tokens_clear(&t);
+		return rc ? 1 : 0;
+	}
 	if (argc < 2 || argc > 3) {
 		fprintf(stderr, "usage: morph_bench SENTENCES-FILE [ROUNDS]\n");
 		return 1;

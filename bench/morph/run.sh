@@ -41,11 +41,14 @@ awk '{ v[$1] = v[$1] " " $2; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 
   "$build"/morph-run-*.txt
 
 if command -v hyperfine >/dev/null; then
+  echo "== a whole process: open the analyzer + parse one sentence, against an empty process"
+  hyperfine -N -w 3 -r 40 "$build/bench/morph/morph_bench --none" \
+    "$build/bench/morph/morph_bench --once 息子が何年も家にひきこもっている" | grep -E "^Bench|Time|Range"
   echo "== sasae find today (no analyzer), for scale: the bundled plan, one free-text situation"
   db=$(mktemp -d)/plan.db
-  "$build/sasae" import data/sendai-2024-draft.txt --db "$db" >/dev/null
+  "$build/sasae" import data/sendai-2024-draft.txt --db "$db" >/dev/null 2>&1
   hyperfine -N -w 3 -r 30 \
-    "$build/sasae find --db $db --text 息子が何年も家にひきこもっている" 2>/dev/null | grep -E "Time|Range" || true
+    "$build/sasae find --db $db --text 息子が何年も家にひきこもっている" | grep -E "Time|Range"
   rm -rf "$(dirname "$db")"
 fi
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
