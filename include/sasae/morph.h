@@ -81,7 +81,8 @@ typedef struct sasae_morph_tokens {
 	size_t n;               /* how many */
 	size_t cap;             /* allocated tok entries */
 	char *strings;          /* the tokens' strings, NUL-separated */
-	size_t strings_len, strings_cap;
+	size_t strings_len;     /* bytes of strings used */
+	size_t strings_cap;     /* bytes of strings allocated */
 } sasae_morph_tokens;
 
 /*

@@ -461,11 +461,20 @@ int sasae_morph_parse(sasae_morph_tokens *out, sasae_morph *m, const char *text,
 		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません（MeCab）");
 	int rc = 0;
 	morph_offsets *offs = NULL;
+	char *copy = NULL;
 	sasae_buf sb = {out->strings, 0, out->strings_cap, false}; /* the string area, reused */
 	out->strings = NULL;
 	out->strings_cap = 0;
 
-	mc.mecab_lattice_set_sentence2(lat, text, len);
+	/* MeCab reads past the length it is given, up to a NUL (Tokenizer::lookup calls strlen; found
+	   by fuzz_morph on a lone TAB): it parses a NUL-terminated copy, and spans are taken from it. */
+	if ((copy = malloc(len + 1)) == NULL) {
+		rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+		goto done;
+	}
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	mc.mecab_lattice_set_sentence2(lat, copy, len);
 	if (!mc.mecab_parse_lattice(m->tagger, lat)) {
 		const char *why = mc.mecab_lattice_strerror(lat);
 		rc = sasae_error_set(err, SASAE_EINTERNAL, NULL, 0, "MeCab が文章を解析できませんでした: %s",
@@ -492,8 +501,8 @@ int sasae_morph_parse(sasae_morph_tokens *out, sasae_morph *m, const char *text,
 	size_t i = 0;
 	for (const mecab_node_t *nd = bos ? bos->next : NULL; nd && nd->stat != MECAB_EOS_NODE && i < count;
 	     nd = nd->next) {
-		if (nd->surface < text || (size_t)(nd->surface - text) > len ||
-		    nd->length > len - (size_t)(nd->surface - text)) {
+		if (nd->surface < copy || (size_t)(nd->surface - copy) > len ||
+		    nd->length > len - (size_t)(nd->surface - copy)) {
 			rc = sasae_error_set(err, SASAE_EINTERNAL, NULL, 0,
 					     "MeCab の結果が入力の外を指しています");
 			goto done;
@@ -501,7 +510,7 @@ int sasae_morph_parse(sasae_morph_tokens *out, sasae_morph *m, const char *text,
 		if (nd->length == 0)
 			continue;
 		const char *surface = nd->surface;
-		size_t from = (size_t)(surface - text), slen = nd->length;
+		size_t from = (size_t)(surface - copy), slen = nd->length;
 		const char *f[9] = {0};
 		size_t fl[9] = {0};
 		size_t nf = split_feature(nd->feature ? nd->feature : "", f, fl, 9);
@@ -547,6 +556,7 @@ int sasae_morph_parse(sasae_morph_tokens *out, sasae_morph *m, const char *text,
 	out->n = i;
 done:
 	lattice_give(m, lat);
+	free(copy);
 	free(offs);
 	if (sb.oom) {
 		sasae_buf_free(&sb);

@@ -197,6 +197,19 @@ static void test_spaces_and_symbols(void **state)
 	assert_string_equal(s.bases, "");
 	assert_string_equal(s.readings, "");
 	sasae_morph_seq_clear(&s);
+
+	/* Exact-size buffers, not NUL-terminated: MeCab itself reads up to a NUL (a lone TAB made it
+	   read past the end, found by fuzz_morph); the ASan build checks that nothing does now. */
+	static const char *const lone[] = {"\t", "  ", "\n\t ", "あ", "相談"};
+	for (size_t i = 0; i < sizeof lone / sizeof lone[0]; i++) {
+		size_t n = strlen(lone[i]);
+		char *exact = malloc(n);
+		assert_non_null(exact);
+		memcpy(exact, lone[i], n);
+		assert_int_equal(sasae_morph_parse(&t, morph, exact, n, &err), 0);
+		assert_int_equal(t.n, lone[i][0] & 0x80 ? 1 : 0);
+		free(exact);
+	}
 	sasae_morph_tokens_clear(&t);
 }
 
