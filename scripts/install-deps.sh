@@ -18,6 +18,11 @@ set -euo pipefail
 #   libmicrohttpd-dev                   the web server (sasae serve)
 #   libqrencode-dev                     the QR code of the finder's printed handout (/finder/print)
 #   libxlsxwriter-dev                   XLSX export (sasae export --format xlsx)
+#   libmecab-dev                        morphological analysis of the finder's free text (MeCab;
+#                                       src/text/morph.c, docs/morphology.md): the header at build
+#                                       time, libmecab2 (pulled in) loaded with dlopen at run time
+#   mecab-ipadic-utf8                   MeCab's IPA dictionary in UTF-8 (/var/lib/mecab/dic/
+#                                       ipadic-utf8, about 50 MB once compiled by its postinst)
 #   libreoffice-calc-nogui              export tests: a real reader opens the XLSX (soffice
 #                                       --convert-to csv; about 80 MB, under a minute of apt)
 #   python3-jsonschema                  export tests: the HSDS package against HSDS's JSON Schemas
@@ -35,6 +40,7 @@ PACKAGES=(
 	libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev libsodium-dev
 	libmicrohttpd-dev libqrencode-dev curl
 	libxlsxwriter-dev libreoffice-calc-nogui python3-jsonschema
+	libmecab-dev mecab-ipadic-utf8
 	libcmocka-dev
 	python3 time
 	chromium nodejs npm fonts-noto-cjk
