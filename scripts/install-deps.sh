@@ -34,6 +34,12 @@ set -euo pipefail
 #   chromium nodejs npm                 browser tests (tests/browser/: Debian's headless Chromium driven
 #                                       by playwright-core from npm, run by node --test)
 #   fonts-noto-cjk                      Japanese glyphs in the browser tests' screenshots
+#   debhelper                           the Debian package (debian/, dh with compat 13): tests/package/
+#   dpkg-dev                            dpkg-buildpackage, which builds the .deb (no fakeroot:
+#                                       debian/control says Rules-Requires-Root: no)
+#   lintian                             the package test fails on lintian errors
+#   systemd                             systemd-analyze verify / security on the unit (the package
+#                                       test; the container does not have to run systemd)
 PACKAGES=(
 	build-essential cmake pkg-config
 	clang libclang-rt-dev
@@ -44,6 +50,7 @@ PACKAGES=(
 	libcmocka-dev
 	python3 time
 	chromium nodejs npm fonts-noto-cjk
+	debhelper dpkg-dev lintian systemd
 )
 
 # Packages that count as installed when their command is on PATH: Node.js may come from elsewhere

@@ -13,9 +13,12 @@
 #         $SASAE_FUZZ_SECONDS (default 60) seconds, the other fuzz targets for
 #         $SASAE_FUZZ_OTHER_SECONDS (default 10) each, over copies of fuzz/corpus/<name>/ in a temp
 #         dir; anything found fails the stage (the input is left in build-fuzz/artifacts/)
+#   package  the Debian package (tests/package/test_deb.sh): dpkg-buildpackage in a temp copy,
+#         lintian (errors fail), dpkg -i, the installed sasae and the unit's command line, HTTP,
+#         SIGTERM, remove and purge.  Needs root: it installs and purges the package `sasae` here
 #
 # Usage: scripts/test.sh [--quick]
-#   --quick   deps, gcc and browser only (skips asan and fuzz)
+#   --quick   deps, gcc and browser only (skips asan, fuzz and package)
 # Environment: SASAE_JOBS (parallel build jobs, default: number of CPUs), SASAE_FUZZ_SECONDS,
 #   SASAE_FUZZ_OTHER_SECONDS.
 set -euo pipefail
@@ -185,6 +188,7 @@ stage_done "$(browser_count)"
 if [ "$quick" -eq 1 ]; then
 	skip asan
 	skip fuzz
+	skip package
 	exit 0
 fi
 
@@ -206,3 +210,18 @@ fuzz outline "$fuzz_other_seconds"
 fuzz departments "$fuzz_other_seconds"
 fuzz tags "$fuzz_other_seconds"
 stage_done "parse ${fuzz_seconds}s, outline+departments+tags ${fuzz_other_seconds}s each"
+
+# The package test installs and purges the package: root, or sudo without a password; else skipped.
+if [ "$(id -u)" -eq 0 ]; then
+	as_root=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+	as_root=(sudo -n)
+else
+	echo "test.sh: the package stage needs root (or sudo without a password): skipped" >&2
+	skip "package (needs root)"
+	exit 0
+fi
+stage package "the Debian package: build, lintian, install, run the unit's command line, purge"
+"${as_root[@]}" env DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-parallel=$jobs}" bash tests/package/test_deb.sh 2>&1 |
+	tee build/package-test.log
+stage_done "$(sed -n 's/^test_deb.sh: \([0-9]* passed, [0-9]* failed\)$/\1/p' build/package-test.log)"
