@@ -36,8 +36,7 @@ typedef struct sasae_identity {
 typedef struct sasae_identities {
 	sasae_identity *v; /* in order of addition (known ones first, then new ones) */
 	size_t n, cap;
-	size_t *slots;  /* open addressing: index + 1, 0 empty */
-	size_t nslots;  /* a power of two (or 0) */
+	struct sasae_hashmap *map; /* key → index in v (keys borrowed from v[i].key); NULL until the first put */
 	size_t *listed; /* indices of the identities listed, in order of their first listing */
 	size_t nlisted, caplisted;
 	int64_t next_number; /* the number of the next new program id */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "sasae/error.h"
+#include "sasae/hashmap.h"
 #include "sasae/text.h"
 
 void sasae_identities_init(sasae_identities *t, int64_t next_number)
@@ -23,26 +24,16 @@ void sasae_identities_clear(sasae_identities *t)
 		free(t->v[i].id);
 	}
 	free(t->v);
-	free(t->slots);
+	sasae_hashmap_free(t->map);
 	free(t->listed);
 	memset(t, 0, sizeof *t);
 }
 
-static uint64_t key_hash(const char *k)
+/* The index of key in t->v, or -1. */
+static long long index_of(const sasae_identities *t, const char *key)
 {
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (; *k; k++)
-		h = (h ^ (unsigned char)*k) * 1099511628211ULL;
-	return h;
-}
-
-/* The slot where key is or would go (t->nslots > 0). */
-static size_t *slot_of(const sasae_identities *t, const char *key)
-{
-	size_t i = (size_t)key_hash(key) & (t->nslots - 1);
-	while (t->slots[i] && strcmp(t->v[t->slots[i] - 1].key, key) != 0)
-		i = (i + 1) & (t->nslots - 1);
-	return &t->slots[i];
+	const int64_t *v = t->map ? sasae_hashmap_get(t->map, key) : NULL;
+	return v ? (long long)*v : -1;
 }
 
 const char *sasae_identity_id(const sasae_identity *e, char buf[32])
@@ -59,16 +50,14 @@ static int put(sasae_identities *t, char *key, char *id, int64_t number, int64_t
 {
 	if (key == NULL || (id == NULL && number == 0))
 		goto oom;
-	if ((t->n + 1) * 4 > t->nslots * 3) { /* keep the load under 3/4 */
-		size_t cap = t->nslots ? t->nslots * 2 : 1024;
-		size_t *slots = calloc(cap, sizeof *slots);
-		if (slots == NULL)
-			goto oom;
-		free(t->slots);
-		t->slots = slots;
-		t->nslots = cap;
-		for (size_t i = 0; i < t->n; i++)
-			*slot_of(t, t->v[i].key) = i + 1;
+	if (t->map == NULL && (t->map = sasae_hashmap_new(SASAE_HASHMAP_BORROW)) == NULL)
+		goto oom;
+	long long at = index_of(t, key);
+	if (at >= 0) { /* already there (a known identity given twice): keep the first */
+		free(key);
+		free(id);
+		*index = (size_t)at;
+		return 0;
 	}
 	if (t->n == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 256;
@@ -78,16 +67,10 @@ static int put(sasae_identities *t, char *key, char *id, int64_t number, int64_t
 		t->v = v;
 		t->cap = cap;
 	}
-	size_t *slot = slot_of(t, key);
-	if (*slot) { /* already there (a known identity given twice): keep the first */
-		free(key);
-		free(id);
-		*index = *slot - 1;
-		return 0;
-	}
+	if (sasae_hashmap_put(t->map, key, (int64_t)t->n, NULL) == NULL)
+		goto oom;
 	t->v[t->n] = (sasae_identity){.key = key, .id = id, .number = number, .ref = ref};
 	*index = t->n++;
-	*slot = *index + 1;
 	return 0;
 oom:
 	free(key);
@@ -117,9 +100,9 @@ int sasae_identities_find(sasae_identities *t, const char *name, size_t *index, 
 	char *key = sasae_text_identity_key(name);
 	if (key == NULL)
 		return SASAE_ENOMEM;
-	size_t *slot = t->nslots ? slot_of(t, key) : NULL;
-	if (slot && *slot) {
-		*index = *slot - 1;
+	long long at = index_of(t, key);
+	if (at >= 0) {
+		*index = (size_t)at;
 		free(key);
 		return 0;
 	}
@@ -134,9 +117,9 @@ int sasae_identities_find(sasae_identities *t, const char *name, size_t *index, 
 
 int sasae_identities_find_key(sasae_identities *t, const char *key, size_t *index)
 {
-	size_t *slot = t->nslots ? slot_of(t, key) : NULL;
-	if (slot && *slot) {
-		*index = *slot - 1;
+	long long at = index_of(t, key);
+	if (at >= 0) {
+		*index = (size_t)at;
 		return 0;
 	}
 	char *id = sasae_strdup(key);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sasae/hashmap.h"
 #include "sqlite_store.h"
 
 /* ---- import ---- */
@@ -40,12 +41,6 @@ static const char *const import_sql[ST_COUNT] = {
 			   " VALUES (?1, ?2, ?3, ?4, ?5)",
 };
 
-/* A small cache of department ids (a plan names a few dozen bodies). */
-typedef struct dept_cache_entry {
-	char *name;
-	int64_t id;
-} dept_cache_entry;
-
 struct sasae_backend_import {
 	sqlb *s;
 	sqlite3_stmt *st[ST_COUNT];
@@ -53,8 +48,7 @@ struct sasae_backend_import {
 	int version;
 	int section_ordinal;
 	bool nested; /* in a new database's first transaction, with its schema (s->pending) */
-	dept_cache_entry *depts;
-	size_t ndepts, capdepts;
+	sasae_hashmap *depts; /* department name → row id: a cache (a plan names a few dozen bodies) */
 	size_t nwarnings; /* warnings written (their seq) */
 };
 
@@ -62,9 +56,7 @@ static void import_free(sasae_backend_import *imp)
 {
 	for (int i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(imp->st[i]);
-	for (size_t i = 0; i < imp->ndepts; i++)
-		free(imp->depts[i].name);
-	free(imp->depts);
+	sasae_hashmap_free(imp->depts);
 	free(imp);
 }
 
@@ -230,11 +222,11 @@ int sqlb_import_section(sasae_backend_import *imp, int number, const char *title
 /* The id of the department called name, created when new. */
 static int department_id(sasae_backend_import *imp, const char *name, int64_t *id, sasae_error *err)
 {
-	for (size_t i = 0; i < imp->ndepts; i++)
-		if (strcmp(imp->depts[i].name, name) == 0) {
-			*id = imp->depts[i].id;
-			return 0;
-		}
+	const int64_t *cached = imp->depts ? sasae_hashmap_get(imp->depts, name) : NULL;
+	if (cached) {
+		*id = *cached;
+		return 0;
+	}
 	sqlite3_stmt *st = imp->st[ST_DEPT_FIND];
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	int r = sqlite3_step(st);
@@ -250,20 +242,11 @@ static int department_id(sasae_backend_import *imp, const char *name, int64_t *i
 			return rc;
 		*id = sqlite3_last_insert_rowid(imp->s->db);
 	}
-	if (imp->ndepts < 4096) { /* a bounded cache; beyond it every lookup goes to the index */
-		if (imp->ndepts == imp->capdepts) {
-			size_t c = imp->capdepts ? imp->capdepts * 2 : 32;
-			dept_cache_entry *d = realloc(imp->depts, c * sizeof *d);
-			if (d == NULL)
-				return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
-			imp->depts = d;
-			imp->capdepts = c;
-		}
-		char *copy = sasae_strdup(name);
-		if (copy == NULL)
-			return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
-		imp->depts[imp->ndepts++] = (dept_cache_entry){copy, *id};
-	}
+	/* a bounded cache; beyond it every lookup goes to the index */
+	if (imp->depts == NULL && (imp->depts = sasae_hashmap_new(SASAE_HASHMAP_COPY)) == NULL)
+		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+	if (sasae_hashmap_count(imp->depts) < 4096 && sasae_hashmap_put(imp->depts, name, *id, NULL) == NULL)
+		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 	return 0;
 }
 
