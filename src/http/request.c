@@ -10,7 +10,7 @@
 
 #include "http_internal.h"
 #include "sasae/http.h"
-#include "sasae/text.h"
+#include "sasae/utf8.h"
 
 /* The problems parsing can answer (the router's own are in router.c). */
 static const sasae_http_problem too_large = {413, "payload-too-large", "リクエストが大きすぎます",

@@ -1,5 +1,5 @@
 /*
- * text.h — Unicode text handling for Japanese plan lists: UTF-8 validation, NFKC normalisation,
+ * text.h — Unicode text handling for Japanese plan lists: NFKC normalisation,
  * program identity keys, wrap-space removal and terminal display width.
  *
  * Functions that return char * return a malloc'd string the caller frees, or NULL when out of
@@ -14,13 +14,7 @@
 
 #include "sasae/buf.h"
 #include "sasae/error.h"
-
-/*
- * Check that s[0..n) is valid UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF,
- * no NUL byte).  On failure returns false and sets *bad (if not NULL) to the offset of the first
- * bad byte.
- */
-bool sasae_utf8_valid(const char *s, size_t n, size_t *bad);
+#include "sasae/utf8.h" /* sasae_utf8_valid, _decode, _encode (util) */
 
 /* The 1-based line of byte offset in s (counting LF before it), and the 1-based byte column. */
 long sasae_text_line_of(const char *s, size_t offset, size_t *column);
@@ -36,12 +30,6 @@ int sasae_text_check_utf8(const char *file, const char *bytes, size_t len, sasae
  * (LF or CRLF).  Returns false at the end.
  */
 bool sasae_text_next_line(const char *bytes, size_t len, size_t *pos, const char **line, size_t *n);
-
-/* Decode one code point from s (n bytes available); returns its length (1..4), or 0 when invalid. */
-size_t sasae_utf8_decode(const char *s, size_t n, int32_t *cp);
-
-/* Encode cp into out (at least 4 bytes); returns the length. */
-size_t sasae_utf8_encode(int32_t cp, char *out);
 
 /* True for characters of Japanese running text: kanji, kana (incl. ー), CJK and full-width
    punctuation and symbols (「」（）、。・…).  Not for ASCII, full-width Latin letters or digits. */
