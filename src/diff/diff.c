@@ -1,5 +1,5 @@
 /*
- * diff.c — the differences between two versions of a plan (include/sasae/diff.h, docs/diff.md).
+ * diff.c — the differences between two versions of a plan (include/core/sasae/diff.h, docs/diff.md).
  *
  * Four steps, each linear or close to it in the number of programs:
  *   1. exact identities through a hash table: equal printed names, then, among the rest, equal

@@ -1,6 +1,6 @@
 /*
  * cp932.c — the listing table (CSV or TSV) in CP932 for Excel on Japanese Windows, through glibc's
- * iconv (see sasae_export_table_cp932 in include/sasae/export.h).
+ * iconv (see sasae_export_table_cp932 in include/core/sasae/export.h).
  *
  * Every row is built in UTF-8 exactly as for the UTF-8 export and converted at once; the converted
  * table is kept in memory and written only when every row converted, so a character without a

@@ -1,4 +1,4 @@
-/* export.c — JSON (data contract), CSV and TSV exports (see include/sasae/export.h), and the helpers
+/* export.c — JSON (data contract), CSV and TSV exports (see include/core/sasae/export.h), and the helpers
    the other export files share (export_internal.h). */
 #include "sasae/export.h"
 

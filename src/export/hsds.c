@@ -1,6 +1,6 @@
 /*
  * hsds.c — an Open Referral HSDS 3.0 tabular data package of a plan (see sasae_export_hsds in
- * include/sasae/export.h; the mapping is explained in docs/exports.md):
+ * include/core/sasae/export.h; the mapping is explained in docs/exports.md):
  *
  *   department (担当局等)          → organization
  *   program (one per identity)    → service (organization_id: its first department)

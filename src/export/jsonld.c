@@ -1,6 +1,6 @@
 /*
  * jsonld.c — schema.org JSON-LD for the programs of a plan (see sasae_export_jsonld in
- * include/sasae/export.h and docs/exports.md): one document with an @graph of GovernmentService
+ * include/core/sasae/export.h and docs/exports.md): one document with an @graph of GovernmentService
  * items, their providers as GovernmentOrganization.  Built with jansson only.
  */
 #include <jansson.h>

@@ -1,6 +1,6 @@
 /*
  * plan_text.c — the plan-list document regenerated from a plan (see sasae_export_plan_text in
- * include/sasae/export.h and docs/exports.md).  The parser (src/parse/parse.c) reads the result back
+ * include/core/sasae/export.h and docs/exports.md).  The parser (src/parse/parse.c) reads the result back
  * into the same plan: that round trip is tested in tests/unit/test_export.c and
  * tests/cli/test_export.sh.
  */

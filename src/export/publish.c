@@ -4,7 +4,7 @@
  * Markdown (sasae_export_markdown) and a standalone HTML document (sasae_export_html).
  *
  * Values are escaped on the way out: HTML through sasae_html_escape (the one HTML escaper of the
- * project, include/sasae/escape.h), Markdown by backslash-escaping every character that could
+ * project, include/util/sasae/escape.h), Markdown by backslash-escaping every character that could
  * start inline syntax or end a table cell.
  */
 #include <stdio.h>

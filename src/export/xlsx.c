@@ -1,6 +1,6 @@
 /*
  * xlsx.c — the listing table as an Excel workbook through libxlsxwriter (see sasae_export_xlsx in
- * include/sasae/export.h and docs/exports.md): one sheet per part, the columns of the CSV export,
+ * include/core/sasae/export.h and docs/exports.md): one sheet per part, the columns of the CSV export,
  * numbers as numbers, header row frozen and filtered, widths that fit Japanese text, long texts
  * (summary, name, section, departments) wrapped in rows high enough for them, printed landscape on
  * A4 one page wide with the header repeated.
@@ -19,7 +19,7 @@
 #include "sasae/dynlib.h"
 #include "sasae/text.h"
 
-/* libxlsxwriter is loaded at the first export, not linked (include/sasae/dynlib.h): the functions
+/* libxlsxwriter is loaded at the first export, not linked (include/util/sasae/dynlib.h): the functions
    this file calls, through the table lxw. */
 #ifndef SASAE_XLSXWRITER_SONAME
 #define SASAE_XLSXWRITER_SONAME "libxlsxwriter.so"

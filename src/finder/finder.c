@@ -1,5 +1,5 @@
 /*
- * finder.c — from a situation to the programs that fit (include/sasae/finder.h, docs/finder.md).
+ * finder.c — from a situation to the programs that fit (include/core/sasae/finder.h, docs/finder.md).
  * Everything happens in memory over the tagged plan; nothing about a query is kept or logged.
  */
 #include "sasae/finder.h"

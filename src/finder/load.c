@@ -1,5 +1,5 @@
 /*
- * load.c — the finder's data files as the database holds them (include/sasae/finder.h).
+ * load.c — the finder's data files as the database holds them (include/core/sasae/finder.h).
  */
 #include <stdio.h>
 #include <stdlib.h>

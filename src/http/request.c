@@ -1,5 +1,5 @@
 /*
- * request.c — an HTTP request read into its parts (see include/sasae/http.h): the target in
+ * request.c — an HTTP request read into its parts (see include/http/sasae/http.h): the target in
  * origin-form, the decoded path and query parameters, cookies, a form body, header lookups.  Every
  * decoded string goes into one block allocated per request, sized from the request's own lengths.
  */

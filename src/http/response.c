@@ -1,4 +1,4 @@
-/* response.c — building an HTTP response: headers, and freeing it (see include/sasae/http.h). */
+/* response.c — building an HTTP response: headers, and freeing it (see include/http/sasae/http.h). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /*
- * router.c — a request through the route table (see sasae_http_dispatch in include/sasae/http.h):
+ * router.c — a request through the route table (see sasae_http_dispatch in include/http/sasae/http.h):
  * security headers, parsing, OPTIONS, 404 and 405 + Allow from the table, what the route's flags
  * ask (sign-in, roles and CSRF through the authorizer; the form of a write; Cache-Control), the
  * handler, then ETag and 304.

@@ -1,6 +1,6 @@
 /*
  * import.c — stream a document through the parser into one store transaction (see
- * include/sasae/import.h).  The file is read twice: once to hash it (so an unchanged document is
+ * include/core/sasae/import.h).  The file is read twice: once to hash it (so an unchanged document is
  * recognised before anything is written), once to parse it; memory stays constant in its size.
  */
 #include "sasae/import.h"

@@ -1,5 +1,5 @@
 /*
- * lint.c — the consistency check of a plan list (see include/sasae/lint.h and docs/lint.md).
+ * lint.c — the consistency check of a plan list (see include/core/sasae/lint.h and docs/lint.md).
  *
  * The plan's listings are put in document order and grouped into programs (by program id, else by
  * identity key).  Every check is one pass over listings, groups, sections or departments, using

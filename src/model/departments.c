@@ -1,4 +1,4 @@
-/* departments.c — the known-department table (see include/sasae/departments.h). */
+/* departments.c — the known-department table (see include/core/sasae/departments.h). */
 #include "sasae/departments.h"
 
 #include <stdint.h>

@@ -1,5 +1,5 @@
 /*
- * identity.c — program identity and original listings, decided once (see include/sasae/identity.h).
+ * identity.c — program identity and original listings, decided once (see include/core/sasae/identity.h).
  */
 #include "sasae/identity.h"
 

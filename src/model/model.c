@@ -1,4 +1,4 @@
-/* model.c — construction, copying and freeing of the plan model (see include/sasae/model.h). */
+/* model.c — construction, copying and freeing of the plan model (see include/core/sasae/model.h). */
 #include "sasae/model.h"
 
 #include <stdio.h>
@@ -206,7 +206,7 @@ size_t sasae_plan_count_sections(const sasae_plan *plan)
 
 int sasae_plan_assign_programs(sasae_plan *plan)
 {
-	/* Ids by identity key (include/sasae/identity.h), then the programs from the listings. */
+	/* Ids by identity key (include/core/sasae/identity.h), then the programs from the listings. */
 	sasae_identities t;
 	sasae_identities_init(&t, 1);
 	int rc = 0;

@@ -1,4 +1,4 @@
-/* outline.c — the outline file naming a plan's parts (see include/sasae/outline.h). */
+/* outline.c — the outline file naming a plan's parts (see include/core/sasae/outline.h). */
 #include "sasae/outline.h"
 
 #include <stdlib.h>

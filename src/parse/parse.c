@@ -1,5 +1,5 @@
 /*
- * parse.c — the plan-list push parser (see include/sasae/parse.h and docs/format.md).
+ * parse.c — the plan-list push parser (see include/core/sasae/parse.h and docs/format.md).
  *
  * Lines are cut from the fed bytes and classified one at a time: blank, title, section heading,
  * column header, separator, row, or continuation of the row above.  A row stays pending until the

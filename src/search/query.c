@@ -1,6 +1,6 @@
 /*
- * query.c — the search query language → a query tree (include/sasae/query.h; the language is
- * described in include/sasae/search.h and docs/search.md).  The tree holds the user's words as
+ * query.c — the search query language → a query tree (include/core/sasae/query.h; the language is
+ * described in include/core/sasae/search.h and docs/search.md).  The tree holds the user's words as
  * data; a store backend compiles it to its engine's syntax (never pasting user text unquoted).
  */
 #include <stdlib.h>

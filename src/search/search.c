@@ -1,6 +1,6 @@
 /*
  * search.c — a query, run over the store, with snippets, highlights and "did you mean"
- * (see include/sasae/search.h and docs/search.md).
+ * (see include/core/sasae/search.h and docs/search.md).
  */
 #include "sasae/search.h"
 

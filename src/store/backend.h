@@ -2,9 +2,9 @@
  * backend.h — what a store backend implements (internal to src/store): a versioned table of
  * functions, in the manner of libgit2's git_refdb_backend.  A backend embeds sasae_store_backend as
  * the first member of its own struct and fills the table; sasae_store_attach checks the version and
- * the required functions.  src/store/store.c dispatches the public interface (include/sasae/store.h)
+ * the required functions.  src/store/store.c dispatches the public interface (include/core/sasae/store.h)
  * to it and holds the rules the backends share: program identity and original listings
- * (include/sasae/identity.h), a plan's programs assembled from its listings, and the fallbacks of
+ * (include/core/sasae/identity.h), a plan's programs assembled from its listings, and the fallbacks of
  * the optional functions.
  *
  * A backend stores and looks up; it does not decide.  Handles (`int64_t` program and listing refs)

@@ -1,7 +1,7 @@
 /*
- * store.c — the store's dispatch layer (see include/sasae/store.h and backend.h): chooses a backend
+ * store.c — the store's dispatch layer (see include/core/sasae/store.h and backend.h): chooses a backend
  * by the database location, checks its table of functions, and keeps what the backends share —
- * the identity rules applied while importing (include/sasae/identity.h), a loaded plan's programs
+ * the identity rules applied while importing (include/core/sasae/identity.h), a loaded plan's programs
  * assembled from its listings, the fallbacks of optional functions, and the freeing of what the
  * interface returns.
  */

@@ -1,5 +1,5 @@
 /*
- * tags.c — the finder's data files and the tags they give programs (include/sasae/tags.h,
+ * tags.c — the finder's data files and the tags they give programs (include/core/sasae/tags.h,
  * docs/finder.md).  Matching is substring search over normalised code points: rule words are
  * normalised as queries (so that everyday spellings in the file fold like typed text), program
  * text as documents, exactly as the search index does.

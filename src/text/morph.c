@@ -1,5 +1,5 @@
 /*
- * morph.c — morphological analysis with MeCab and the IPA dictionary (see include/sasae/morph.h and
+ * morph.c — morphological analysis with MeCab and the IPA dictionary (see include/core/sasae/morph.h and
  * docs/morphology.md).
  *
  * One MeCab model and one tagger per analyzer; MeCab's Tagger::parse(Lattice *) is const and
@@ -23,7 +23,7 @@
 #include "sasae/dynlib.h"
 #include "sasae/text.h"
 
-/* libmecab is loaded when the first analyzer is opened, not linked (include/sasae/dynlib.h). */
+/* libmecab is loaded when the first analyzer is opened, not linked (include/util/sasae/dynlib.h). */
 #ifndef SASAE_MECAB_SONAME
 #define SASAE_MECAB_SONAME "libmecab.so.2"
 #endif
@@ -354,7 +354,7 @@ static bool field_is(const char *s, size_t n, const char *lit)
 	return strlen(lit) == n && memcmp(s, lit, n) == 0;
 }
 
-/* Whether a word is a content word (the rule of include/sasae/morph.h). */
+/* Whether a word is a content word (the rule of include/core/sasae/morph.h). */
 static bool is_content(sasae_morph_pos pos, const char *detail, size_t dn, bool unknown)
 {
 	static const char *const noun_not[] = {"非自立", "代名詞",   "数",          "接尾",

@@ -1,6 +1,6 @@
 /*
  * normalize.c — search normalisation with offsets, the notation-variant table and the tokenizer
- * (see include/sasae/normalize.h and docs/search.md).
+ * (see include/core/sasae/normalize.h and docs/search.md).
  */
 #include "sasae/normalize.h"
 

@@ -1,6 +1,6 @@
 /*
  * similar.c — identity code points, bigram sets, Dice similarity, edit distance and the character
- * diff, shared by lint, diff and the finder (see include/sasae/similar.h).
+ * diff, shared by lint, diff and the finder (see include/core/sasae/similar.h).
  */
 #include "sasae/similar.h"
 

@@ -1,4 +1,4 @@
-/* text.c — NFKC, identity keys, wrap spaces, display width (see include/sasae/text.h). */
+/* text.c — NFKC, identity keys, wrap spaces, display width (see include/core/sasae/text.h). */
 #include "sasae/text.h"
 
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* buf.c — growable byte buffer with sticky out-of-memory (see include/sasae/buf.h). */
+/* buf.c — growable byte buffer with sticky out-of-memory (see include/util/sasae/buf.h). */
 #include "sasae/buf.h"
 
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* dynlib.c — shared libraries loaded at run time (see include/sasae/dynlib.h). */
+/* dynlib.c — shared libraries loaded at run time (see include/util/sasae/dynlib.h). */
 #include "sasae/dynlib.h"
 
 #include <dlfcn.h>

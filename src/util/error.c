@@ -1,4 +1,4 @@
-/* error.c — the error slot (see include/sasae/error.h). */
+/* error.c — the error slot (see include/util/sasae/error.h). */
 #include "sasae/error.h"
 
 #include <stdarg.h>

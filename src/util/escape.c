@@ -1,4 +1,4 @@
-/* escape.c — the escapers for HTML, URLs, CSV and JSON in <script> (see include/sasae/escape.h). */
+/* escape.c — the escapers for HTML, URLs, CSV and JSON in <script> (see include/util/sasae/escape.h). */
 #include "sasae/escape.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* hashmap.c — string or 64-bit keys → int64_t values, open addressing (include/sasae/hashmap.h). */
+/* hashmap.c — string or 64-bit keys → int64_t values, open addressing (include/util/sasae/hashmap.h). */
 #include "sasae/hashmap.h"
 
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* utf8.c — UTF-8 decoding, encoding and validation (see include/sasae/utf8.h): no domain knowledge,
+/* utf8.c — UTF-8 decoding, encoding and validation (see include/util/sasae/utf8.h): no domain knowledge,
    so that the HTTP layer checks requests with the same rules as the core checks documents. */
 #include "sasae/utf8.h"
 

@@ -2,7 +2,7 @@
  * app.c — the web application's lifecycle and its route table: sasae_web_new loads the served plan
  * and computes what the pages need from it once (downloads, indexes, the finder), the routes map
  * addresses to the handlers of the page files (pages.h), and sasae_web_handle runs a request through
- * the HTTP layer's router (include/sasae/http.h) with this table.
+ * the HTTP layer's router (include/http/sasae/http.h) with this table.
  */
 #include "sasae/web.h"
 

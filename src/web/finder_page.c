@@ -562,7 +562,7 @@ void web_finder_page(web_ctx *c)
 
 /* ---- GET /finder/print ---- */
 
-/* libqrencode is loaded the first time a handout is printed, not linked (include/sasae/dynlib.h):
+/* libqrencode is loaded the first time a handout is printed, not linked (include/util/sasae/dynlib.h):
    no other page or command pays for it.  Without it the handout prints the address only. */
 #ifndef SASAE_QRENCODE_SONAME
 #define SASAE_QRENCODE_SONAME "libqrencode.so"

@@ -4,7 +4,7 @@
  * queries can describe a resident's situation), and a graceful stop on SIGINT/SIGTERM.  It only
  * fills a sasae_http_request (the raw target, the headers, the body up to SASAE_HTTP_MAX_BODY
  * through MHD's upload callbacks) and sends the sasae_http_response; everything else is the
- * router's (include/sasae/http.h) and the application's.
+ * router's (include/http/sasae/http.h) and the application's.
  */
 #include "sasae/web.h"
 
@@ -22,7 +22,7 @@
 
 #include "sasae/dynlib.h"
 
-/* libmicrohttpd is loaded when the server starts, not linked (include/sasae/dynlib.h): the functions
+/* libmicrohttpd is loaded when the server starts, not linked (include/util/sasae/dynlib.h): the functions
    this file calls, through the table mhd. */
 #ifndef SASAE_MHD_SONAME
 #define SASAE_MHD_SONAME "libmicrohttpd.so"

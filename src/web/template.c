@@ -1,4 +1,4 @@
-/* template.c — the escaping template engine (see include/sasae/template.h). */
+/* template.c — the escaping template engine (see include/web/sasae/template.h). */
 #include "sasae/template.h"
 
 #include <pthread.h>

@@ -1,5 +1,5 @@
 /*
- * test_departments.c — unit tests of the department table (include/sasae/departments.h): the
+ * test_departments.c — unit tests of the department table (include/core/sasae/departments.h): the
  * default table built from data/departments.tsv, canonical names of aliases, the split of names
  * printed without a space, and bad table files.
  */

@@ -1,5 +1,5 @@
 /*
- * test_diff.c — unit tests of the plan diff (include/sasae/diff.h, docs/diff.md): the similarity
+ * test_diff.c — unit tests of the plan diff (include/core/sasae/diff.h, docs/diff.md): the similarity
  * measure, the character diff (table-driven, and a property test that the spans rebuild both
  * texts), and the plan comparison on versions of the bundled plan edited with precise changes —
  * a rename, a move, an edited summary, an addition, a removal — each of which must be found

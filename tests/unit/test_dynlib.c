@@ -1,5 +1,5 @@
 /*
- * test_dynlib.c — unit tests of the run-time library loader (include/sasae/dynlib.h): a library and
+ * test_dynlib.c — unit tests of the run-time library loader (include/util/sasae/dynlib.h): a library and
  * its functions into a table, loaded once; a missing library and a missing function are
  * SASAE_EUNAVAILABLE (exit status 69) with a message naming the library, the feature and what to
  * install, and leave the table empty.

@@ -1,5 +1,5 @@
 /*
- * test_export.c — unit tests of the exports (include/sasae/export.h) on plans parsed in memory:
+ * test_export.c — unit tests of the exports (include/core/sasae/export.h) on plans parsed in memory:
  *  (a) plan-text: the bundled plan and small hand-written documents parse back into the same plan,
  *      source lines included, and a second export is byte-identical (a fixed point);
  *  (b) CP932: the table converts and decodes back to the UTF-8 table; a character without a CP932

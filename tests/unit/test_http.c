@@ -1,5 +1,5 @@
 /*
- * test_http.c — the HTTP layer (src/http, include/sasae/http.h) called directly, without a server:
+ * test_http.c — the HTTP layer (src/http, include/http/sasae/http.h) called directly, without a server:
  * route matching with parameters, 404 and 405 + Allow from the table, OPTIONS, query and form
  * parsing (percent and plus decoding, repeated keys, invalid UTF-8, the body cap, the content
  * type), cookies, Cache-Control and ETag from the route's flags, and the authorizer hook refusing

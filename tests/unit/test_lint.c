@@ -1,5 +1,5 @@
 /*
- * test_lint.c — unit tests of the consistency check (include/sasae/lint.h, docs/lint.md):
+ * test_lint.c — unit tests of the consistency check (include/core/sasae/lint.h, docs/lint.md):
  *
  *   - every finding on the bundled Sendai draft, pinned to the places read by hand in
  *     data/sendai-2024-draft.txt (line numbers of the document), with the diffs it shows;

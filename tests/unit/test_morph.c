@@ -1,5 +1,5 @@
 /*
- * test_morph.c — unit tests of the morphological analyzer (include/sasae/morph.h) with MeCab and
+ * test_morph.c — unit tests of the morphological analyzer (include/core/sasae/morph.h) with MeCab and
  * Debian's mecab-ipadic-utf8.
  *
  * The expected words come from Japanese grammar and the IPA dictionary's own entries

@@ -1,5 +1,5 @@
 /*
- * test_outline.c — unit tests of the outline file (include/sasae/outline.h): "number<TAB>title"
+ * test_outline.c — unit tests of the outline file (include/core/sasae/outline.h): "number<TAB>title"
  * lines naming a plan's parts, with comments and blank lines; bad lines with their line numbers.
  */
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /*
- * test_parse.c — unit tests of the plan-list parser (include/sasae/parse.h).
+ * test_parse.c — unit tests of the plan-list parser (include/core/sasae/parse.h).
  *
  *  (a) the bundled Sendai draft against tests/data/sendai-expected.json (hand-verified from the
  *      document): counts, chosen listings field by field, program identities, orphans;

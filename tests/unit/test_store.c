@@ -1,5 +1,5 @@
 /*
- * test_store.c — unit tests of the store and the import (include/sasae/store.h, import.h).
+ * test_store.c — unit tests of the store and the import (include/core/sasae/store.h, import.h).
  *
  * Most tests are written against the interface, so that any backend runs them: import and load
  * back, idempotent re-import, versions with stable program ids, several plans in one database,

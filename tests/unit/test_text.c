@@ -1,7 +1,7 @@
 /*
- * test_text.c — unit tests of src/text (include/sasae/text.h): UTF-8 validation and decoding,
+ * test_text.c — unit tests of src/text (include/core/sasae/text.h): UTF-8 validation and decoding,
  * NFKC, program identity keys, wrap-space removal, 【再掲】 stripping, display width and padding;
- * and of include/sasae/similar.h: the fast NFKC table, identity code points, bigram sets, the Dice
+ * and of include/core/sasae/similar.h: the fast NFKC table, identity code points, bigram sets, the Dice
  * similarity, the edit distance and the edit script.  Expected values come from the rules in
  * text.h, similar.h and ../shared/docs/plan-format.md, worked out by hand.
  */

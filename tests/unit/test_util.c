@@ -1,5 +1,5 @@
 /*
- * test_util.c — unit tests of src/util's hash map (include/sasae/hashmap.h): string keys borrowed
+ * test_util.c — unit tests of src/util's hash map (include/util/sasae/hashmap.h): string keys borrowed
  * and copied, 64-bit keys, insertion only when absent, growth over many keys, reserve, and
  * sasae_hashmap_free(NULL).
  */

@@ -100,7 +100,7 @@ void sasae_diff_free(sasae_diff *d);
 bool sasae_diff_empty(const sasae_diff *d);
 
 /* Rename matching scores names and summaries with the Dice coefficient of sasae_text_similarity
-   (include/sasae/similar.h), the similarity lint uses too. */
+   (include/core/sasae/similar.h), the similarity lint uses too. */
 
 /*
  * A character-level diff (over code points; sasae_text_edit_script after prefix/suffix trimming,

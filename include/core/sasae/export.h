@@ -71,7 +71,7 @@ int sasae_export_jsonld(const sasae_plan *plan, const char *base_url, sasae_writ
  * (East Asian wide characters count 2), summaries wrapped.  Returns 0, SASAE_EIO (path cannot be
  * written; err names it), SASAE_EDATA (a value Excel cannot hold, e.g. longer than 32,767
  * characters; err names the listing), SASAE_ENOMEM, SASAE_EUNAVAILABLE (libxlsxwriter, loaded at
- * the first call, is missing: include/sasae/dynlib.h); after an error no file is left at path.
+ * the first call, is missing: include/util/sasae/dynlib.h); after an error no file is left at path.
  */
 int sasae_export_xlsx(const sasae_plan *plan, const char *path, sasae_error *err);
 

@@ -150,6 +150,6 @@ json_t *sasae_lint_json(const sasae_plan *plan, const sasae_lint_findings *f);
 char *sasae_lint_diff(const char *from, const char *to);
 
 /* The similarity and edit distance lint reports are sasae_text_similarity and
-   sasae_text_edit_distance (include/sasae/similar.h), the ones diff uses too. */
+   sasae_text_edit_distance (include/core/sasae/similar.h), the ones diff uses too. */
 
 #endif

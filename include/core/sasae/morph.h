@@ -5,7 +5,7 @@
  * conjugation, particle and contraction of a known phrase can be heard (行けなくなった → 行ける ない
  * なる た) and kana spellings meet kanji words (にんちしょう = 認知症 by reading).
  *
- * libmecab is not linked: it is loaded with dlopen (include/sasae/dynlib.h) when an analyzer is
+ * libmecab is not linked: it is loaded with dlopen (include/util/sasae/dynlib.h) when an analyzer is
  * first opened, so that no other command pays for it at start-up.  The dictionary is Debian's
  * mecab-ipadic-utf8 (/var/lib/mecab/dic/ipadic-utf8) unless the options name another directory;
  * only a UTF-8 IPA dictionary is accepted (its feature columns are what this module reads).

@@ -1,7 +1,7 @@
 /*
  * query.h — a search query parsed into a tree (the AST), the neutral form every store backend
- * receives (include/sasae/store.h).  src/search/query.c builds it from the user's query language
- * (include/sasae/search.h, docs/search.md); a backend compiles it to its own engine's syntax
+ * receives (include/core/sasae/store.h).  src/search/query.c builds it from the user's query language
+ * (include/core/sasae/search.h, docs/search.md); a backend compiles it to its own engine's syntax
  * privately (src/store/sqlite/ for the SQLite one).
  *
  * A term is a phrase: the tokens its text yields under the search normalisation, in order

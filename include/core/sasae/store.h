@@ -1,9 +1,9 @@
 /*
  * store.h — where plans are kept: the interface every backend serves, in model structs, parsed
- * queries (include/sasae/query.h) and neutral relevance scores.  The backend is chosen by the
+ * queries (include/core/sasae/query.h) and neutral relevance scores.  The backend is chosen by the
  * database location (sasae_store_open): a file path is the SQLite backend (src/store/sqlite/);
  * a postgresql:// URI is reserved for a PostgreSQL backend.  Every write is one transaction; the
- * rules of program identity are the core's (include/sasae/identity.h), not a backend's.
+ * rules of program identity are the core's (include/core/sasae/identity.h), not a backend's.
  *
  * Ownership: sasae_store_open → sasae_store_close (or sasae_store_discard).  Functions that return
  * new objects say so; everything else is borrowed.
@@ -81,7 +81,7 @@ int sasae_store_import_warning(sasae_store_import *imp, long line, const char *k
 			       sasae_error *err);
 /* Do not build the search index at commit (bulk loads: run sasae_store_reindex later). */
 void sasae_store_import_skip_index(sasae_store_import *imp);
-/* Finish: store each program's original listing (include/sasae/identity.h), build the search
+/* Finish: store each program's original listing (include/core/sasae/identity.h), build the search
    index, commit, fill *summary, free imp (also on failure: rolled back). */
 int sasae_store_import_commit(sasae_store_import *imp, sasae_import_summary *summary, sasae_error *err);
 /* Roll back and free; NULL is a no-op.  The database is left exactly as it was. */
@@ -116,7 +116,7 @@ int sasae_store_load_plan(sasae_store *s, int64_t version_id, sasae_plan **out, 
 
 /* ---- search (the index is written by import; see docs/search.md) ---- */
 
-/* A search as src/search parses it (include/sasae/query.h). */
+/* A search as src/search parses it (include/core/sasae/query.h). */
 typedef struct sasae_store_query {
 	const sasae_query_node *match;   /* what programs must match; NULL: every program of the filters */
 	const sasae_query_node *exclude; /* with match NULL: programs to leave out, or NULL */

@@ -16,7 +16,7 @@
  *   {{! comment}}
  *   {{.}}             the current value (inside a section over strings or numbers)
  *
- * The escaping itself is include/sasae/escape.h's (src/util), shared with the exports.
+ * The escaping itself is include/util/sasae/escape.h's (src/util), shared with the exports.
  *
  * Values are jansson json_t: strings as they are, integers and reals in decimal, true/false as
  * "true"/"false".  Lookups walk outwards through the enclosing contexts, as in Mustache.

@@ -1,6 +1,6 @@
 /*
  * web.h — the web application: a function from a request to a response (sasae_web_handle, over
- * the HTTP layer of include/sasae/http.h), and the libmicrohttpd server around it
+ * the HTTP layer of include/http/sasae/http.h), and the libmicrohttpd server around it
  * (sasae_web_serve).  Tests and fuzzers call the function directly; integration tests drive the
  * real server over a socket.
  */
@@ -49,7 +49,7 @@ void sasae_web_handle(sasae_web *w, sasae_http_request *req, sasae_http_response
  * Serve until SIGINT or SIGTERM (in-flight requests finish).  Prints nothing itself but the access
  * log through log_line (may be NULL) — the CLI passes a function writing to stderr.
  * Returns 0, SASAE_EIO (the address could not be bound; err says which and why), or
- * SASAE_EUNAVAILABLE (libmicrohttpd, loaded at this first call, is missing: include/sasae/dynlib.h).
+ * SASAE_EUNAVAILABLE (libmicrohttpd, loaded at this first call, is missing: include/util/sasae/dynlib.h).
  */
 int sasae_web_serve(sasae_web *w, const sasae_serve_options *opt, void (*log_line)(const char *line),
 		    void (*on_ready)(const char *url), sasae_error *err);

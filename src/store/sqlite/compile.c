@@ -1,5 +1,5 @@
 /*
- * compile.c — a query tree (include/sasae/query.h) → an FTS5 expression made only of quoted strings,
+ * compile.c — a query tree (include/core/sasae/query.h) → an FTS5 expression made only of quoted strings,
  * operators and column filters (see sqlite_store.h).  User text never reaches FTS5 unquoted.
  *
  * The form is the one the query parser has always written, so that FTS5 sees the same phrases in

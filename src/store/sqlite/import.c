@@ -1,7 +1,7 @@
 /*
  * import.c — the SQLite backend: writing one version of a plan in one transaction, and its search
  * index (see sqlite_store.h).  Program identities and original listings are decided by the core
- * (src/store/store.c, include/sasae/identity.h); this file stores them.
+ * (src/store/store.c, include/core/sasae/identity.h); this file stores them.
  */
 #include <stdio.h>
 #include <stdlib.h>
