@@ -674,32 +674,13 @@ void web_finder_print(web_ctx *c)
 
 /* ---- the API ---- */
 
-/* Integer parameter name in [min, max] (default dflt); false after a 400 naming it. */
-static bool int_arg(web_ctx *c, const char *name, int dflt, int min, int max, int *out)
-{
-	const char *v = web_param(c, name);
-	*out = dflt;
-	if (v == NULL || *v == '\0')
-		return true;
-	char *end;
-	long n = strtol(v, &end, 10);
-	if (*end != '\0' || n < min || n > max) {
-		char detail[256];
-		snprintf(detail, sizeof detail, "%s には %d から %d までの整数を指定してください。", name,
-			 min, max);
-		web_fail(c, 400, "bad-parameter", "パラメータが正しくありません", detail);
-		return false;
-	}
-	*out = (int)n;
-	return true;
-}
 
 void web_api_finder(web_ctx *c)
 {
 	const web_finder *f = web_of(c)->finder;
 	int limit, offset;
-	if (!int_arg(c, "limit", SASAE_FINDER_DEFAULT_LIMIT, 1, 1000, &limit) ||
-	    !int_arg(c, "offset", 0, 0, 1000000, &offset))
+	if (!web_int_param(c, "limit", SASAE_FINDER_DEFAULT_LIMIT, 1, 1000, &limit) ||
+	    !web_int_param(c, "offset", 0, 0, 1000000, &offset))
 		return;
 	finder_req q;
 	read_req(c, &q);

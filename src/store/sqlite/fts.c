@@ -62,18 +62,27 @@ static int tok_tokenize(Fts5Tokenizer *tk, void *ctx, int flags, const char *tex
 	return rc;
 }
 
-int sasae_fts_register(sqlite3 *db, const sasae_variants *const *variants)
+/* FTS5's extension API of db (the documented "SELECT fts5(?1)" handshake).  SQLITE_OK or an error. */
+static int fts5_api_of(sqlite3 *db, fts5_api **api)
 {
-	fts5_api *api = NULL;
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return rc;
-	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_bind_pointer(st, 1, (void *)api, "fts5_api_ptr", NULL);
 	sqlite3_step(st);
 	rc = sqlite3_finalize(st);
-	if (rc != SQLITE_OK || api == NULL)
+	if (rc != SQLITE_OK || *api == NULL)
 		return rc != SQLITE_OK ? rc : SQLITE_ERROR;
+	return SQLITE_OK;
+}
+
+int sasae_fts_register(sqlite3 *db, const sasae_variants *const *variants)
+{
+	fts5_api *api = NULL;
+	int rc = fts5_api_of(db, &api);
+	if (rc != SQLITE_OK)
+		return rc;
 	fts5_tokenizer tok = {tok_create, tok_delete, tok_tokenize};
 	return api->xCreateTokenizer(api, "sasae", (void *)(uintptr_t)variants, &tok, NULL);
 }
@@ -377,15 +386,9 @@ int sasae_fts_rank_register(sqlite3 *db, sasae_fts_rank **out)
 {
 	*out = NULL;
 	fts5_api *api = NULL;
-	sqlite3_stmt *st = NULL;
-	int rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
+	int rc = fts5_api_of(db, &api);
 	if (rc != SQLITE_OK)
 		return rc;
-	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
-	sqlite3_step(st);
-	rc = sqlite3_finalize(st);
-	if (rc != SQLITE_OK || api == NULL)
-		return rc != SQLITE_OK ? rc : SQLITE_ERROR;
 	sasae_fts_rank *r = calloc(1, sizeof *r);
 	if (r == NULL)
 		return SQLITE_NOMEM;
