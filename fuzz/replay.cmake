@@ -12,7 +12,11 @@ foreach(name IN LISTS SASAE_FUZZ_TARGETS)
   add_executable(replay_${name}
     ${CMAKE_CURRENT_LIST_DIR}/fuzz_${name}.c
     ${CMAKE_CURRENT_LIST_DIR}/replay_main.c)
-  target_link_libraries(replay_${name} PRIVATE sasae_core)
+  if(DEFINED SASAE_FUZZ_LIBS_${name})
+    target_link_libraries(replay_${name} PRIVATE ${SASAE_FUZZ_LIBS_${name}})
+  else()
+    target_link_libraries(replay_${name} PRIVATE sasae_core)
+  endif()
   set_target_properties(replay_${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/fuzz)
   add_test(NAME fuzz-replay-${name}
            COMMAND replay_${name} ${CMAKE_CURRENT_LIST_DIR}/corpus/${name})

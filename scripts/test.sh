@@ -209,7 +209,10 @@ fuzz parse "$fuzz_seconds"
 fuzz outline "$fuzz_other_seconds"
 fuzz departments "$fuzz_other_seconds"
 fuzz tags "$fuzz_other_seconds"
-stage_done "parse ${fuzz_seconds}s, outline+departments+tags ${fuzz_other_seconds}s each"
+fuzz morph "$fuzz_other_seconds"
+fuzz query "$fuzz_other_seconds"
+fuzz http "$fuzz_other_seconds"
+stage_done "parse ${fuzz_seconds}s, outline+departments+tags+morph+query+http ${fuzz_other_seconds}s each"
 
 # The package test installs and purges the package: root, or sudo without a password; else skipped.
 if [ "$(id -u)" -eq 0 ]; then

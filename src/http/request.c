@@ -159,6 +159,13 @@ static void parse_cookies(sasae_http_request *req, const char *s)
 	}
 }
 
+/* Whether the decoded path has a ".." segment: "/../" inside, or "/.." at the end ("/assets/%2e%2e"). */
+static bool has_dot_dot(const char *path)
+{
+	size_t n = strlen(path);
+	return strstr(path, "/../") != NULL || (n >= 3 && strcmp(path + n - 3, "/..") == 0);
+}
+
 int sasae_http_request_parse(sasae_http_request *req, const sasae_http_problem **problem)
 {
 	const char *target = req->target ? req->target : "/";
@@ -193,7 +200,7 @@ int sasae_http_request_parse(sasae_http_request *req, const sasae_http_problem *
 	const char *qmark = memchr(target, '?', tlen);
 	size_t plen = qmark ? (size_t)(qmark - target) : tlen;
 	if (target[0] != '/' || (req->path = decode(req, target, plen, false)) == NULL ||
-	    strstr(req->path, "/../") || strchr(req->path, '\\')) {
+	    has_dot_dot(req->path) || strchr(req->path, '\\')) {
 		req->path = NULL;
 		*problem = &bad_path;
 		return bad_path.status;

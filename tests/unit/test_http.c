@@ -216,6 +216,8 @@ static void test_query(void **state)
 		{"/s?%E3%81=x", 400, "bad-parameter-encoding"},
 		{"/%FF", 400, "bad-path"},
 		{"/a/../b", 400, "bad-path"},
+		{"/a/..", 400, "bad-path"},
+		{"/assets/%2e%2e", 400, "bad-path"},
 		{"/a%5cb", 400, "bad-path"},
 		{"relative", 400, "bad-path"},
 	};

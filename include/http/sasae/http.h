@@ -99,7 +99,7 @@ typedef struct sasae_http_problem {
 long sasae_http_url_decode(char *out, const char *s, size_t n, bool plus_space);
 
 /*
- * Parse the given part of req: origin-form target, decoded path (no "/../", no backslash), query
+ * Parse the given part of req: origin-form target, decoded path (no ".." segment, no backslash), query
  * parameters (application/x-www-form-urlencoded: percent and plus decoded, repeated keys kept, at
  * most SASAE_HTTP_MAX_PARAMS), cookies (RFC 6265 pairs; a malformed pair is skipped, a quoted value
  * unquoted).  Returns 0, or the problem to answer (*problem set: 400, 413, 414, 500 on OOM).
