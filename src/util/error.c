@@ -51,6 +51,13 @@ int sasae_error_exit_status(int code)
 		return 74;
 	case SASAE_EUNAVAILABLE:
 		return 69;
+	case SASAE_EAUTH:
+	case SASAE_EFORBIDDEN:
+		return 77;
+	case SASAE_ELOCKED:
+		return 75;
+	case SASAE_ECONFLICT:
+		return 65;
 	default:
 		return 70;
 	}
@@ -65,7 +72,8 @@ const char *sasae_error_name(int code)
 		{SASAE_OK, "ok"},           {SASAE_EUSAGE, "usage"},        {SASAE_EDATA, "data"},
 		{SASAE_ENOTFOUND, "not-found"}, {SASAE_EIO, "io"},          {SASAE_ENOMEM, "no-memory"},
 		{SASAE_EDB, "database"},    {SASAE_EINTERNAL, "internal"}, {SASAE_ECANCELLED, "cancelled"},
-		{SASAE_EUNAVAILABLE, "unavailable"},
+		{SASAE_EUNAVAILABLE, "unavailable"}, {SASAE_EAUTH, "auth"},  {SASAE_EFORBIDDEN, "forbidden"},
+		{SASAE_ELOCKED, "locked"},  {SASAE_ECONFLICT, "conflict"},
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (names[i].code == code)

@@ -23,6 +23,10 @@ typedef enum sasae_code {
 	SASAE_EINTERNAL = -7,  /* a bug: an invariant did not hold (exit 70) */
 	SASAE_ECANCELLED = -8, /* a callback asked to stop (exit 70 if it escapes) */
 	SASAE_EUNAVAILABLE = -9, /* a library a feature loads at run time is missing (exit 69) */
+	SASAE_EAUTH = -10,       /* wrong login or password (exit 77; HTTP 401) */
+	SASAE_EFORBIDDEN = -11,  /* signed in, but not allowed to do this (exit 77; HTTP 403) */
+	SASAE_ELOCKED = -12,     /* too many failed sign-ins: try again later (exit 75; HTTP 429) */
+	SASAE_ECONFLICT = -13,   /* the thing exists already / changed meanwhile (exit 65; HTTP 409) */
 } sasae_code;
 
 /* The error slot.  Zero-initialise it ({0}); functions fill it when they fail. */
@@ -46,7 +50,7 @@ int sasae_error_set(sasae_error *err, int code, const char *file, long line, con
 /* Clear err to the success state. */
 void sasae_error_clear(sasae_error *err);
 
-/* The process exit status for a code (sysexits): 0, 2, 65, 66, 69, 70 or 74. */
+/* The process exit status for a code (sysexits): 0, 2, 65, 66, 69, 70, 74, 75 or 77. */
 int sasae_error_exit_status(int code);
 
 /* A short stable English name of a code ("data", "usage", …) for logs and JSON. */
