@@ -167,6 +167,10 @@ void sasae_http_dispatch(const sasae_http_router *r, sasae_http_request *req, sa
 		refuse(&x, problem);
 		return;
 	}
+	/* a person's own request: private on every answer, the router's own errors included */
+	bool priv = r->is_private && r->is_private(req);
+	if (priv)
+		sasae_http_header(res, "Cache-Control", "private, no-store");
 	char allow[128];
 	if (strcmp(method, "OPTIONS") == 0) {
 		allow_for(r, req->path, allow, sizeof allow);
@@ -208,7 +212,9 @@ void sasae_http_dispatch(const sasae_http_router *r, sasae_http_request *req, sa
 		}
 	req->nargs = nargs;
 	unsigned flags = x.route->flags;
-	if (flags & SASAE_ROUTE_NO_STORE)
+	if (priv)
+		flags |= SASAE_ROUTE_NO_STORE; /* Cache-Control said so already */
+	else if (flags & SASAE_ROUTE_NO_STORE)
 		sasae_http_header(res, "Cache-Control", "private, no-store");
 	else if (flags & SASAE_ROUTE_QUERY_PRIVATE)
 		sasae_http_header(res, "Cache-Control", "no-store");

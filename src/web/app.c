@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +16,22 @@
 
 #include "pages.h"
 #include "sasae/export.h"
+#include "sasae/office.h"
 #include "sasae/http.h"
 #include "sasae/store.h"
 #include "web_assets.h"
+
+/* Route flags of the workspace: a page (private, signed in), a write (and the CSRF token), the
+   roles (include/core/sasae/accounts.h numbers them as the router's role bits). */
+#define WS_READ (SASAE_ROUTE_NO_STORE | SASAE_ROUTE_SIGNED_IN)
+#define WS_WRITE (WS_READ | SASAE_ROUTE_CSRF)
+#define R_ADMIN SASAE_ROUTE_ROLE(SASAE_ROLE_ADMIN)
+#define R_OFFICE SASAE_ROUTE_ROLE(SASAE_ROLE_OFFICE)
+#define R_EDITOR SASAE_ROUTE_ROLE(SASAE_ROLE_EDITOR)
+#define R_APPROVER SASAE_ROUTE_ROLE(SASAE_ROLE_APPROVER)
+#define R_COUNCIL SASAE_ROUTE_ROLE(SASAE_ROLE_COUNCIL)
+#define R_COMMENT (R_OFFICE | R_EDITOR | R_APPROVER | R_COUNCIL)
+#define R_ANY (R_ADMIN | R_COMMENT)
 
 /* The routes (docs/web.md): GET routes answer HEAD too; OPTIONS is answered by the router.  A route
    under /api/ answers errors as problem+json (web_is_api_request). */
@@ -46,7 +60,29 @@ static const sasae_http_route routes[] = {
 	 .handler = web_finder_print,
 	 .flags = SASAE_ROUTE_QUERY_PRIVATE,
 	 .help = "the finder's one-page handout"},
-	{.method = "GET", .path = "/office/lint", .handler = web_page_lint, .help = "the plan office's check"},
+	/* sign-in (auth.c) */
+	{.method = "GET", .path = "/login", .handler = web_page_login, .flags = SASAE_ROUTE_NO_STORE, .help = "the sign-in form"},
+	{.method = "POST", .path = "/login", .handler = web_login_post, .flags = SASAE_ROUTE_NO_STORE, .help = "sign in"},
+	{.method = "POST", .path = "/logout", .handler = web_logout, .flags = WS_WRITE, .help = "sign out"},
+	/* the plan office's workspace (docs/office.md); every write also checks in the core */
+	{.method = "GET", .path = "/office", .handler = web_office_home, .flags = WS_READ | R_ANY, .help = "the workspace: plans, versions, what is public"},
+	{.method = "POST", .path = "/office/publish", .handler = web_office_publish, .flags = WS_WRITE | R_OFFICE, .help = "publish a version"},
+	{.method = "GET", .path = "/office/lint", .handler = web_office_lint, .flags = WS_READ | R_OFFICE | R_COUNCIL, .help = "the check, with the office's decisions"},
+	{.method = "POST", .path = "/office/lint/triage", .handler = web_lint_triage, .flags = WS_WRITE | R_OFFICE, .help = "decide about a finding"},
+	{.method = "GET", .path = "/office/lint/decisions.csv", .handler = web_lint_decisions_csv, .flags = WS_READ | R_OFFICE | R_COUNCIL, .help = "the decisions as CSV"},
+	{.method = "GET", .path = "/office/lint/accept.tsv", .handler = web_lint_accept_file, .flags = WS_READ | R_OFFICE | R_COUNCIL, .help = "the accepted findings as a `sasae lint --accept` file"},
+	{.method = "GET", .path = "/office/diff", .handler = web_office_diff, .flags = WS_READ | R_ANY, .help = "two versions side by side (?old=slug@N&new=slug@M)"},
+	{.method = "GET", .path = "/office/plans/{spec}", .handler = web_office_version, .flags = WS_READ | R_ANY, .help = "a version: its parts and their titles"},
+	{.method = "POST", .path = "/office/plans/{spec}/parts/{part}", .handler = web_part_title, .flags = WS_WRITE | R_OFFICE, .help = "set a part's title"},
+	{.method = "GET", .path = "/office/files", .handler = web_office_files, .flags = WS_READ | R_OFFICE, .help = "the office's data files"},
+	{.method = "GET", .path = "/office/files/{name}", .handler = web_office_file, .flags = WS_READ | R_OFFICE, .help = "a data file as text"},
+	{.method = "POST", .path = "/office/files/{name}", .handler = web_office_file_post, .flags = WS_WRITE | R_OFFICE, .help = "replace a data file (or back to the built-in one)"},
+	{.method = "GET", .path = "/office/programs/{id}/tags", .handler = web_program_tags_page, .flags = WS_READ | R_ANY, .help = "a program's tags, overrides and comments"},
+	{.method = "POST", .path = "/office/programs/{id}/tags", .handler = web_program_tags_post, .flags = WS_WRITE | R_OFFICE | R_EDITOR, .help = "set a program's tag overrides (the core checks the department)"},
+	{.method = "POST", .path = "/office/comments", .handler = web_comment_post, .flags = WS_WRITE | R_COMMENT, .help = "comment on a program or a finding"},
+	{.method = "GET", .path = "/office/audit", .handler = web_office_audit, .flags = WS_READ | R_OFFICE | R_ADMIN, .help = "the audit log, filtered, paged"},
+	{.method = "GET", .path = "/office/audit.csv", .handler = web_office_audit_csv, .flags = WS_READ | R_OFFICE | R_ADMIN, .help = "the audit log as CSV"},
+	{.method = "GET", .path = "/office/audit.json", .handler = web_office_audit_json, .flags = WS_READ | R_OFFICE | R_ADMIN, .help = "the audit log as JSON"},
 	{.method = "GET", .path = "/data/plan.json", .handler = web_data_json, .help = "the plan as JSON"},
 	{.method = "GET", .path = "/data/plan.csv", .handler = web_data_csv, .help = "the plan as CSV"},
 	{.method = "GET",
@@ -78,7 +114,7 @@ static const sasae_http_route routes[] = {
 	{.method = "GET", .path = "/api/v1/search", .handler = web_page_search, .help = "search"},
 	{.method = "GET",
 	 .path = "/api/v1/lint",
-	 .handler = web_page_lint,
+	 .handler = web_api_lint,
 	 .help = "the plan office's check as JSON"},
 	{.method = "GET", .path = "/api/v1/tags", .handler = web_api_tags, .help = "the finder's vocabulary"},
 	{.method = "GET",
@@ -93,17 +129,36 @@ static const char security_policy[] =
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-void sasae_web_handle(sasae_web *w, sasae_http_request *req, sasae_http_response *res)
+/* ---- the site: one plan version and what is computed from it ---- */
+
+static void site_free(web_site *site)
 {
-	sasae_http_dispatch(&w->router, req, res);
+	if (site == NULL)
+		return;
+	web_finder_free(site->finder);
+	free(site->by_id);
+	free(site->section_base);
+	free(site->dept_names);
+	sasae_plan_free(site->plan);
+	free(site->export_json);
+	free(site->export_csv);
+	free(site);
 }
 
-int sasae_web_set_public_url(sasae_web *w, const char *url, sasae_error *err)
+static web_site *site_acquire(sasae_web *w)
 {
-	return web_finder_set_public_url(w->finder, url, err);
+	pthread_mutex_lock(&w->lock);
+	web_site *site = w->site;
+	atomic_fetch_add(&site->refs, 1);
+	pthread_mutex_unlock(&w->lock);
+	return site;
 }
 
-static void close_store(void *s) { sasae_store_close(s); }
+static void site_release(web_site *site)
+{
+	if (site && atomic_fetch_sub(&site->refs, 1) == 1)
+		site_free(site);
+}
 
 static int write_buf(void *out, const char *data, size_t len)
 {
@@ -111,81 +166,210 @@ static int write_buf(void *out, const char *data, size_t len)
 	return sasae_buf_ok((sasae_buf *)out) ? 0 : -1;
 }
 
+/*
+ * The version to serve for spec (--plan): "slug@N" as given; otherwise ("slug", or NULL for the
+ * plan imported last) the version the office published (sasae_plan_public_get), else the latest.
+ * Loads it into *plan (new) and sets *version_id.
+ */
+static int load_served(sasae_store *s, const char *spec, sasae_plan **plan, int64_t *version_id, sasae_error *err)
+{
+	*plan = NULL;
+	int rc = sasae_store_resolve(s, spec, version_id, err);
+	if (rc == 0)
+		rc = sasae_store_load_plan(s, *version_id, plan, err);
+	if (rc || (spec && strchr(spec, '@')))
+		return rc;
+	int published = 0;
+	if ((rc = sasae_plan_public_get(s, (*plan)->slug, &published, err)) != 0 || published == 0 ||
+	    published == (*plan)->version)
+		return rc;
+	char at[300];
+	snprintf(at, sizeof at, "%s@%d", (*plan)->slug, published);
+	sasae_plan_free(*plan);
+	*plan = NULL;
+	rc = sasae_store_resolve(s, at, version_id, err);
+	if (rc == 0)
+		rc = sasae_store_load_plan(s, *version_id, plan, err);
+	return rc;
+}
+
+/* Build the site of the version w serves now (*out new, one reference). */
+static int site_new(web_site **out, sasae_web *w, sasae_error *err)
+{
+	*out = NULL;
+	web_site *site = calloc(1, sizeof *site);
+	if (site == NULL)
+		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+	site->web = w;
+	atomic_init(&site->refs, 1);
+	sasae_store *s = NULL;
+	int rc = sasae_store_open(&s, w->db_path, SASAE_STORE_READONLY, err);
+	if (rc == 0)
+		rc = load_served(s, w->plan_spec, &site->plan, &site->version_id, err);
+	sasae_store_close(s);
+	if (rc == 0) {
+		sasae_buf j = SASAE_BUF_INIT, csv = SASAE_BUF_INIT;
+		if (sasae_export_json(site->plan, write_buf, &j, err) ||
+		    sasae_export_table(site->plan, ',', true, write_buf, &csv, err))
+			rc = err->code ? err->code : SASAE_ENOMEM;
+		site->export_json_len = j.len;
+		site->export_csv_len = csv.len;
+		site->export_json = sasae_buf_detach(&j);
+		site->export_csv = sasae_buf_detach(&csv);
+	}
+	if (rc == 0)
+		rc = web_finder_new(&site->finder, w->db_path, site->plan, err);
+	if (rc == 0 && w->public_url)
+		rc = web_finder_set_public_url(site->finder, w->public_url, err);
+	if (rc == 0) { /* lookups: programs by id, department names, section offsets per part */
+		const sasae_plan *plan = site->plan;
+		site->by_id = malloc((plan->nprograms + 1) * sizeof *site->by_id);
+		site->section_base = malloc((plan->nparts + 1) * sizeof *site->section_base);
+		size_t nd = 0;
+		for (size_t i = 0; i < plan->nprograms; i++)
+			nd += plan->programs[i].ndepartments;
+		site->dept_names = malloc((nd + 1) * sizeof *site->dept_names);
+		if (!site->by_id || !site->section_base || !site->dept_names) {
+			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+		} else {
+			for (size_t i = 0; i < plan->nprograms; i++)
+				site->by_id[i] = &plan->programs[i];
+			qsort(site->by_id, plan->nprograms, sizeof *site->by_id, web_program_id_cmp);
+			for (size_t i = 0; i < plan->nparts; i++) {
+				site->section_base[i] = site->nsections;
+				site->nsections += plan->parts[i].nsections;
+			}
+			for (size_t i = 0; i < plan->nprograms; i++)
+				for (size_t d = 0; d < plan->programs[i].ndepartments; d++)
+					site->dept_names[site->ndepts++] = plan->programs[i].departments[d].name;
+			qsort(site->dept_names, site->ndepts, sizeof *site->dept_names, web_str_cmp);
+			size_t u = 0;
+			for (size_t i = 0; i < site->ndepts; i++)
+				if (u == 0 || strcmp(site->dept_names[u - 1], site->dept_names[i]) != 0)
+					site->dept_names[u++] = site->dept_names[i];
+			site->ndepts = u;
+		}
+	}
+	site->router = (sasae_http_router){.routes = routes,
+					   .nroutes = sizeof routes / sizeof routes[0],
+					   .app = site,
+					   .security_policy = security_policy,
+					   .error = web_problem,
+					   .authorize = web_authorize,
+					   .is_api = web_is_api_request,
+					   .is_private = web_request_private};
+	if (rc) {
+		site_free(site);
+		return rc;
+	}
+	*out = site;
+	return 0;
+}
+
+int sasae_web_reload(sasae_web *w, sasae_error *err)
+{
+	web_site *site;
+	int rc = site_new(&site, w, err);
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&w->lock);
+	web_site *old = w->site;
+	w->site = site;
+	pthread_mutex_unlock(&w->lock);
+	site_release(old);
+	return 0;
+}
+
+/* ---- the application ---- */
+
+static void wipe(void *p, size_t n)
+{
+	volatile unsigned char *v = p;
+	while (n--)
+		*v++ = 0;
+}
+
+void sasae_web_handle(sasae_web *w, sasae_http_request *req, sasae_http_response *res)
+{
+	web_site *site = site_acquire(w);
+	web_request state = {0};
+	req->app_data = &state;
+	sasae_http_dispatch(&site->router, req, res);
+	req->app_data = NULL;
+	if (state.signed_in)
+		sasae_session_clear(&state.session);
+	wipe(&state, sizeof state); /* the session id and the CSRF token do not outlive the request */
+	site_release(site);
+}
+
+int sasae_web_set_public_url(sasae_web *w, const char *url, sasae_error *err)
+{
+	int rc = web_finder_set_public_url(NULL, url, err); /* the check */
+	char *copy = rc == 0 ? sasae_strdup(url) : NULL;
+	if (rc == 0 && copy == NULL)
+		rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+	if (rc)
+		return rc;
+	pthread_mutex_lock(&w->lock);
+	free(w->public_url);
+	w->public_url = copy;
+	/* the origin (scheme://host[:port], lower case) that a write's Origin header must equal */
+	size_t scheme = strncmp(url, "https://", 8) == 0 ? 8 : 7;
+	size_t n = scheme + strcspn(url + scheme, "/");
+	if (n >= sizeof w->public_origin)
+		n = sizeof w->public_origin - 1;
+	for (size_t i = 0; i < n; i++)
+		w->public_origin[i] = (char)(url[i] >= 'A' && url[i] <= 'Z' ? url[i] - 'A' + 'a' : url[i]);
+	w->public_origin[n] = '\0';
+	w->secure = scheme == 8;
+	rc = web_finder_set_public_url(w->site->finder, url, err);
+	pthread_mutex_unlock(&w->lock);
+	return rc;
+}
+
+void sasae_web_set_login_policy(sasae_web *w, const sasae_login_policy *p) { w->policy = *p; }
+
+static void close_store(void *s) { sasae_store_close(s); }
+
 int sasae_web_new(sasae_web **out, const char *db_path, const char *plan_spec, sasae_error *err)
 {
 	*out = NULL;
 	sasae_web_templates_init();
 	sasae_web *w = calloc(1, sizeof *w);
-	if (w == NULL || (w->db_path = sasae_strdup(db_path)) == NULL) {
+	if (w == NULL || (w->db_path = sasae_strdup(db_path)) == NULL ||
+	    (plan_spec && (w->plan_spec = sasae_strdup(plan_spec)) == NULL)) {
+		if (w)
+			free(w->db_path);
 		free(w);
 		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 	}
+	w->policy = sasae_login_policy_default();
+	pthread_mutex_init(&w->lock, NULL);
+	int rc = 0;
+	bool keys = false;
+	/* Once for writing: the schema is brought up to date (accounts, the audit log), and sign-in
+	   and the workspace are possible.  A database on a read-only file system still serves the
+	   public pages; the workspace then answers 503 (web_write_store). */
 	sasae_store *s = NULL;
-	int rc = sasae_store_open(&s, db_path, SASAE_STORE_READONLY, err);
-	if (rc == 0)
-		rc = sasae_store_resolve(s, plan_spec, &w->version_id, err);
-	if (rc == 0)
-		rc = sasae_store_load_plan(s, w->version_id, &w->plan, err);
+	sasae_error werr = {0};
+	w->writable = sasae_store_open(&s, db_path, 0, &werr) == 0;
 	sasae_store_close(s);
-	if (rc == 0 && pthread_key_create(&w->store_key, close_store) != 0)
+	if (pthread_key_create(&w->store_key, close_store) != 0)
 		rc = sasae_error_set(err, SASAE_EINTERNAL, NULL, 0, "スレッドの準備に失敗しました");
-	if (rc == 0) {
-		sasae_buf j = SASAE_BUF_INIT, csv = SASAE_BUF_INIT;
-		if (sasae_export_json(w->plan, write_buf, &j, err) ||
-		    sasae_export_table(w->plan, ',', true, write_buf, &csv, err))
-			rc = err->code ? err->code : SASAE_ENOMEM;
-		w->export_json_len = j.len;
-		w->export_csv_len = csv.len;
-		w->export_json = sasae_buf_detach(&j);
-		w->export_csv = sasae_buf_detach(&csv);
-	}
+	else if (pthread_key_create(&w->write_key, close_store) != 0) {
+		pthread_key_delete(w->store_key);
+		rc = sasae_error_set(err, SASAE_EINTERNAL, NULL, 0, "スレッドの準備に失敗しました");
+	} else
+		keys = true;
 	if (rc == 0)
-		rc = web_finder_new(&w->finder, db_path, w->plan, err);
-	if (rc == 0) { /* lookups: programs by id, department names, section offsets per part */
-		const sasae_plan *plan = w->plan;
-		w->by_id = malloc((plan->nprograms + 1) * sizeof *w->by_id);
-		w->section_base = malloc((plan->nparts + 1) * sizeof *w->section_base);
-		size_t nd = 0;
-		for (size_t i = 0; i < plan->nprograms; i++)
-			nd += plan->programs[i].ndepartments;
-		w->dept_names = malloc((nd + 1) * sizeof *w->dept_names);
-		if (!w->by_id || !w->section_base || !w->dept_names) {
-			rc = sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
-		} else {
-			for (size_t i = 0; i < plan->nprograms; i++)
-				w->by_id[i] = &plan->programs[i];
-			qsort(w->by_id, plan->nprograms, sizeof *w->by_id, web_program_id_cmp);
-			for (size_t i = 0; i < plan->nparts; i++) {
-				w->section_base[i] = w->nsections;
-				w->nsections += plan->parts[i].nsections;
-			}
-			for (size_t i = 0; i < plan->nprograms; i++)
-				for (size_t d = 0; d < plan->programs[i].ndepartments; d++)
-					w->dept_names[w->ndepts++] = plan->programs[i].departments[d].name;
-			qsort(w->dept_names, w->ndepts, sizeof *w->dept_names, web_str_cmp);
-			size_t u = 0;
-			for (size_t i = 0; i < w->ndepts; i++)
-				if (u == 0 || strcmp(w->dept_names[u - 1], w->dept_names[i]) != 0)
-					w->dept_names[u++] = w->dept_names[i];
-			w->ndepts = u;
-		}
-	}
-	w->router =
-		(sasae_http_router){.routes = routes,
-				    .nroutes = sizeof routes / sizeof routes[0],
-				    .app = w,
-				    .security_policy = security_policy,
-				    .error = web_problem,
-				    .authorize = NULL, /* no accounts yet: routes needing sign-in are refused */
-				    .is_api = web_is_api_request};
+		rc = site_new(&w->site, w, err);
 	if (rc) {
-		web_finder_free(w->finder);
-		free(w->by_id);
-		free(w->section_base);
-		free(w->dept_names);
-		sasae_plan_free(w->plan);
-		free(w->export_json);
-		free(w->export_csv);
+		if (keys) {
+			pthread_key_delete(w->store_key);
+			pthread_key_delete(w->write_key);
+		}
+		pthread_mutex_destroy(&w->lock);
+		free(w->plan_spec);
 		free(w->db_path);
 		free(w);
 		return rc;
@@ -198,17 +382,16 @@ void sasae_web_free(sasae_web *w)
 {
 	if (w == NULL)
 		return;
-	sasae_store *s = pthread_getspecific(w->store_key);
-	sasae_store_close(s);
+	sasae_store_close(pthread_getspecific(w->store_key));
 	pthread_setspecific(w->store_key, NULL);
 	pthread_key_delete(w->store_key);
-	web_finder_free(w->finder);
-	free(w->by_id);
-	free(w->section_base);
-	free(w->dept_names);
-	sasae_plan_free(w->plan);
-	free(w->export_json);
-	free(w->export_csv);
+	sasae_store_close(pthread_getspecific(w->write_key));
+	pthread_setspecific(w->write_key, NULL);
+	pthread_key_delete(w->write_key);
+	site_release(w->site);
+	pthread_mutex_destroy(&w->lock);
+	free(w->public_url);
+	free(w->plan_spec);
 	free(w->db_path);
 	free(w);
 }

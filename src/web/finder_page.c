@@ -735,3 +735,40 @@ json_t *web_finder_program_tags(const web_ctx *c, const sasae_program *p)
 	}
 	return a;
 }
+
+/* A tag and why the program has it: {"tag", "label", "plain", "evidence", "override"}. */
+static json_t *reason_json(const web_finder *f, const sasae_tag_reason *r)
+{
+	const sasae_term *x = sasae_tag_data_term(f->data, (size_t)r->term);
+	return json_pack("{s:s, s:s, s:s, s:s, s:b}", "tag", x->tag, "label", x->label, "plain", x->plain, "evidence",
+			 r->evidence ? r->evidence : "", "override", r->override);
+}
+
+json_t *web_finder_program_reasons(const web_ctx *c, const sasae_program *p)
+{
+	json_t *o = json_pack("{s:[], s:n}", "tags", "kind");
+	const web_finder *f = web_of(c)->finder;
+	if (f == NULL)
+		return o;
+	const sasae_plan *plan = sasae_finder_plan(f->finder);
+	if (p < plan->programs || p >= plan->programs + plan->nprograms)
+		return o;
+	const sasae_program_tags *t = &sasae_finder_tags(f->finder)->programs[p - plan->programs];
+	json_t *tags = json_object_get(o, "tags");
+	for (size_t k = 0; k < t->ntags; k++)
+		json_array_append_new(tags, reason_json(f, &t->tags[k]));
+	if (t->kind >= 0)
+		json_object_set_new(o, "kind", reason_json(f, &t->kind_reason));
+	return o;
+}
+
+json_t *web_finder_terms(const web_ctx *c)
+{
+	json_t *a = json_array();
+	const web_finder *f = web_of(c)->finder;
+	for (size_t i = 0; f && i < sasae_tag_data_nterms(f->data); i++) {
+		const sasae_term *x = sasae_tag_data_term(f->data, i);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "tag", x->tag, "label", x->label, "plain", x->plain));
+	}
+	return a;
+}

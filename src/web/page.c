@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sasae/escape.h"
 #include "sasae/template.h"
 #include "web_assets.h"
 
@@ -77,6 +78,9 @@ int web_render(web_ctx *c, int status, const char *template_name, json_t *page, 
 	const char *q = web_param(c, "q");
 	json_t *layout = json_pack("{s:s, s:s, s:s}", "title", title, "plan_title", plan->title, "q",
 				   q && strcmp(template_name, "search") == 0 ? q : "");
+	const sasae_session *session = web_session(c);
+	if (session) /* the workspace's bar: who is signed in, the links their roles open, sign-out */
+		json_object_set_new(layout, "user", web_user_json(session));
 	/* the page as the template engine made it: valid UTF-8 (from valid strings), not checked again */
 	json_object_set_new_nocheck(layout, "content",
 				    json_stringn_nocheck(content.data ? content.data : "", content.len));
@@ -139,18 +143,64 @@ void web_fail(web_ctx *c, int status, const char *code, const char *title, const
 	web_render(c, status, "error", page, title);
 }
 
+void web_redirect(web_ctx *c, const char *location)
+{
+	sasae_buf_clear(&c->res->body);
+	c->res->status = 303;
+	c->res->content_type = "text/plain; charset=utf-8";
+	sasae_http_header(c->res, "Location", "%s", location);
+	sasae_buf_puts(&c->res->body, "303 See Other\n");
+}
+
+/* 303 to the sign-in page, with the page asked for as next (a GET's own address; after a refused
+   write, the workspace's home) and why=expired when a session had ended. */
+static void redirect_to_login(web_ctx *c)
+{
+	const sasae_http_request *req = c->req;
+	const char *method = req->method ? req->method : "GET";
+	bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	const char *next = get && req->resource ? req->resource : "/office";
+	sasae_buf loc = SASAE_BUF_INIT;
+	sasae_buf_puts(&loc, "/login?next=");
+	sasae_url_encode(&loc, next, strlen(next));
+	if (web_req(c) && web_req(c)->expired)
+		sasae_buf_puts(&loc, "&why=expired");
+	if (sasae_buf_ok(&loc) && loc.len < 500)
+		web_redirect(c, loc.data);
+	else
+		web_redirect(c, "/login");
+	sasae_buf_free(&loc);
+	c->res->head = strcmp(method, "HEAD") == 0;
+}
+
 void web_problem(sasae_http_ctx *x, const sasae_http_problem *p)
 {
+	const web_request *r = web_req(x);
+	if (p->status == 401 && !web_is_api(x)) {
+		redirect_to_login(x);
+		return;
+	}
+	int status = p->status;
+	const char *code = p->code, *title = p->title, *detail = p->detail;
+	if (r && (status == 401 || status == 403)) {
+		if (r->deny_status)
+			status = r->deny_status;
+		if (r->deny_code)
+			code = r->deny_code;
+		if (r->deny_title)
+			title = r->deny_title;
+		if (r->deny_detail)
+			detail = r->deny_detail;
+	}
 	/* the API's 414 says what is long: the search words (SASAE_QUERY_MAX_BYTES) */
-	const char *detail = strcmp(p->code, "uri-too-long") == 0
-				     ? "URL を短くしてください（検索語は 1,000 バイトまでです）。"
-				     : p->detail;
-	web_fail(x, p->status, p->code, p->title, detail);
+	if (strcmp(code, "uri-too-long") == 0)
+		detail = "URL を短くしてください（検索語は 1,000 バイトまでです）。";
+	web_fail(x, status, code, title, detail);
 }
 
 /* ---- the model as JSON contexts ---- */
 
-const sasae_program *web_find_program(const sasae_web *w, const char *id)
+const sasae_program *web_find_program(const web_site *w, const char *id)
 {
 	sasae_program key = {0};
 	key.id = (char *)(uintptr_t)id;
@@ -183,7 +233,7 @@ json_t *web_departments_json(const sasae_department *d, size_t n)
 	return a;
 }
 
-json_t *web_listing_json(const sasae_web *w, const sasae_listing *l, int section_index)
+json_t *web_listing_json(const web_site *w, const sasae_listing *l, int section_index)
 {
 	const sasae_plan *plan = w->plan;
 	const sasae_program *p = web_find_program(w, l->program);
@@ -292,11 +342,25 @@ long web_parse_num(const char *s)
 	return (*s && *end == '\0' && v > 0 && v < 1000000) ? v : -1;
 }
 
-sasae_store *web_thread_store(sasae_web *w, sasae_error *err)
+sasae_store *web_thread_store(const web_site *site, sasae_error *err)
 {
+	sasae_web *w = site->web;
 	sasae_store *s = pthread_getspecific(w->store_key);
 	if (s == NULL && sasae_store_open(&s, w->db_path, SASAE_STORE_READONLY, err) == 0)
 		pthread_setspecific(w->store_key, s);
+	return s;
+}
+
+sasae_store *web_write_store(sasae_web *w, sasae_error *err)
+{
+	if (!w->writable) {
+		sasae_error_set(err, SASAE_EUNAVAILABLE, NULL, 0,
+				"データベースに書き込めないため、ログインと作業画面は使えません（運用者にお知らせください）");
+		return NULL;
+	}
+	sasae_store *s = pthread_getspecific(w->write_key);
+	if (s == NULL && sasae_store_open(&s, w->db_path, 0, err) == 0)
+		pthread_setspecific(w->write_key, s);
 	return s;
 }
 

@@ -10,24 +10,27 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sasae/accounts.h"
 #include "sasae/error.h"
 #include "sasae/http.h"
 #include "sasae/model.h"
 #include "sasae/store.h"
 #include "sasae/web.h"
 
-/* The application: the served plan and what is computed from it once, at start-up (immutable while
-   serving; shared by every worker thread). */
-struct sasae_web {
-	char *db_path;
+/* What is served: one plan version and what is computed from it once (immutable while serving).
+   Requests hold a reference for their whole run; when the office publishes another version or
+   changes what the public pages show (docs/office.md), the application builds a new site and swaps
+   it in (app.c, web_reload), and the old one is freed when its last request ends. */
+typedef struct web_site {
+	sasae_web *web;   /* the application */
 	sasae_plan *plan; /* the served version, loaded once (immutable) */
 	int64_t version_id;
-	pthread_key_t store_key; /* per-thread read-only store connection */
-	char *export_json;       /* the contract JSON of the plan (for /data downloads) */
+	char *export_json; /* the contract JSON of the plan (for /data downloads) */
 	size_t export_json_len;
 	char *export_csv;
 	size_t export_csv_len;
@@ -37,14 +40,54 @@ struct sasae_web {
 	size_t *section_base; /* per part: index of its first section among all sections */
 	size_t nsections;
 	struct web_finder *finder; /* the needs finder (finder_page.c) */
-	sasae_http_router router;  /* the route table of app.c with this application */
+	sasae_http_router router;  /* the route table of app.c with this site as its app */
+	atomic_int refs;           /* the application's reference and one per request using it */
+} web_site;
+
+/* The application: the database, settings, per-thread connections and the site served now. */
+struct sasae_web {
+	char *db_path;
+	char *plan_spec;          /* --plan as given (NULL: the plan imported last) */
+	pthread_key_t store_key;  /* per-thread read-only store connection (public pages) */
+	pthread_key_t write_key;  /* per-thread read-write connection (sign-in, the workspace) */
+	bool writable;            /* the database could be opened for writing at start-up */
+	char *public_url;         /* --public-url, or NULL */
+	char public_origin[300];  /* its scheme://host[:port] (lower case), or "" */
+	bool secure;              /* served over HTTPS (the public URL is https): Secure, __Host- cookie */
+	sasae_login_policy policy; /* session and lockout limits */
+	pthread_mutex_t lock;     /* guards site */
+	web_site *site;           /* the site served now (a reference held by the application) */
 };
 
-/* A request being answered: the HTTP layer's context, whose app is the sasae_web. */
+/* What the application keeps about one request (sasae_http_request.app_data, set by
+   sasae_web_handle): the signed-in session once the authorizer found it, and what to answer
+   instead of the router's 401/403 when the authorizer knows better. */
+typedef struct web_request {
+	bool signed_in;
+	sasae_session session;               /* when signed_in (cleared when the request ends) */
+	char sid[SASAE_SESSION_ID_LEN + 1];  /* the cookie's session id (never logged or shown) */
+	bool expired;                        /* a session cookie came, but its session has ended */
+	int deny_status;                     /* 0, or the status to render for a refusal (503) */
+	const char *deny_code;               /* the problem code of that refusal, or NULL */
+	const char *deny_title, *deny_detail; /* static Japanese text for a refusal, or NULL */
+} web_request;
+
+/* A request being answered: the HTTP layer's context, whose app is the web_site. */
 typedef sasae_http_ctx web_ctx;
 
+/* The site answering c (the plan and what is computed from it). */
+static inline web_site *web_of(const web_ctx *c) { return (web_site *)c->app; }
 /* The application answering c. */
-static inline sasae_web *web_of(const web_ctx *c) { return (sasae_web *)c->app; }
+static inline sasae_web *web_app(const web_ctx *c) { return ((web_site *)c->app)->web; }
+/* The request's state (NULL only when the router was called without sasae_web_handle). */
+static inline web_request *web_req(const web_ctx *c) { return (web_request *)c->req->app_data; }
+/* The signed-in session of c, or NULL. */
+static inline const sasae_session *web_session(const web_ctx *c)
+{
+	web_request *r = web_req(c);
+	return r && r->signed_in ? &r->session : NULL;
+}
+
 /* True for /api/ requests (errors as problem+json; CORS). */
 bool web_is_api_request(const sasae_http_request *req);
 static inline bool web_is_api(const web_ctx *c) { return web_is_api_request(c->req); }
@@ -71,18 +114,61 @@ void web_fail(web_ctx *c, int status, const char *code, const char *title, const
 int web_render(web_ctx *c, int status, const char *template_name, json_t *page, const char *title);
 /* Answer 200 with v as JSON (takes the reference). */
 void web_send_json(web_ctx *c, json_t *v);
-/* The router's error renderer (sasae_http_router.error): web_fail with the problem. */
+/* The router's error renderer (sasae_http_router.error): web_fail with the problem; a page (not
+   the API) that needs sign-in answers 303 to /login?next=… instead of 401, and a refusal the
+   authorizer explained (web_request) is rendered with its words. */
 void web_problem(sasae_http_ctx *x, const sasae_http_problem *p);
+/* Answer 303 See Other to location (a local path the program built; percent-encoded). */
+void web_redirect(web_ctx *c, const char *location);
 
 /* The thread's read-only store connection (opened at its first use), or NULL (err set). */
-sasae_store *web_thread_store(sasae_web *w, sasae_error *err);
+sasae_store *web_thread_store(const web_site *site, sasae_error *err);
+/* The thread's read-write store connection (opened at its first use; sign-in and the workspace),
+   or NULL (err set: SASAE_EUNAVAILABLE when the database is not writable). */
+sasae_store *web_write_store(sasae_web *w, sasae_error *err);
+
+/* ---- signing in (auth.c) ---- */
+
+/* The router's authorizer (sasae_http_router.authorize): the session of the cookie (kept in the
+   request's web_request for the handler), the route's roles, and for a write the origin and the
+   CSRF token.  Returns 0, 401 (no valid session: pages answer 303 to /login) or 403. */
+int web_authorize(sasae_http_ctx *x, unsigned flags);
+/* The router's is_private: whether the request carries a session cookie (valid or not). */
+bool web_request_private(const sasae_http_request *req);
+/* Whether a write comes from a page of this site: Sec-Fetch-Site, when sent, is same-origin; Origin,
+   when sent, is the --public-url's origin (or, without one, http(s):// and the Host header). */
+bool web_same_origin(const web_ctx *c);
+/* Who is signed in, for the layout's workspace bar (new reference). */
+json_t *web_user_json(const sasae_session *s);
+/* The actor of c for the audit log (the signed-in user, or nobody; the client's address). */
+sasae_actor web_actor(const web_ctx *c);
+/* The time now (Unix seconds). */
+int64_t web_now(void);
+
+/* ---- the workspace (workspace.c) ---- */
+
+/* The message for ?done=CODE after a change, or NULL. */
+const char *web_done_message(const web_ctx *c);
+/* A workspace page's base context: {"csrf", "done"} (new reference). */
+json_t *web_ws_page(const web_ctx *c);
+/* After a change: 303 to path with done=code (and #anchor); path and anchor are built by the
+   program (percent-encoded where they hold data). */
+void web_done(web_ctx *c, const char *path, const char *code, const char *anchor);
+/* Answer a core error: 403 (forbidden), 404, 400 (usage, data), 409, 503, else 500. */
+void web_core_fail(web_ctx *c, int rc, const sasae_error *err);
+/* The thread's read-write store, or NULL after answering 503. */
+sasae_store *web_ws_store(web_ctx *c);
+/* A copy of a textarea's text with CR LF and CR made LF (malloc'd), or NULL. */
+char *web_text_lf(const char *text);
+/* Rebuild what the public pages serve (sasae_web_reload): code, or "reload-failed". */
+const char *web_reload_code(web_ctx *c, const char *code);
 
 /* ---- the model as JSON (new references) ---- */
 
 /* Part n (1-based) of the plan, or NULL. */
 const sasae_part *web_find_part(const sasae_plan *p, long n);
 /* The served plan's program with this id (binary search of w->by_id), or NULL. */
-const sasae_program *web_find_program(const sasae_web *w, const char *id);
+const sasae_program *web_find_program(const web_site *w, const char *id);
 /* Whether program p is in department name. */
 bool web_has_department(const sasae_program *p, const char *name);
 /* Comparisons for qsort/bsearch: programs by id, strings. */
@@ -92,7 +178,7 @@ int web_str_cmp(const void *a, const void *b);
 /* [{"name", "note"}] of departments. */
 json_t *web_departments_json(const sasae_department *d, size_t n);
 /* A listing as pages and the API show it (with where the original is, for a re-listing). */
-json_t *web_listing_json(const sasae_web *w, const sasae_listing *l, int section_index);
+json_t *web_listing_json(const web_site *w, const sasae_listing *l, int section_index);
 /* Section j of part p: {part, number, index, title, listings}. */
 json_t *web_section_summary(const sasae_part *p, size_t j);
 /* Every part with its sections and counts. */

@@ -30,8 +30,39 @@ void web_data_csv(web_ctx *c);
 void web_asset(web_ctx *c);
 void web_api_openapi(web_ctx *c);
 
-/* office_pages.c: /office/lint and /api/v1/lint. */
-void web_page_lint(web_ctx *c);
+/* auth.c: signing in and out (docs/security.md). */
+void web_page_login(web_ctx *c);
+void web_login_post(web_ctx *c);
+void web_logout(web_ctx *c);
+
+/* office_pages.c: the workspace's home, publishing, a version's part titles, the data files. */
+void web_office_home(web_ctx *c);
+void web_office_publish(web_ctx *c);
+void web_office_version(web_ctx *c);
+void web_part_title(web_ctx *c);
+void web_office_files(web_ctx *c);
+void web_office_file(web_ctx *c);
+void web_office_file_post(web_ctx *c);
+
+/* lint_pages.c: the check with the office's decisions (/office/lint…), and /api/v1/lint. */
+void web_office_lint(web_ctx *c);
+void web_lint_triage(web_ctx *c);
+void web_lint_decisions_csv(web_ctx *c);
+void web_lint_accept_file(web_ctx *c);
+void web_api_lint(web_ctx *c);
+
+/* program_pages.c: a program's tag overrides and the comments. */
+void web_program_tags_page(web_ctx *c);
+void web_program_tags_post(web_ctx *c);
+void web_comment_post(web_ctx *c);
+
+/* audit_page.c: the audit log. */
+void web_office_audit(web_ctx *c);
+void web_office_audit_csv(web_ctx *c);
+void web_office_audit_json(web_ctx *c);
+
+/* diff_page.c: two versions side by side. */
+void web_office_diff(web_ctx *c);
 
 /* finder_page.c: the needs finder's pages and API (docs/web.md, "Finder pages"). */
 typedef struct web_finder web_finder;
@@ -54,5 +85,16 @@ void web_api_tags(web_ctx *c);
 /* A program's tags for its page: [{"tag", "label", "plain", "facet"}] (new reference; an empty
    array when there is no finder). */
 json_t *web_finder_program_tags(const web_ctx *c, const sasae_program *p);
+/* A program's tags with why it has each: {"tags": [{"tag", "label", "plain", "evidence",
+   "override"}], "kind": {…} or null} (new reference). */
+json_t *web_finder_program_reasons(const web_ctx *c, const sasae_program *p);
+/* The vocabulary: [{"tag", "label", "plain"}] (new reference). */
+json_t *web_finder_terms(const web_ctx *c);
+
+/* lint_pages.c, for comments on a finding (program_pages.c): the lint page again with the comment
+   form's error (400), or the redirect after the comment. */
+void web_lint_comment_failed(web_ctx *c, const char *view, const char *kind, const char *place, const char *text,
+			     const char *message);
+void web_lint_comment_done(web_ctx *c, const char *view, const char *back, const char *kind, const char *place);
 
 #endif

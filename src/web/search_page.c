@@ -31,7 +31,7 @@ typedef struct facet_set {
 /* Facets of a set of matching programs, counted in memory from the served plan: how many of them
    each part, section and department has (one query for the ids instead of three grouped ones).
    Returns 0 (free f->parts after use) or SASAE_ENOMEM. */
-static int facets_from_ids(const sasae_web *w, char **ids, size_t n, facet_set *f)
+static int facets_from_ids(const web_site *w, char **ids, size_t n, facet_set *f)
 {
 	const sasae_plan *plan = w->plan;
 	memset(f, 0, sizeof *f);

@@ -50,6 +50,9 @@ typedef struct sasae_http_request {
 	const char *body; /* the body received (at most SASAE_HTTP_MAX_BODY bytes), or NULL */
 	size_t body_len;
 	bool body_too_large; /* the body was longer than SASAE_HTTP_MAX_BODY (→ 413) */
+	const char *remote_addr; /* the client's IP address as text ("192.0.2.1", "::1"), or NULL */
+	void *app_data;          /* the caller's per-request state, handed to handlers untouched (the web
+				    application keeps the signed-in session there); may be NULL */
 
 	/* filled by sasae_http_request_parse */
 	const char *resource; /* target in origin-form ("/path?query", absolute-form cut), encoded */
@@ -188,6 +191,10 @@ typedef struct sasae_http_router {
 	void (*error)(sasae_http_ctx *x, const sasae_http_problem *p);
 	int (*authorize)(sasae_http_ctx *x, unsigned flags);
 	bool (*is_api)(const sasae_http_request *req); /* CORS on OPTIONS (NULL: never) */
+	/* Whether a request is a person's own (it carries a session cookie): when true, every route
+	   answers as with SASAE_ROUTE_NO_STORE (`Cache-Control: private, no-store`, no ETag), so that
+	   no shared cache keeps it and no public entry is reused for it.  NULL: never. */
+	bool (*is_private)(const sasae_http_request *req);
 } sasae_http_router;
 
 /* A request being handled, as handlers, the error renderer and the authorizer see it. */
@@ -203,7 +210,9 @@ struct sasae_http_ctx {
  * Handle one request (thread-safe when the handlers are): security headers, parsing (→ 400/413/414),
  * OPTIONS (204 with Allow, and CORS when router->is_api says so), the route (404; 405 with Allow),
  * the form of a route other than GET (413/415/400), sign-in/role/CSRF through the authorizer
- * (401/403; it sees the form, so it can check a CSRF token), the handler; then for a 200: ETag (If-None-Match → 304) and Cache-Control from the route's flags.
+ * (401/403; it sees the form, so it can check a CSRF token), the handler; then for a 200: ETag
+ * (If-None-Match → 304) and Cache-Control from the route's flags (SASAE_ROUTE_NO_STORE for every
+ * route when router->is_private says so).
  * HEAD is the GET without the body.  res must be zero-initialised; the caller clears req and res.
  */
 void sasae_http_dispatch(const sasae_http_router *router, sasae_http_request *req, sasae_http_response *res);

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sasae/accounts.h"
 #include "sasae/error.h"
 #include "sasae/http.h"
 
@@ -25,8 +26,13 @@ typedef struct sasae_serve_options {
 	bool quiet;          /* no access log */
 } sasae_serve_options;
 
-/* The application over the database at db_path (opened read-only per worker thread); plan spec
-   as --plan (NULL: the plan imported last).  Returns 0, SASAE_ENOTFOUND, SASAE_EDB, SASAE_ENOMEM. */
+/* The application over the database at db_path: public pages read through one read-only
+   connection per worker thread, sign-in and the workspace through one read-write connection per
+   worker thread (opened at its first such request; docs/office.md).  The database is opened for
+   writing once here, which brings its schema up to date; when that fails (a read-only file) the
+   public pages are served and the workspace answers 503.  plan_spec as --plan: "slug@N" pins that
+   version; "slug" or NULL (the plan imported last) serves the version the office published, else
+   the latest.  Returns 0, SASAE_ENOTFOUND, SASAE_EDB, SASAE_ENOMEM. */
 int sasae_web_new(sasae_web **out, const char *db_path, const char *plan_spec, sasae_error *err);
 void sasae_web_free(sasae_web *w);
 
@@ -34,6 +40,16 @@ void sasae_web_free(sasae_web *w);
    links the pages print (the QR code of /finder/print); without it they are made from the request's
    Host header.  Copied.  Returns 0, or SASAE_EUSAGE when url is not http(s)://host[:port][/path]. */
 int sasae_web_set_public_url(sasae_web *w, const char *url, sasae_error *err);
+
+/* The limits of sessions and failed sign-ins (default sasae_login_policy_default(); `sasae serve
+   --session-idle/--session-max`).  Call before serving. */
+void sasae_web_set_login_policy(sasae_web *w, const sasae_login_policy *p);
+
+/* Build what is served again from the database (the published version, the finder's data files)
+   and swap it in; requests in flight finish with what they started with.  The workspace calls it
+   after each change that the public pages show; `sasae serve` on SIGHUP (changes made by another
+   process: the CLI, another server).  Returns 0 or the error of loading (the old site stays). */
+int sasae_web_reload(sasae_web *w, sasae_error *err);
 
 /* Whether the access log may write the query string of this request target (with --log-queries):
    false for the finder's pages and API (/finder…, /api/v1/finder), whose queries describe a
