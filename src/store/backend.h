@@ -24,7 +24,10 @@
 #include "sasae/store.h"
 
 /* The version of the table this build knows. */
-#define SASAE_STORE_BACKEND_VERSION 1
+#define SASAE_STORE_BACKEND_VERSION 2
+
+#include "sasae/accounts.h"
+#include "sasae/office.h"
 
 /* A backend's import in progress (its own struct). */
 typedef struct sasae_backend_import sasae_backend_import;
@@ -39,6 +42,31 @@ typedef struct sasae_backend_original {
 } sasae_backend_original;
 
 typedef struct sasae_store_backend sasae_store_backend;
+
+/* A session row as stored (the id's digest is the key; see include/core/sasae/accounts.h). */
+typedef struct sasae_backend_session {
+	int64_t account_id;
+	int64_t signed_in_at, last_seen_at; /* Unix seconds */
+} sasae_backend_session;
+
+/* An audit query as the core prepared it (sasae_audit_list): every field checked and canonical. */
+typedef struct sasae_backend_audit_query {
+	const char *login;  /* login equal to this, or NULL */
+	const char *target; /* target equal to this, or starting with it and ':' or '@', or NULL */
+	const char *action; /* action equal to this, or NULL */
+	bool action_prefix; /* action is a prefix ("user."): actions starting with it */
+	const char *since;  /* at >= this (full "YYYY-MM-DDTHH:MM:SS.mmmZ"), or NULL */
+	const char *until;  /* at <= this (same form), or NULL */
+	int limit, offset;  /* limit 0: all */
+} sasae_backend_audit_query;
+
+/* A program of a version as the department scope needs it. */
+typedef struct sasae_backend_program {
+	char *name;         /* its original listing's name (owned) */
+	char **departments; /* canonical names of the departments of all its listings in the
+				version, distinct, in document order (owned) */
+	size_t ndepartments;
+} sasae_backend_program;
 
 struct sasae_store_backend {
 	unsigned int version; /* SASAE_STORE_BACKEND_VERSION */
@@ -92,6 +120,106 @@ struct sasae_store_backend {
 	int (*set_finder_files)(sasae_store_backend *b, const sasae_store_file *files,
 				const char *const *names, size_t n, sasae_error *err);
 
+	/* ---- accounts, sessions, audit and the office's decisions (version 2) ----
+	   Rows only: every rule (policy, lockout, scope, validation) is the core's
+	   (src/accounts/).  Functions that write do not open a transaction: the core brackets a
+	   change and its audit row with tx_begin … tx_commit (or tx_rollback). */
+
+	/* One write transaction (BEGIN IMMEDIATE), its commit and its rollback. */
+	int (*tx_begin)(sasae_store_backend *b, sasae_error *err);
+	int (*tx_commit)(sasae_store_backend *b, sasae_error *err);
+	void (*tx_rollback)(sasae_store_backend *b);
+
+	/* Users ordered by login, with their grants.  *out freed with sasae_users_free. */
+	int (*user_list)(sasae_store_backend *b, sasae_user **out, size_t *n, sasae_error *err);
+	/* One user by login (id 0: by login; login NULL: by id) with grants; *hash (may be NULL: not
+	   wanted) is its password hash (owned).  SASAE_ENOTFOUND without a message when none. */
+	int (*user_get)(sasae_store_backend *b, const char *login, int64_t id, sasae_user *out, char **hash,
+			sasae_error *err);
+	/* Insert a user (enabled, no roles); *id its new id. */
+	int (*user_insert)(sasae_store_backend *b, const char *login, const char *display_name,
+			   const char *hash, const char *created_at, int64_t *id, sasae_error *err);
+	int (*user_set_hash)(sasae_store_backend *b, int64_t id, const char *hash, sasae_error *err);
+	int (*user_set_disabled)(sasae_store_backend *b, int64_t id, bool disabled, sasae_error *err);
+	int (*user_set_last_login)(sasae_store_backend *b, int64_t id, const char *at, sasae_error *err);
+	/* Add (add true) or remove a grant; department "" for the roles not held per department.
+	   *changed says whether a row was added or removed. */
+	int (*grant_put)(sasae_store_backend *b, int64_t id, bool add, int role, const char *department,
+			 bool *changed, sasae_error *err);
+
+	/* Sessions by the BLAKE2b-256 digest of their id (32 bytes). */
+	int (*session_insert)(sasae_store_backend *b, const unsigned char hash[32], int64_t account_id,
+			      int64_t now, const char *address, sasae_error *err);
+	/* SASAE_ENOTFOUND without a message when there is none. */
+	int (*session_get)(sasae_store_backend *b, const unsigned char hash[32], sasae_backend_session *out,
+			   sasae_error *err);
+	int (*session_touch)(sasae_store_backend *b, const unsigned char hash[32], int64_t now,
+			     sasae_error *err);
+	int (*session_delete)(sasae_store_backend *b, const unsigned char hash[32], sasae_error *err);
+	/* Delete every session of a user; *n (may be NULL) how many. */
+	int (*session_delete_user)(sasae_store_backend *b, int64_t account_id, size_t *n, sasae_error *err);
+
+	/* Failed sign-ins: kind "login" or "address". */
+	int (*failure_add)(sasae_store_backend *b, const char *kind, const char *key, int64_t at,
+			   sasae_error *err);
+	/* How many failures of kind/key are at > since, and the time of the last one (0: none). */
+	int (*failure_count)(sasae_store_backend *b, const char *kind, const char *key, int64_t since,
+			     int *count, int64_t *last, sasae_error *err);
+	/* Forget the failures of kind/key (key NULL: every one older than before). */
+	int (*failure_clear)(sasae_store_backend *b, const char *kind, const char *key, int64_t before,
+			     sasae_error *err);
+
+	/* Append an audit row (e->id ignored). */
+	int (*audit_add)(sasae_store_backend *b, const sasae_audit_entry *e, sasae_error *err);
+	/* Rows matching q, newest (highest id) first; *total all matching. */
+	int (*audit_list)(sasae_store_backend *b, const sasae_backend_audit_query *q, sasae_audit_entry **out,
+			  size_t *n, size_t *total, sasae_error *err);
+
+	/* The id of plan slug: SASAE_ENOTFOUND without a message when there is none. */
+	int (*plan_id)(sasae_store_backend *b, const char *slug, int64_t *plan_id, sasae_error *err);
+	/* The plan slug and version number of a version: SASAE_ENOTFOUND without a message. */
+	int (*version_label)(sasae_store_backend *b, int64_t version_id, char **slug, int *seq,
+			     sasae_error *err);
+	/* Whether plan plan_id has a version numbered seq. */
+	int (*version_exists)(sasae_store_backend *b, int64_t plan_id, int seq, bool *exists, sasae_error *err);
+
+	int (*triage_list)(sasae_store_backend *b, int64_t plan_id, sasae_triage **out, size_t *n,
+			   sasae_error *err);
+	/* One decision: *found false when there is none (out untouched). */
+	int (*triage_get)(sasae_store_backend *b, int64_t plan_id, const char *finding, sasae_triage *out,
+			  bool *found, sasae_error *err);
+	/* Store a decision (replacing one), or with t NULL delete the decision about finding. */
+	int (*triage_put)(sasae_store_backend *b, int64_t plan_id, const char *finding, const sasae_triage *t,
+			  sasae_error *err);
+
+	/* The published version (0: none chosen). */
+	int (*public_get)(sasae_store_backend *b, int64_t plan_id, int *version, sasae_error *err);
+	/* Publish version (0: delete the choice). */
+	int (*public_set)(sasae_store_backend *b, int64_t plan_id, int version, sasae_error *err);
+
+	/* Part `part` of a version: *exists, and its *title (owned; NULL when it has none). */
+	int (*part_title_get)(sasae_store_backend *b, int64_t version_id, int part, bool *exists,
+			      char **title, sasae_error *err);
+	/* Set (NULL: clear) part `part`'s title. */
+	int (*part_title_put)(sasae_store_backend *b, int64_t version_id, int part, const char *title,
+			      sasae_error *err);
+
+	/* Store data file name with text (NULL: delete it, back to the built-in one), inside the
+	   caller's transaction.  Read back with finder_file (it reads any name). */
+	int (*file_put)(sasae_store_backend *b, const char *name, const char *text, size_t len,
+			const char *source, sasae_error *err);
+
+	/* Program `program` ("p0012") of a version: its name and departments.  SASAE_ENOTFOUND
+	   without a message when the version does not list it.  Free with sasae_backend_program_clear. */
+	int (*program_get)(sasae_store_backend *b, int64_t version_id, const char *program,
+			   sasae_backend_program *out, sasae_error *err);
+
+	/* Comments on target (NULL: all), oldest first, with the display name of their author. */
+	int (*comment_list)(sasae_store_backend *b, const char *target, sasae_comment **out, size_t *n,
+			    sasae_error *err);
+	int (*comment_insert)(sasae_store_backend *b, const char *target, const char *login, const char *at,
+			      const char *text, int64_t *id, sasae_error *err);
+
 	/* ---- optional (NULL: the core's fallback) ---- */
 
 	/* Programs matching expr, counted up to cap + 1.  Fallback: search with limit 0 (its total). */
@@ -107,6 +235,13 @@ struct sasae_store_backend {
  * version, or incomplete) or SASAE_ENOMEM.
  */
 int sasae_store_attach(sasae_store **out, sasae_store_backend *b, sasae_error *err);
+
+/* The backend of a store (borrowed): for the core's modules that keep rows through it
+   (src/accounts/), which hold the rules and call it between tx_begin and tx_commit. */
+sasae_store_backend *sasae_store_backend_of(sasae_store *s);
+
+/* Free what a sasae_backend_program holds and empty it. */
+void sasae_backend_program_clear(sasae_backend_program *p);
 
 /* The SQLite backend (src/store/sqlite/): open the file at path with sasae_store_open's flags. */
 int sasae_sqlite_backend_open(sasae_store_backend **out, const char *path, int flags, sasae_error *err);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "sasae/accounts.h"
+#include "sasae/departments.h"
 #include "sasae/error.h"
 #include "sasae/store.h"
 
@@ -81,6 +82,12 @@ int sasae_office_file_get(sasae_store *s, const char *name, sasae_store_file *ou
    again changes nothing and writes no row. */
 int sasae_office_file_set(sasae_store *s, const sasae_actor *who, const char *name, const char *text,
 			  sasae_error *err);
+
+/* The department table in force: the stored departments.tsv, else the built-in one (what
+   `sasae import` uses when no --departments is given, and what a department named in a grant is
+   checked against).  *out is new (sasae_dept_table_free).  Returns 0, SASAE_EDATA (a stored file that
+   no longer parses: "departments.tsv:line: …"), SASAE_EDB, SASAE_ENOMEM. */
+int sasae_office_departments(sasae_store *s, sasae_dept_table **out, sasae_error *err);
 
 /* ---- department-scoped: a program's tag overrides ---- */
 

@@ -19,13 +19,14 @@ extern const char sasae_schema_001[];
 extern const char sasae_schema_002[];
 extern const char sasae_schema_003[];
 extern const char sasae_schema_004[];
+extern const char sasae_schema_005[];
 extern const char sasae_data_variants_tsv[];
 extern const size_t sasae_data_variants_tsv_len;
 /* Page cache of a writing connection, in KiB. */
 #define SASAE_STORE_CACHE_KIB "98304"
 
 static const char *const migrations[] = {sasae_schema_001, sasae_schema_002, sasae_schema_003,
-					 sasae_schema_004};
+					 sasae_schema_004, sasae_schema_005};
 int sqlb_db_error(sqlb *s, sasae_error *err, const char *what)
 {
 	return sasae_error_set(err, SASAE_EDB, s->path, 0, "データベースの%sに失敗しました: %s", what,
@@ -306,6 +307,40 @@ static const sasae_store_backend sqlb_table = {
 	.reindex = sqlb_reindex,
 	.finder_file = sqlb_finder_file,
 	.set_finder_files = sqlb_set_finder_files,
+	.tx_begin = sqlb_tx_begin,
+	.tx_commit = sqlb_tx_commit,
+	.tx_rollback = sqlb_tx_rollback,
+	.user_list = sqlb_user_list,
+	.user_get = sqlb_user_get,
+	.user_insert = sqlb_user_insert,
+	.user_set_hash = sqlb_user_set_hash,
+	.user_set_disabled = sqlb_user_set_disabled,
+	.user_set_last_login = sqlb_user_set_last_login,
+	.grant_put = sqlb_grant_put,
+	.session_insert = sqlb_session_insert,
+	.session_get = sqlb_session_get,
+	.session_touch = sqlb_session_touch,
+	.session_delete = sqlb_session_delete,
+	.session_delete_user = sqlb_session_delete_user,
+	.failure_add = sqlb_failure_add,
+	.failure_count = sqlb_failure_count,
+	.failure_clear = sqlb_failure_clear,
+	.audit_add = sqlb_audit_add,
+	.audit_list = sqlb_audit_list,
+	.plan_id = sqlb_plan_id,
+	.version_label = sqlb_version_label,
+	.version_exists = sqlb_version_exists,
+	.triage_list = sqlb_triage_list,
+	.triage_get = sqlb_triage_get,
+	.triage_put = sqlb_triage_put,
+	.public_get = sqlb_public_get,
+	.public_set = sqlb_public_set,
+	.part_title_get = sqlb_part_title_get,
+	.part_title_put = sqlb_part_title_put,
+	.file_put = sqlb_file_put,
+	.program_get = sqlb_program_get,
+	.comment_list = sqlb_comment_list,
+	.comment_insert = sqlb_comment_insert,
 	.count = sqlb_count,
 	.discard = sqlb_discard,
 };

@@ -1,7 +1,7 @@
 /*
  * sqlite_store.h — the SQLite backend of the store, shared by its files (internal to
  * src/store/sqlite/): open.c (open, schema migrations, the first import's transaction, finder
- * files), import.c (writing a version, the search index), read.c (plans, versions, a version's
+ * files), accounts.c (accounts, sessions, audit, the office's decisions), import.c (writing a version, the search index), read.c (plans, versions, a version's
  * listings), search.c (full-text search over FTS5), compile.c (query tree → FTS5 expression),
  * fts.c (the tokenizer and ranking function).  The only code that speaks SQL; every statement is
  * prepared with bound parameters.
@@ -96,6 +96,59 @@ int sqlb_search_ids(sasae_store_backend *b, int64_t version_id, const sasae_stor
 		    size_t *n, sasae_error *err);
 int sqlb_count(sasae_store_backend *b, int64_t version_id, const sasae_query_node *expr, size_t cap,
 	       size_t *n, sasae_error *err);
+
+/* ---- accounts.c: accounts, sessions, audit, the office's decisions (schema 005) ---- */
+
+int sqlb_tx_begin(sasae_store_backend *b, sasae_error *err);
+int sqlb_tx_commit(sasae_store_backend *b, sasae_error *err);
+void sqlb_tx_rollback(sasae_store_backend *b);
+int sqlb_user_list(sasae_store_backend *b, sasae_user **out, size_t *n, sasae_error *err);
+int sqlb_user_get(sasae_store_backend *b, const char *login, int64_t id, sasae_user *out, char **hash,
+		  sasae_error *err);
+int sqlb_user_insert(sasae_store_backend *b, const char *login, const char *display_name, const char *hash,
+		     const char *created_at, int64_t *id, sasae_error *err);
+int sqlb_user_set_hash(sasae_store_backend *b, int64_t id, const char *hash, sasae_error *err);
+int sqlb_user_set_disabled(sasae_store_backend *b, int64_t id, bool disabled, sasae_error *err);
+int sqlb_user_set_last_login(sasae_store_backend *b, int64_t id, const char *at, sasae_error *err);
+int sqlb_grant_put(sasae_store_backend *b, int64_t id, bool add, int role, const char *department,
+		   bool *changed, sasae_error *err);
+int sqlb_session_insert(sasae_store_backend *b, const unsigned char hash[32], int64_t account_id, int64_t now,
+			const char *address, sasae_error *err);
+int sqlb_session_get(sasae_store_backend *b, const unsigned char hash[32], sasae_backend_session *out,
+		     sasae_error *err);
+int sqlb_session_touch(sasae_store_backend *b, const unsigned char hash[32], int64_t now, sasae_error *err);
+int sqlb_session_delete(sasae_store_backend *b, const unsigned char hash[32], sasae_error *err);
+int sqlb_session_delete_user(sasae_store_backend *b, int64_t account_id, size_t *n, sasae_error *err);
+int sqlb_failure_add(sasae_store_backend *b, const char *kind, const char *key, int64_t at, sasae_error *err);
+int sqlb_failure_count(sasae_store_backend *b, const char *kind, const char *key, int64_t since, int *count,
+		       int64_t *last, sasae_error *err);
+int sqlb_failure_clear(sasae_store_backend *b, const char *kind, const char *key, int64_t before,
+		       sasae_error *err);
+int sqlb_audit_add(sasae_store_backend *b, const sasae_audit_entry *e, sasae_error *err);
+int sqlb_audit_list(sasae_store_backend *b, const sasae_backend_audit_query *q, sasae_audit_entry **out,
+		    size_t *n, size_t *total, sasae_error *err);
+int sqlb_plan_id(sasae_store_backend *b, const char *slug, int64_t *plan_id, sasae_error *err);
+int sqlb_version_label(sasae_store_backend *b, int64_t version_id, char **slug, int *seq, sasae_error *err);
+int sqlb_version_exists(sasae_store_backend *b, int64_t plan_id, int seq, bool *exists, sasae_error *err);
+int sqlb_triage_list(sasae_store_backend *b, int64_t plan_id, sasae_triage **out, size_t *n, sasae_error *err);
+int sqlb_triage_get(sasae_store_backend *b, int64_t plan_id, const char *finding, sasae_triage *out,
+		    bool *found, sasae_error *err);
+int sqlb_triage_put(sasae_store_backend *b, int64_t plan_id, const char *finding, const sasae_triage *t,
+		    sasae_error *err);
+int sqlb_public_get(sasae_store_backend *b, int64_t plan_id, int *version, sasae_error *err);
+int sqlb_public_set(sasae_store_backend *b, int64_t plan_id, int version, sasae_error *err);
+int sqlb_part_title_get(sasae_store_backend *b, int64_t version_id, int part, bool *exists, char **title,
+			sasae_error *err);
+int sqlb_part_title_put(sasae_store_backend *b, int64_t version_id, int part, const char *title,
+			sasae_error *err);
+int sqlb_file_put(sasae_store_backend *b, const char *name, const char *text, size_t len, const char *source,
+		  sasae_error *err);
+int sqlb_program_get(sasae_store_backend *b, int64_t version_id, const char *program,
+		     sasae_backend_program *out, sasae_error *err);
+int sqlb_comment_list(sasae_store_backend *b, const char *target, sasae_comment **out, size_t *n,
+		      sasae_error *err);
+int sqlb_comment_insert(sasae_store_backend *b, const char *target, const char *login, const char *at,
+			const char *text, int64_t *id, sasae_error *err);
 
 /* ---- compile.c ---- */
 
