@@ -1,6 +1,7 @@
 /*
  * app.c — the web application's lifecycle and its route table: sasae_web_new loads the served plan
- * and computes what the pages need from it once (downloads, indexes, the finder), the routes map
+ * and computes what the pages need from it once (indexes, the finder; the downloads of /data/ at
+ * their first request, downloads.h), the routes map
  * addresses to the handlers of the page files (pages.h), and sasae_web_handle runs a request through
  * the HTTP layer's router (include/http/sasae/http.h) with this table.
  */
@@ -13,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "downloads.h"
 #include "pages.h"
-#include "sasae/export.h"
 #include "sasae/http.h"
 #include "sasae/store.h"
 #include "web_assets.h"
@@ -47,8 +48,14 @@ static const sasae_http_route routes[] = {
 	 .flags = SASAE_ROUTE_QUERY_PRIVATE,
 	 .help = "the finder's one-page handout"},
 	{.method = "GET", .path = "/office/lint", .handler = web_page_lint, .help = "the plan office's check"},
-	{.method = "GET", .path = "/data/plan.json", .handler = web_data_json, .help = "the plan as JSON"},
-	{.method = "GET", .path = "/data/plan.csv", .handler = web_data_csv, .help = "the plan as CSV"},
+	{.method = "GET",
+	 .path = "/data/catalog.json",
+	 .handler = web_data_catalog,
+	 .help = "the downloads as a DCAT catalogue (JSON-LD)"},
+	{.method = "GET",
+	 .path = "/data/{file}",
+	 .handler = web_data_file,
+	 .help = "a download: the plan as `sasae export` writes it (plan.json, plan.csv, plan.xlsx, …)"},
 	{.method = "GET",
 	 .path = "/assets/{file}",
 	 .handler = web_asset,
@@ -100,16 +107,13 @@ void sasae_web_handle(sasae_web *w, sasae_http_request *req, sasae_http_response
 
 int sasae_web_set_public_url(sasae_web *w, const char *url, sasae_error *err)
 {
-	return web_finder_set_public_url(w->finder, url, err);
+	int rc = web_finder_set_public_url(w->finder, url, err);
+	if (rc == 0) /* the JSON-LD download's @id and url (the address as the finder keeps it) */
+		rc = web_download_cache_set_base_url(w->downloads, web_finder_public_url(w->finder), err);
+	return rc;
 }
 
 static void close_store(void *s) { sasae_store_close(s); }
-
-static int write_buf(void *out, const char *data, size_t len)
-{
-	sasae_buf_append(out, data, len);
-	return sasae_buf_ok((sasae_buf *)out) ? 0 : -1;
-}
 
 int sasae_web_new(sasae_web **out, const char *db_path, const char *plan_spec, sasae_error *err)
 {
@@ -129,16 +133,8 @@ int sasae_web_new(sasae_web **out, const char *db_path, const char *plan_spec, s
 	sasae_store_close(s);
 	if (rc == 0 && pthread_key_create(&w->store_key, close_store) != 0)
 		rc = sasae_error_set(err, SASAE_EINTERNAL, NULL, 0, "スレッドの準備に失敗しました");
-	if (rc == 0) {
-		sasae_buf j = SASAE_BUF_INIT, csv = SASAE_BUF_INIT;
-		if (sasae_export_json(w->plan, write_buf, &j, err) ||
-		    sasae_export_table(w->plan, ',', true, write_buf, &csv, err))
-			rc = err->code ? err->code : SASAE_ENOMEM;
-		w->export_json_len = j.len;
-		w->export_csv_len = csv.len;
-		w->export_json = sasae_buf_detach(&j);
-		w->export_csv = sasae_buf_detach(&csv);
-	}
+	if (rc == 0) /* the downloads are made at their first request */
+		rc = web_download_cache_new(&w->downloads, w->plan, err);
 	if (rc == 0)
 		rc = web_finder_new(&w->finder, db_path, w->plan, err);
 	if (rc == 0) { /* lookups: programs by id, department names, section offsets per part */
@@ -184,8 +180,7 @@ int sasae_web_new(sasae_web **out, const char *db_path, const char *plan_spec, s
 		free(w->section_base);
 		free(w->dept_names);
 		sasae_plan_free(w->plan);
-		free(w->export_json);
-		free(w->export_csv);
+		web_download_cache_free(w->downloads);
 		free(w->db_path);
 		free(w);
 		return rc;
@@ -207,8 +202,7 @@ void sasae_web_free(sasae_web *w)
 	free(w->section_base);
 	free(w->dept_names);
 	sasae_plan_free(w->plan);
-	free(w->export_json);
-	free(w->export_csv);
+	web_download_cache_free(w->downloads);
 	free(w->db_path);
 	free(w);
 }

@@ -23,10 +23,12 @@ void web_api_programs(web_ctx *c);
 /* search_page.c: /search and /api/v1/search. */
 void web_page_search(web_ctx *c);
 
-/* data_pages.c: /data, /data/plan.json, /data/plan.csv, /assets/{file}, /api/v1/openapi.json. */
+/* data_pages.c: /data (every download with what it is for, format, size, licence and date),
+   /data/catalog.json (the same as a DCAT catalogue), /data/{file} (the downloads of downloads.h),
+   /assets/{file}, /api/v1/openapi.json. */
 void web_page_data(web_ctx *c);
-void web_data_json(web_ctx *c);
-void web_data_csv(web_ctx *c);
+void web_data_catalog(web_ctx *c);
+void web_data_file(web_ctx *c);
 void web_asset(web_ctx *c);
 void web_api_openapi(web_ctx *c);
 
@@ -57,6 +59,8 @@ void web_finder_free(web_finder *f);
 /* Set the site's public address (checked and copied; see sasae_web_set_public_url).  Returns 0,
    SASAE_EUSAGE, SASAE_ENOMEM. */
 int web_finder_set_public_url(web_finder *f, const char *url, sasae_error *err);
+/* The public address set (without a trailing '/'), or NULL (borrowed). */
+const char *web_finder_public_url(const web_finder *f);
 
 /* GET /finder, /finder/print, /api/v1/finder, /api/v1/tags. */
 void web_finder_page(web_ctx *c);
