@@ -18,6 +18,8 @@ set -euo pipefail
 #   libmicrohttpd-dev                   the web server (sasae serve)
 #   libqrencode-dev                     the QR code of the finder's printed handout (/finder/print)
 #   libxlsxwriter-dev                   XLSX export (sasae export --format xlsx)
+#   libzip-dev                          the HSDS package as one ZIP on the web (/data/hsds.zip): the
+#                                       header at build time, libzip4 loaded with dlopen at run time
 #   libmecab-dev                        morphological analysis of the finder's free text (MeCab;
 #                                       src/text/morph.c, docs/morphology.md): the header at build
 #                                       time, libmecab2 (pulled in) loaded with dlopen at run time
@@ -45,7 +47,7 @@ PACKAGES=(
 	clang libclang-rt-dev
 	libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev libsodium-dev
 	libmicrohttpd-dev libqrencode-dev curl
-	libxlsxwriter-dev libreoffice-calc-nogui python3-jsonschema
+	libxlsxwriter-dev libzip-dev libreoffice-calc-nogui python3-jsonschema
 	libmecab-dev mecab-ipadic-utf8
 	libcmocka-dev
 	python3 time

@@ -12,11 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
 #include "export_internal.h"
 #include "sasae/dynlib.h"
+#include "sasae/isotime.h"
 #include "sasae/text.h"
 
 /* libxlsxwriter is loaded at the first export, not linked (include/util/sasae/dynlib.h): the functions
@@ -272,6 +274,9 @@ int sasae_export_xlsx(const sasae_plan *plan, const char *path, sasae_error *err
 	props.title = plan->title;
 	props.subject = subject;
 	props.author = author;
+	long long created; /* the version's import time: the same plan gives the same bytes */
+	if (sasae_isotime_parse(plan->imported_at, &created))
+		props.created = (time_t)created;
 	lxw.workbook_set_properties(wb, &props);
 	formats f = {lxw.workbook_add_format(wb), lxw.workbook_add_format(wb), lxw.workbook_add_format(wb)};
 	int rc = 0;

@@ -131,6 +131,7 @@ void sasae_plan_free(sasae_plan *plan)
 	free(plan->slug);
 	free(plan->title);
 	free(plan->source);
+	free(plan->imported_at);
 	free(plan);
 }
 

@@ -1,6 +1,7 @@
 /*
  * app.c — the web application's lifecycle and its route table: sasae_web_new loads the served plan
- * and computes what the pages need from it once (downloads, indexes, the finder), the routes map
+ * and computes what the pages need from it once (indexes, the finder; the downloads of /data/ at
+ * their first request, downloads.h) into a site that a publish replaces (web_site), the routes map
  * addresses to the handlers of the page files (pages.h), and sasae_web_handle runs a request through
  * the HTTP layer's router (include/http/sasae/http.h) with this table.
  */
@@ -14,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "downloads.h"
 #include "pages.h"
-#include "sasae/export.h"
 #include "sasae/office.h"
 #include "sasae/http.h"
 #include "sasae/store.h"
@@ -83,8 +84,14 @@ static const sasae_http_route routes[] = {
 	{.method = "GET", .path = "/office/audit", .handler = web_office_audit, .flags = WS_READ | R_OFFICE | R_ADMIN, .help = "the audit log, filtered, paged"},
 	{.method = "GET", .path = "/office/audit.csv", .handler = web_office_audit_csv, .flags = WS_READ | R_OFFICE | R_ADMIN, .help = "the audit log as CSV"},
 	{.method = "GET", .path = "/office/audit.json", .handler = web_office_audit_json, .flags = WS_READ | R_OFFICE | R_ADMIN, .help = "the audit log as JSON"},
-	{.method = "GET", .path = "/data/plan.json", .handler = web_data_json, .help = "the plan as JSON"},
-	{.method = "GET", .path = "/data/plan.csv", .handler = web_data_csv, .help = "the plan as CSV"},
+	{.method = "GET",
+	 .path = "/data/catalog.json",
+	 .handler = web_data_catalog,
+	 .help = "the downloads as a DCAT catalogue (JSON-LD)"},
+	{.method = "GET",
+	 .path = "/data/{file}",
+	 .handler = web_data_file,
+	 .help = "a download: the plan as `sasae export` writes it (plan.json, plan.csv, plan.xlsx, …)"},
 	{.method = "GET",
 	 .path = "/assets/{file}",
 	 .handler = web_asset,
@@ -139,9 +146,8 @@ static void site_free(web_site *site)
 	free(site->by_id);
 	free(site->section_base);
 	free(site->dept_names);
+	web_download_cache_free(site->downloads);
 	sasae_plan_free(site->plan);
-	free(site->export_json);
-	free(site->export_csv);
 	free(site);
 }
 
@@ -158,12 +164,6 @@ static void site_release(web_site *site)
 {
 	if (site && atomic_fetch_sub(&site->refs, 1) == 1)
 		site_free(site);
-}
-
-static int write_buf(void *out, const char *data, size_t len)
-{
-	sasae_buf_append(out, data, len);
-	return sasae_buf_ok((sasae_buf *)out) ? 0 : -1;
 }
 
 /*
@@ -193,6 +193,15 @@ static int load_served(sasae_store *s, const char *spec, sasae_plan **plan, int6
 	return rc;
 }
 
+/* The site's public address: the finder's QR codes, the JSON-LD download's @id and url. */
+static int set_site_url(web_site *site, const char *url, sasae_error *err)
+{
+	int rc = web_finder_set_public_url(site->finder, url, err);
+	if (rc == 0) /* the address as the finder keeps it (no trailing '/') */
+		rc = web_download_cache_set_base_url(site->downloads, web_finder_public_url(site->finder), err);
+	return rc;
+}
+
 /* Build the site of the version w serves now (*out new, one reference). */
 static int site_new(web_site **out, sasae_web *w, sasae_error *err)
 {
@@ -207,20 +216,12 @@ static int site_new(web_site **out, sasae_web *w, sasae_error *err)
 	if (rc == 0)
 		rc = load_served(s, w->plan_spec, &site->plan, &site->version_id, err);
 	sasae_store_close(s);
-	if (rc == 0) {
-		sasae_buf j = SASAE_BUF_INIT, csv = SASAE_BUF_INIT;
-		if (sasae_export_json(site->plan, write_buf, &j, err) ||
-		    sasae_export_table(site->plan, ',', true, write_buf, &csv, err))
-			rc = err->code ? err->code : SASAE_ENOMEM;
-		site->export_json_len = j.len;
-		site->export_csv_len = csv.len;
-		site->export_json = sasae_buf_detach(&j);
-		site->export_csv = sasae_buf_detach(&csv);
-	}
+	if (rc == 0) /* the downloads are made at their first request */
+		rc = web_download_cache_new(&site->downloads, site->plan, err);
 	if (rc == 0)
 		rc = web_finder_new(&site->finder, w->db_path, site->plan, err);
 	if (rc == 0 && w->public_url)
-		rc = web_finder_set_public_url(site->finder, w->public_url, err);
+		rc = set_site_url(site, w->public_url, err);
 	if (rc == 0) { /* lookups: programs by id, department names, section offsets per part */
 		const sasae_plan *plan = site->plan;
 		site->by_id = malloc((plan->nprograms + 1) * sizeof *site->by_id);
@@ -322,7 +323,7 @@ int sasae_web_set_public_url(sasae_web *w, const char *url, sasae_error *err)
 		w->public_origin[i] = (char)(url[i] >= 'A' && url[i] <= 'Z' ? url[i] - 'A' + 'a' : url[i]);
 	w->public_origin[n] = '\0';
 	w->secure = scheme == 8;
-	rc = web_finder_set_public_url(w->site->finder, url, err);
+	rc = set_site_url(w->site, url, err);
 	pthread_mutex_unlock(&w->lock);
 	return rc;
 }

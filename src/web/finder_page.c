@@ -103,6 +103,8 @@ static bool plain_host(const char *h, size_t n)
 	return true;
 }
 
+const char *web_finder_public_url(const web_finder *f) { return f ? f->public_url : NULL; }
+
 int web_finder_set_public_url(web_finder *f, const char *url, sasae_error *err)
 {
 	size_t scheme = strncmp(url, "https://", 8) == 0 ? 8 : strncmp(url, "http://", 7) == 0 ? 7 : 0;

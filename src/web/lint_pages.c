@@ -159,7 +159,9 @@ static void lint_page(web_ctx *c, int status, const char *view, const lint_error
 	size_t nkinds;
 	const char *const *kinds = sasae_lint_kinds(&nkinds);
 	for (size_t k = 0; k < nkinds; k++) {
-		json_t *items = json_array();
+		json_t *items = json_array(), *last = NULL;
+		char last_key[128] = "";
+		size_t nfound = 0;
 		for (size_t i = 0; i < f->n; i++) {
 			const sasae_lint_finding *x = &f->items[i];
 			if (strcmp(x->kind, kinds[k]) != 0)
@@ -167,8 +169,6 @@ static void lint_page(web_ctx *c, int status, const char *view, const lint_error
 			char place[48], key[128], anchor[96], target[140];
 			place_of(x, place, sizeof place);
 			snprintf(key, sizeof key, "%s\t%s", x->kind, place);
-			snprintf(target, sizeof target, "finding:%s", key);
-			anchor_of(x->kind, place, anchor, sizeof anchor);
 			const sasae_triage *d = triage_find(t, nt, key);
 			int state = d ? (int)d->state : SASAE_TRIAGE_OPEN;
 			if (state < 0 || state > 2)
@@ -177,6 +177,16 @@ static void lint_page(web_ctx *c, int status, const char *view, const lint_error
 			bool here = e && strcmp(e->kind, x->kind) == 0 && strcmp(e->place, place) == 0;
 			if (want != -2 && state != want && !here)
 				continue;
+			nfound++;
+			json_t *msg = json_pack("{s:s, s:s?}", "message", x->message, "diff", x->diff);
+			if (last && strcmp(key, last_key) == 0) { /* one decision covers every finding of a key
+								     (both cells of a relist-drift) */
+				json_array_append_new(json_object_get(last, "messages"), msg);
+				continue;
+			}
+			snprintf(last_key, sizeof last_key, "%s", key);
+			snprintf(target, sizeof target, "finding:%s", key);
+			anchor_of(x->kind, place, anchor, sizeof anchor);
 			int shown = here && strcmp(e->field, "reason") == 0 && e->state >= 0 ? e->state : state;
 			json_t *notes = json_array();
 			for (size_t m = 0; m < ncomments; m++)
@@ -188,16 +198,15 @@ static void lint_page(web_ctx *c, int status, const char *view, const lint_error
 									 : comments[m].login,
 								 "at", comments[m].at, "text", comments[m].text));
 			json_t *it = json_pack(
-				"{s:s, s:s, s:s, s:s?, s:i, s:i, s:i, s:I, s:I, s:s?, s:s, s:s, s:s, s:s?, s:s?, s:s?, "
+				"{s:[o], s:s, s:s, s:s?, s:i, s:i, s:i, s:I, s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?, "
 				"s:b, s:b, s:b, s:s?, s:s?, s:s?, s:o, s:b}",
-				"message", x->message, "kind", x->kind, "place", place, "name", x->at.name, "part",
+				"messages", msg, "kind", x->kind, "place", place, "name", x->at.name, "part",
 				x->at.part, "section", x->at.section, "section_index", x->at.section_index, "number",
-				(json_int_t)x->at.number, "line", (json_int_t)x->at.source_line, "diff", x->diff,
-				"anchor", anchor, "state", state_names[state], "state_label", state_labels[state],
-				"reason", d && d->reason && *d->reason ? d->reason : NULL, "decided_by",
-				d ? d->login : NULL, "decided_at", d ? d->at : NULL, "is_open",
-				shown == SASAE_TRIAGE_OPEN, "is_checked", shown == SASAE_TRIAGE_CHECKED,
-				"is_accepted", shown == SASAE_TRIAGE_ACCEPTED, "error",
+				(json_int_t)x->at.number, "line", (json_int_t)x->at.source_line, "anchor", anchor,
+				"state", state_names[state], "state_label", state_labels[state], "reason",
+				d && d->reason && *d->reason ? d->reason : NULL, "decided_by", d ? d->login : NULL,
+				"decided_at", d ? d->at : NULL, "is_open", shown == SASAE_TRIAGE_OPEN, "is_checked",
+				shown == SASAE_TRIAGE_CHECKED, "is_accepted", shown == SASAE_TRIAGE_ACCEPTED, "error",
 				here && strcmp(e->field, "reason") == 0 ? e->message : NULL, "comment_error",
 				here && strcmp(e->field, "comment") == 0 ? e->message : NULL, "comment_typed",
 				here && e->comment ? e->comment : NULL, "comments", notes, "linkable", linkable);
@@ -215,12 +224,13 @@ static void lint_page(web_ctx *c, int status, const char *view, const lint_error
 			else
 				json_object_set_new(it, "other", json_null());
 			json_array_append_new(items, it);
+			last = it;
 		}
 		if (json_array_size(items))
 			json_array_append_new(groups,
 					      json_pack("{s:s, s:s, s:I, s:o}", "kind", kinds[k], "title",
 							sasae_lint_kind_title(kinds[k]), "count",
-							(json_int_t)json_array_size(items), "items", items));
+							(json_int_t)nfound, "items", items));
 		else
 			json_decref(items);
 	}

@@ -30,10 +30,8 @@ typedef struct web_site {
 	sasae_web *web;   /* the application */
 	sasae_plan *plan; /* the served version, loaded once (immutable) */
 	int64_t version_id;
-	char *export_json; /* the contract JSON of the plan (for /data downloads) */
-	size_t export_json_len;
-	char *export_csv;
-	size_t export_csv_len;
+	struct web_download_cache *downloads; /* the files of /data/, made at their first request
+						 (downloads.h) */
 	const sasae_program **by_id; /* plan->programs sorted by id: the program index of web_find_program */
 	const char **dept_names;     /* every department name of the programs, sorted */
 	size_t ndepts;

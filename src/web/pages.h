@@ -23,10 +23,12 @@ void web_api_programs(web_ctx *c);
 /* search_page.c: /search and /api/v1/search. */
 void web_page_search(web_ctx *c);
 
-/* data_pages.c: /data, /data/plan.json, /data/plan.csv, /assets/{file}, /api/v1/openapi.json. */
+/* data_pages.c: /data (every download with what it is for, format, size, licence and date),
+   /data/catalog.json (the same as a DCAT catalogue), /data/{file} (the downloads of downloads.h),
+   /assets/{file}, /api/v1/openapi.json. */
 void web_page_data(web_ctx *c);
-void web_data_json(web_ctx *c);
-void web_data_csv(web_ctx *c);
+void web_data_catalog(web_ctx *c);
+void web_data_file(web_ctx *c);
 void web_asset(web_ctx *c);
 void web_api_openapi(web_ctx *c);
 
@@ -64,6 +66,19 @@ void web_office_audit_json(web_ctx *c);
 /* diff_page.c: two versions side by side. */
 void web_office_diff(web_ctx *c);
 
+/* diff_view.c: what `sasae diff OLD NEW` reports, as an accessible HTML fragment (docs/diff.md, "On
+   the web").  Compares old_plan with new_plan (sasae_diff_plans, default threshold) and appends to
+   out: a heading and a table of the count per kind (追加, 削除, 名称変更, 掲載箇所の変更, 概要の変更,
+   担当局等の変更), then per kind with entries a section (h2) with one table per change: a caption
+   with the kind in words and the program's name, one row per field (事業名, 掲載, 担当局等, 概要 …)
+   and the columns 旧 / 新; character changes of names and summaries as <del>/<ins> (with hidden
+   words for screen readers); identical plans give 「違いはありません。」.  old_label/new_label name
+   the two sides ("第1版（2024-05-01 取り込み）"; NULL: the plan's slug and version or source).
+   Every value is HTML-escaped (the template engine); the fragment's ids start with "diff-".
+   The plans are only read.  Returns 0, SASAE_ENOMEM, SASAE_EDATA (a template error: a bug). */
+int web_render_diff(sasae_buf *out, const sasae_plan *old_plan, const char *old_label,
+		    const sasae_plan *new_plan, const char *new_label, sasae_error *err);
+
 /* finder_page.c: the needs finder's pages and API (docs/web.md, "Finder pages"). */
 typedef struct web_finder web_finder;
 
@@ -75,6 +90,8 @@ void web_finder_free(web_finder *f);
 /* Set the site's public address (checked and copied; see sasae_web_set_public_url).  Returns 0,
    SASAE_EUSAGE, SASAE_ENOMEM. */
 int web_finder_set_public_url(web_finder *f, const char *url, sasae_error *err);
+/* The public address set (without a trailing '/'), or NULL (borrowed). */
+const char *web_finder_public_url(const web_finder *f);
 
 /* GET /finder, /finder/print, /api/v1/finder, /api/v1/tags. */
 void web_finder_page(web_ctx *c);

@@ -89,6 +89,8 @@ typedef struct sasae_plan {
 	char *title;   /* from the document's title lines or --title */
 	char *source;  /* file name the version was imported from */
 	int version;   /* 1-based version within the slug (0 when not stored) */
+	char *imported_at; /* when the version was imported, ISO 8601 UTC ("2026-11-24T05:00:00Z"; NULL
+			      when not stored) */
 	sasae_part *parts;
 	size_t nparts;
 	size_t cap;

@@ -183,7 +183,7 @@ int sqlb_load_listings(sasae_store_backend *b, int64_t version_id, sasae_plan **
 	if (plan == NULL)
 		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 	if ((rc = sqlb_prepare(s, &st,
-			       "SELECT p.slug, v.title, v.source, v.seq FROM version v JOIN plan p ON p.id = v.plan_id"
+			       "SELECT p.slug, v.title, v.source, v.seq, v.imported_at FROM version v JOIN plan p ON p.id = v.plan_id"
 			       " WHERE v.id = ?1",
 			       err)) != 0)
 		goto done;
@@ -196,6 +196,7 @@ int sqlb_load_listings(sasae_store_backend *b, int64_t version_id, sasae_plan **
 	plan->title = sqlb_col_text(st, 1);
 	plan->source = sqlb_col_text(st, 2);
 	plan->version = sqlite3_column_int(st, 3);
+	plan->imported_at = sqlb_col_text(st, 4);
 	sqlite3_finalize(st);
 	st = NULL;
 	/* Parts, sections and listings in document order (one query, ordered). */
