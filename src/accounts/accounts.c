@@ -255,7 +255,7 @@ static bool login_valid(const char *login)
 	return n >= 1 && n <= 64 && strspn(login, "abcdefghijklmnopqrstuvwxyz0123456789._-") == n;
 }
 
-static int check_login(const char *login, sasae_error *err)
+int sasae_login_check(const char *login, sasae_error *err)
 {
 	if (login_valid(login))
 		return 0;
@@ -352,7 +352,7 @@ int sasae_user_add(sasae_store *s, const sasae_actor *who, const char *login, co
 		   const char *password, sasae_error *err)
 {
 	sasae_store_backend *b = sasae_store_backend_of(s);
-	int rc = check_login(login, err);
+	int rc = sasae_login_check(login, err);
 	if (rc)
 		return rc;
 	const char *why;

@@ -50,6 +50,8 @@ CLI_DECLARE_COMMAND(serve);
 CLI_DECLARE_COMMAND(lint);
 CLI_DECLARE_COMMAND(tags);
 CLI_DECLARE_COMMAND(find);
+CLI_DECLARE_COMMAND(user);
+CLI_DECLARE_COMMAND(audit);
 
 /* The program name used in messages ("sasae"). */
 extern const char *cli_prog;

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "sasae/buf.h"
 #include "sasae/departments.h"
+#include "sasae/office.h"
 #include "sasae/import.h"
 #include "sasae/outline.h"
 
@@ -45,7 +46,8 @@ const cli_option cmd_import_options[] = {
 	{.name = "departments",
 	 .arg = "FILE",
 	 .kind = CLI_STRING,
-	 .help = "部署の表（既定: 組み込みの data/departments.tsv）",
+	 .help = "部署の表（既定: データベースに保存された departments.tsv、なければ組み込みの\n"
+		 "data/departments.tsv）",
 	 .offset = offsetof(import_values, departments)},
 	{.name = "sample",
 	 .kind = CLI_FLAG,
@@ -55,7 +57,10 @@ const cli_option cmd_import_options[] = {
 	 .kind = CLI_FLAG,
 	 .help = "検索の索引を作らない（大量に取り込むとき。後で sasae reindex）",
 	 .offset = offsetof(import_values, no_index)},
-	{.name = "quiet", .kind = CLI_FLAG, .help = "警告と要約を表示しない", .offset = offsetof(import_values, quiet)},
+	{.name = "quiet",
+	 .kind = CLI_FLAG,
+	 .help = "警告と要約を表示しない",
+	 .offset = offsetof(import_values, quiet)},
 	{.use = &cli_opt_db},
 	{.use = &cli_opt_help},
 	CLI_OPTIONS_END,
@@ -64,10 +69,11 @@ const cli_option cmd_import_options[] = {
 const cli_help cmd_import_help = {
 	.usage = "sasae import FILE [--plan SLUG] [--title T] [--outline FILE] [--departments FILE]\n"
 		 "       sasae import --sample",
-	.description = "事業一覧のテキスト（PDF から取り出した TAB 区切りの表。形式は docs/format.md）を読み、\n"
-		       "計画の新しい版としてデータベースに取り込みます。取り込みは一つのトランザクションです:\n"
-		       "誤りがあればデータベースは元のまま変わりません。同じ文書をもう一度取り込んでも何も変わらず、\n"
-		       "事業ID は版が変わっても同じ事業には同じ ID が付きます。",
+	.description =
+		"事業一覧のテキスト（PDF から取り出した TAB 区切りの表。形式は docs/format.md）を読み、\n"
+		"計画の新しい版としてデータベースに取り込みます。取り込みは一つのトランザクションです:\n"
+		"誤りがあればデータベースは元のまま変わりません。同じ文書をもう一度取り込んでも何も変わらず、\n"
+		"事業ID は版が変わっても同じ事業には同じ ID が付きます。",
 	.exit_codes = "0 成功, 2 使い方の誤り, 65 文書の誤り（file:line で場所を示します）,\n"
 		      "            66 ファイルがない, 70 内部エラー, 74 読み込みエラー",
 };
@@ -134,7 +140,8 @@ int cmd_import(const cli_command *cmd, int argc, char **argv, cli_common *common
 	if (argc > 2)
 		return cli_usage_error(cmd, "ファイルは一つだけ指定できます（余分な引数「%s」）", argv[2]);
 	if (slug && (*slug == '\0' || strspn(slug, "abcdefghijklmnopqrstuvwxyz0123456789-_.") != strlen(slug)))
-		return cli_usage_error(cmd, "--plan には英小文字・数字・「-」だけの名前を指定してください（例: sendai-2024-draft）");
+		return cli_usage_error(cmd,
+				       "--plan には英小文字・数字・「-」だけの名前を指定してください（例: sendai-2024-draft）");
 
 	sasae_error err = {0};
 	sasae_dept_table *depts = NULL;
@@ -149,9 +156,6 @@ int cmd_import(const cli_command *cmd, int argc, char **argv, cli_common *common
 			goto done;
 		}
 		sasae_buf_clear(&bytes);
-	} else if (sasae_dept_table_default(&depts, &err)) {
-		status = cli_fail(&err);
-		goto done;
 	}
 	if (outline_path) {
 		if ((status = slurp(outline_path, &bytes)) != 0)
@@ -161,13 +165,20 @@ int cmd_import(const cli_command *cmd, int argc, char **argv, cli_common *common
 			goto done;
 		}
 	} else if (sample &&
-		   sasae_outline_parse(&outline, "data/sendai-2024-draft.outline.tsv", sasae_data_sendai_outline,
-				       sasae_data_sendai_outline_len, &err)) {
+		   sasae_outline_parse(&outline, "data/sendai-2024-draft.outline.tsv",
+				       sasae_data_sendai_outline, sasae_data_sendai_outline_len, &err)) {
 		status = cli_fail(&err);
 		goto done;
 	}
 	if ((status = cli_open_store(&store, db, SASAE_STORE_CREATE | SASAE_STORE_IMPORT)) != 0)
 		goto done;
+	/* without --departments: the table the office stored (sasae_office_file_set), else the built-in one */
+	if (depts == NULL && sasae_office_departments(store, &depts, &err)) {
+		status = cli_fail(&err);
+		sasae_store_discard(store); /* a database this open created is removed */
+		store = NULL;
+		goto done;
+	}
 	sasae_import_options opt = {slug, title, &outline, depts, no_index, show_warning, show_progress, &ui};
 	sasae_import_summary sum;
 	int rc = sample ? sasae_import_bytes(store, "data/sendai-2024-draft.txt", sasae_data_sendai_plan,
@@ -178,7 +189,9 @@ int cmd_import(const cli_command *cmd, int argc, char **argv, cli_common *common
 			fputs("\r\033[K", stderr);
 		status = cli_fail(&err);
 		if (rc == SASAE_EDATA)
-			fprintf(stderr, "%s: データベースは変更していません。文書を直してからもう一度取り込んでください。\n", cli_prog);
+			fprintf(stderr,
+				"%s: データベースは変更していません。文書を直してからもう一度取り込んでください。\n",
+				cli_prog);
 		sasae_store_discard(store); /* a database this failed import created is removed */
 		store = NULL;
 		goto done;
@@ -187,13 +200,16 @@ int cmd_import(const cli_command *cmd, int argc, char **argv, cli_common *common
 	if (slug)
 		snprintf(plan_slug, sizeof plan_slug, "%s", slug);
 	else
-		sasae_import_slug_from_path(sample ? "sendai-2024-draft.txt" : file, plan_slug, sizeof plan_slug);
+		sasae_import_slug_from_path(sample ? "sendai-2024-draft.txt" : file, plan_slug,
+					    sizeof plan_slug);
 	if (sum.unchanged) {
 		if (!ui.quiet)
-			printf("%s: 変更なし（この文書は第%d版として取り込み済みです）\n", plan_slug, sum.version);
+			printf("%s: 変更なし（この文書は第%d版として取り込み済みです）\n", plan_slug,
+			       sum.version);
 	} else if (!ui.quiet) {
-		printf("%s 第%d版: %zu 部, %zu 施策, %zu 件の掲載, %zu 事業（新規 %zu）, 警告 %zu 件\n", plan_slug,
-		       sum.version, sum.parts, sum.sections, sum.listings, sum.programs, sum.new_programs, sum.warnings);
+		printf("%s 第%d版: %zu 部, %zu 施策, %zu 件の掲載, %zu 事業（新規 %zu）, 警告 %zu 件\n",
+		       plan_slug, sum.version, sum.parts, sum.sections, sum.listings, sum.programs,
+		       sum.new_programs, sum.warnings);
 	}
 done:
 	sasae_store_close(store);

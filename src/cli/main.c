@@ -78,6 +78,16 @@ static const cli_command commands[] = {
 	 .options = cmd_find_options,
 	 .help = &cmd_find_help,
 	 .summary = "困りごとから使える事業をさがす（対象・困りごと・ふだんの言葉で）"},
+	{.name = "user",
+	 .run = cmd_user,
+	 .options = cmd_user_options,
+	 .help = &cmd_user_help,
+	 .summary = "ワークスペースの利用者・パスワード・役割（add list passwd role disable）"},
+	{.name = "audit",
+	 .run = cmd_audit,
+	 .options = cmd_audit_options,
+	 .help = &cmd_audit_help,
+	 .summary = "監査ログ（だれが・いつ・何を変えたか）を表示する"},
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 

@@ -92,6 +92,9 @@ typedef struct sasae_actor {
  */
 int sasae_password_check(const char *login, const char *password, sasae_error *err);
 
+/* Whether login has the form of a login ([a-z0-9._-]{1,64}): 0 or SASAE_EUSAGE saying so. */
+int sasae_login_check(const char *login, sasae_error *err);
+
 /* Users, ordered by login: *out freed with sasae_users_free. */
 int sasae_user_list(sasae_store *s, sasae_user **out, size_t *n, sasae_error *err);
 /* One user by login (disabled ones too); SASAE_ENOTFOUND when there is none. */
