@@ -9,6 +9,8 @@
 typedef struct serve_values {
 	sasae_serve_options opt; /* --bind, --port, --threads, --max-connections, --log-queries, --quiet */
 	const char *public_url;  /* --public-url URL, or NULL */
+	int session_idle;        /* --session-idle SECONDS (0: the default) */
+	int session_max;         /* --session-max SECONDS (0: the default) */
 } serve_values;
 
 const cli_option cmd_serve_options[] = {
@@ -45,9 +47,28 @@ const cli_option cmd_serve_options[] = {
 	 .arg = "URL",
 	 .kind = CLI_STRING,
 	 .help = "利用者から見たサイトのアドレス（例: https://sasae.example.jp）。\n"
-		 "印刷用ページの QR コードに使う。なければ要求の Host ヘッダーから作る",
+		 "印刷用ページの QR コードに使う。なければ要求の Host ヘッダーから作る。\n"
+		 "https:// なら、ログインのクッキーに Secure を付ける（TLS を終える\n"
+		 "リバースプロキシの後ろでは必ず指定する）",
 	 .offset = offsetof(serve_values, public_url)},
-	{.name = "quiet", .kind = CLI_FLAG, .help = "アクセス記録を書かない", .offset = offsetof(serve_values, opt.quiet)},
+	{.name = "session-idle",
+	 .arg = "SECONDS",
+	 .kind = CLI_INT,
+	 .min = 1,
+	 .max = 7 * 86400,
+	 .help = "作業画面のログインが、使わないまま切れるまでの秒数（既定 1800）",
+	 .offset = offsetof(serve_values, session_idle)},
+	{.name = "session-max",
+	 .arg = "SECONDS",
+	 .kind = CLI_INT,
+	 .min = 1,
+	 .max = 30 * 86400,
+	 .help = "作業画面のログインが、使っていても切れるまでの秒数（既定 43200）",
+	 .offset = offsetof(serve_values, session_max)},
+	{.name = "quiet",
+	 .kind = CLI_FLAG,
+	 .help = "アクセス記録を書かない",
+	 .offset = offsetof(serve_values, opt.quiet)},
 	{.use = &cli_opt_plan, .help = "公開する計画（既定: 最後に取り込んだ計画の最新版）"},
 	{.use = &cli_opt_db},
 	{.use = &cli_opt_help},
@@ -55,17 +76,18 @@ const cli_option cmd_serve_options[] = {
 };
 
 const cli_help cmd_serve_help = {
-	.usage = "sasae serve [--bind ADDR] [--port N] [--threads N] [--public-url URL] [--plan SLUG[@版]] [--db PATH]",
-	.description = "計画の事業一覧をウェブで公開します（日本語の画面、検索、JSON API /api/v1/）。\n"
-		       "Ctrl-C（SIGINT）か SIGTERM で、処理中の要求を終えてから止まります。\n"
-		       "アクセス記録（標準エラー）には、検索語などの URL のパラメータを書きません（--log-queries で書く）。\n"
-		       "「支援をさがす」（/finder）のパラメータは、--log-queries でも書きません。",
+	.usage = "sasae serve [--bind ADDR] [--port N] [--threads N] [--public-url URL] [--session-idle SECONDS]\n"
+		 "            [--session-max SECONDS] [--plan SLUG[@版]] [--db PATH]",
+	.description =
+		"計画の事業一覧をウェブで公開します（日本語の画面、検索、JSON API /api/v1/）。\n"
+		"Ctrl-C（SIGINT）か SIGTERM で、処理中の要求を終えてから止まります。\n"
+		"アクセス記録（標準エラー）には、検索語などの URL のパラメータを書きません（--log-queries で書く）。\n"
+		"「支援をさがす」（/finder）のパラメータは、--log-queries でも書きません。\n"
+		"作業画面（/office、/login）は sasae user で作った人が使います（docs/office.md）。\n"
+		"SIGHUP で、公開する版とデータファイルをデータベースから読み込み直します。",
 };
 
-static void log_line(const char *line)
-{
-	fprintf(stderr, "%s\n", line);
-}
+static void log_line(const char *line) { fprintf(stderr, "%s\n", line); }
 
 static void ready(const char *url)
 {
@@ -75,7 +97,7 @@ static void ready(const char *url)
 
 int cmd_serve(const cli_command *cmd, int argc, char **argv, cli_common *common)
 {
-	serve_values v = {{"127.0.0.1", 8080, 0, 256, false, false}, NULL};
+	serve_values v = {{"127.0.0.1", 8080, 0, 256, false, false}, NULL, 0, 0};
 	int parsed;
 	if (!cli_parse(&parsed, cmd, &argc, argv, common, &v))
 		return parsed;
@@ -87,6 +109,12 @@ int cmd_serve(const cli_command *cmd, int argc, char **argv, cli_common *common)
 	sasae_web *w;
 	if (sasae_web_new(&w, db, spec, &err))
 		return cli_fail(&err);
+	sasae_login_policy policy = sasae_login_policy_default();
+	if (v.session_idle)
+		policy.idle_seconds = v.session_idle;
+	if (v.session_max)
+		policy.absolute_seconds = v.session_max;
+	sasae_web_set_login_policy(w, &policy);
 	int status = 0;
 	if (public_url && sasae_web_set_public_url(w, public_url, &err))
 		status = cli_usage_error(cmd, "%s", err.message);

@@ -24,15 +24,15 @@
 
 /* Route flags of the workspace: a page (private, signed in), a write (and the CSRF token), the
    roles (include/core/sasae/accounts.h numbers them as the router's role bits). */
-#define WS_READ (SASAE_ROUTE_NO_STORE | SASAE_ROUTE_SIGNED_IN)
-#define WS_WRITE (WS_READ | SASAE_ROUTE_CSRF)
-#define R_ADMIN SASAE_ROUTE_ROLE(SASAE_ROLE_ADMIN)
-#define R_OFFICE SASAE_ROUTE_ROLE(SASAE_ROLE_OFFICE)
-#define R_EDITOR SASAE_ROUTE_ROLE(SASAE_ROLE_EDITOR)
+#define WS_READ    (SASAE_ROUTE_NO_STORE | SASAE_ROUTE_SIGNED_IN)
+#define WS_WRITE   (WS_READ | SASAE_ROUTE_CSRF)
+#define R_ADMIN    SASAE_ROUTE_ROLE(SASAE_ROLE_ADMIN)
+#define R_OFFICE   SASAE_ROUTE_ROLE(SASAE_ROLE_OFFICE)
+#define R_EDITOR   SASAE_ROUTE_ROLE(SASAE_ROLE_EDITOR)
 #define R_APPROVER SASAE_ROUTE_ROLE(SASAE_ROLE_APPROVER)
-#define R_COUNCIL SASAE_ROUTE_ROLE(SASAE_ROLE_COUNCIL)
-#define R_COMMENT (R_OFFICE | R_EDITOR | R_APPROVER | R_COUNCIL)
-#define R_ANY (R_ADMIN | R_COMMENT)
+#define R_COUNCIL  SASAE_ROUTE_ROLE(SASAE_ROLE_COUNCIL)
+#define R_COMMENT  (R_OFFICE | R_EDITOR | R_APPROVER | R_COUNCIL)
+#define R_ANY      (R_ADMIN | R_COMMENT)
 
 /* The routes (docs/web.md): GET routes answer HEAD too; OPTIONS is answered by the router.  A route
    under /api/ answers errors as problem+json (web_is_api_request). */
@@ -62,28 +62,108 @@ static const sasae_http_route routes[] = {
 	 .flags = SASAE_ROUTE_QUERY_PRIVATE,
 	 .help = "the finder's one-page handout"},
 	/* sign-in (auth.c) */
-	{.method = "GET", .path = "/login", .handler = web_page_login, .flags = SASAE_ROUTE_NO_STORE, .help = "the sign-in form"},
-	{.method = "POST", .path = "/login", .handler = web_login_post, .flags = SASAE_ROUTE_NO_STORE, .help = "sign in"},
+	{.method = "GET",
+	 .path = "/login",
+	 .handler = web_page_login,
+	 .flags = SASAE_ROUTE_NO_STORE,
+	 .help = "the sign-in form"},
+	{.method = "POST",
+	 .path = "/login",
+	 .handler = web_login_post,
+	 .flags = SASAE_ROUTE_NO_STORE,
+	 .help = "sign in"},
 	{.method = "POST", .path = "/logout", .handler = web_logout, .flags = WS_WRITE, .help = "sign out"},
 	/* the plan office's workspace (docs/office.md); every write also checks in the core */
-	{.method = "GET", .path = "/office", .handler = web_office_home, .flags = WS_READ | R_ANY, .help = "the workspace: plans, versions, what is public"},
-	{.method = "POST", .path = "/office/publish", .handler = web_office_publish, .flags = WS_WRITE | R_OFFICE, .help = "publish a version"},
-	{.method = "GET", .path = "/office/lint", .handler = web_office_lint, .flags = WS_READ | R_OFFICE | R_COUNCIL, .help = "the check, with the office's decisions"},
-	{.method = "POST", .path = "/office/lint/triage", .handler = web_lint_triage, .flags = WS_WRITE | R_OFFICE, .help = "decide about a finding"},
-	{.method = "GET", .path = "/office/lint/decisions.csv", .handler = web_lint_decisions_csv, .flags = WS_READ | R_OFFICE | R_COUNCIL, .help = "the decisions as CSV"},
-	{.method = "GET", .path = "/office/lint/accept.tsv", .handler = web_lint_accept_file, .flags = WS_READ | R_OFFICE | R_COUNCIL, .help = "the accepted findings as a `sasae lint --accept` file"},
-	{.method = "GET", .path = "/office/diff", .handler = web_office_diff, .flags = WS_READ | R_ANY, .help = "two versions side by side (?old=slug@N&new=slug@M)"},
-	{.method = "GET", .path = "/office/plans/{spec}", .handler = web_office_version, .flags = WS_READ | R_ANY, .help = "a version: its parts and their titles"},
-	{.method = "POST", .path = "/office/plans/{spec}/parts/{part}", .handler = web_part_title, .flags = WS_WRITE | R_OFFICE, .help = "set a part's title"},
-	{.method = "GET", .path = "/office/files", .handler = web_office_files, .flags = WS_READ | R_OFFICE, .help = "the office's data files"},
-	{.method = "GET", .path = "/office/files/{name}", .handler = web_office_file, .flags = WS_READ | R_OFFICE, .help = "a data file as text"},
-	{.method = "POST", .path = "/office/files/{name}", .handler = web_office_file_post, .flags = WS_WRITE | R_OFFICE, .help = "replace a data file (or back to the built-in one)"},
-	{.method = "GET", .path = "/office/programs/{id}/tags", .handler = web_program_tags_page, .flags = WS_READ | R_ANY, .help = "a program's tags, overrides and comments"},
-	{.method = "POST", .path = "/office/programs/{id}/tags", .handler = web_program_tags_post, .flags = WS_WRITE | R_OFFICE | R_EDITOR, .help = "set a program's tag overrides (the core checks the department)"},
-	{.method = "POST", .path = "/office/comments", .handler = web_comment_post, .flags = WS_WRITE | R_COMMENT, .help = "comment on a program or a finding"},
-	{.method = "GET", .path = "/office/audit", .handler = web_office_audit, .flags = WS_READ | R_OFFICE | R_ADMIN, .help = "the audit log, filtered, paged"},
-	{.method = "GET", .path = "/office/audit.csv", .handler = web_office_audit_csv, .flags = WS_READ | R_OFFICE | R_ADMIN, .help = "the audit log as CSV"},
-	{.method = "GET", .path = "/office/audit.json", .handler = web_office_audit_json, .flags = WS_READ | R_OFFICE | R_ADMIN, .help = "the audit log as JSON"},
+	{.method = "GET",
+	 .path = "/office",
+	 .handler = web_office_home,
+	 .flags = WS_READ | R_ANY,
+	 .help = "the workspace: plans, versions, what is public"},
+	{.method = "POST",
+	 .path = "/office/publish",
+	 .handler = web_office_publish,
+	 .flags = WS_WRITE | R_OFFICE,
+	 .help = "publish a version"},
+	{.method = "GET",
+	 .path = "/office/lint",
+	 .handler = web_office_lint,
+	 .flags = WS_READ | R_OFFICE | R_COUNCIL,
+	 .help = "the check, with the office's decisions"},
+	{.method = "POST",
+	 .path = "/office/lint/triage",
+	 .handler = web_lint_triage,
+	 .flags = WS_WRITE | R_OFFICE,
+	 .help = "decide about a finding"},
+	{.method = "GET",
+	 .path = "/office/lint/decisions.csv",
+	 .handler = web_lint_decisions_csv,
+	 .flags = WS_READ | R_OFFICE | R_COUNCIL,
+	 .help = "the decisions as CSV"},
+	{.method = "GET",
+	 .path = "/office/lint/accept.tsv",
+	 .handler = web_lint_accept_file,
+	 .flags = WS_READ | R_OFFICE | R_COUNCIL,
+	 .help = "the accepted findings as a `sasae lint --accept` file"},
+	{.method = "GET",
+	 .path = "/office/diff",
+	 .handler = web_office_diff,
+	 .flags = WS_READ | R_ANY,
+	 .help = "two versions side by side (?old=slug@N&new=slug@M)"},
+	{.method = "GET",
+	 .path = "/office/plans/{spec}",
+	 .handler = web_office_version,
+	 .flags = WS_READ | R_ANY,
+	 .help = "a version: its parts and their titles"},
+	{.method = "POST",
+	 .path = "/office/plans/{spec}/parts/{part}",
+	 .handler = web_part_title,
+	 .flags = WS_WRITE | R_OFFICE,
+	 .help = "set a part's title"},
+	{.method = "GET",
+	 .path = "/office/files",
+	 .handler = web_office_files,
+	 .flags = WS_READ | R_OFFICE,
+	 .help = "the office's data files"},
+	{.method = "GET",
+	 .path = "/office/files/{name}",
+	 .handler = web_office_file,
+	 .flags = WS_READ | R_OFFICE,
+	 .help = "a data file as text"},
+	{.method = "POST",
+	 .path = "/office/files/{name}",
+	 .handler = web_office_file_post,
+	 .flags = WS_WRITE | R_OFFICE,
+	 .help = "replace a data file (or back to the built-in one)"},
+	{.method = "GET",
+	 .path = "/office/programs/{id}/tags",
+	 .handler = web_program_tags_page,
+	 .flags = WS_READ | R_ANY,
+	 .help = "a program's tags, overrides and comments"},
+	{.method = "POST",
+	 .path = "/office/programs/{id}/tags",
+	 .handler = web_program_tags_post,
+	 .flags = WS_WRITE | R_OFFICE | R_EDITOR,
+	 .help = "set a program's tag overrides (the core checks the department)"},
+	{.method = "POST",
+	 .path = "/office/comments",
+	 .handler = web_comment_post,
+	 .flags = WS_WRITE | R_COMMENT,
+	 .help = "comment on a program or a finding"},
+	{.method = "GET",
+	 .path = "/office/audit",
+	 .handler = web_office_audit,
+	 .flags = WS_READ | R_OFFICE | R_ADMIN,
+	 .help = "the audit log, filtered, paged"},
+	{.method = "GET",
+	 .path = "/office/audit.csv",
+	 .handler = web_office_audit_csv,
+	 .flags = WS_READ | R_OFFICE | R_ADMIN,
+	 .help = "the audit log as CSV"},
+	{.method = "GET",
+	 .path = "/office/audit.json",
+	 .handler = web_office_audit_json,
+	 .flags = WS_READ | R_OFFICE | R_ADMIN,
+	 .help = "the audit log as JSON"},
 	{.method = "GET",
 	 .path = "/data/catalog.json",
 	 .handler = web_data_catalog,
@@ -171,7 +251,8 @@ static void site_release(web_site *site)
  * plan imported last) the version the office published (sasae_plan_public_get), else the latest.
  * Loads it into *plan (new) and sets *version_id.
  */
-static int load_served(sasae_store *s, const char *spec, sasae_plan **plan, int64_t *version_id, sasae_error *err)
+static int load_served(sasae_store *s, const char *spec, sasae_plan **plan, int64_t *version_id,
+		       sasae_error *err)
 {
 	*plan = NULL;
 	int rc = sasae_store_resolve(s, spec, version_id, err);
@@ -242,7 +323,8 @@ static int site_new(web_site **out, sasae_web *w, sasae_error *err)
 			}
 			for (size_t i = 0; i < plan->nprograms; i++)
 				for (size_t d = 0; d < plan->programs[i].ndepartments; d++)
-					site->dept_names[site->ndepts++] = plan->programs[i].departments[d].name;
+					site->dept_names[site->ndepts++] =
+						plan->programs[i].departments[d].name;
 			qsort(site->dept_names, site->ndepts, sizeof *site->dept_names, web_str_cmp);
 			size_t u = 0;
 			for (size_t i = 0; i < site->ndepts; i++)

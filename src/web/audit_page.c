@@ -83,12 +83,14 @@ static bool audit_query_read(web_ctx *c, audit_query *q)
 		}
 	if (q->f.since && !iso_time(q->f.since)) {
 		q->field = "since";
-		q->message = "「いつから」は 2026-04-01 のような日付（または 2026-04-01T09:00 のような日時）にしてください。";
+		q->message =
+			"「いつから」は 2026-04-01 のような日付（または 2026-04-01T09:00 のような日時）にしてください。";
 		return false;
 	}
 	if (q->f.until && !iso_time(q->f.until)) {
 		q->field = "until";
-		q->message = "「いつまで」は 2026-04-30 のような日付（または 2026-04-30T17:00 のような日時）にしてください。";
+		q->message =
+			"「いつまで」は 2026-04-30 のような日付（または 2026-04-30T17:00 のような日時）にしてください。";
 		return false;
 	}
 	const char *p = param(c, "page");
@@ -162,10 +164,11 @@ void web_office_audit(web_ctx *c)
 	for (size_t i = 0; i < n; i++) {
 		char *before = e[i].before ? shorten(e[i].before) : NULL;
 		char *after = e[i].after ? shorten(e[i].after) : NULL;
-		json_array_append_new(rows, json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:s?, s:s?}", "at", e[i].at,
-						      "login", e[i].login, "operator", e[i].login[0] == '\0',
-						      "address", e[i].address, "action", e[i].action, "target",
-						      e[i].target, "before", before, "after", after));
+		json_array_append_new(rows,
+				      json_pack("{s:s, s:s, s:b, s:s, s:s, s:s, s:s?, s:s?}", "at", e[i].at,
+						"login", e[i].login, "operator", e[i].login[0] == '\0',
+						"address", e[i].address, "action", e[i].action, "target",
+						e[i].target, "before", before, "after", after));
 		free(before);
 		free(after);
 	}
@@ -182,9 +185,10 @@ void web_office_audit(web_ctx *c)
 	json_object_set_new(page, "next", (size_t)q.page < pages ? json_integer(q.page + 1) : json_null());
 	json_object_set_new(page, "query", json_string(sasae_buf_ok(&qs) && qs.data ? qs.data : ""));
 	json_object_set_new(page, "filter",
-			    json_pack("{s:s, s:s, s:s, s:s, s:s}", "login", q.f.login ? q.f.login : "", "target",
-				      q.f.target ? q.f.target : "", "action", q.f.action ? q.f.action : "", "since",
-				      q.f.since ? q.f.since : "", "until", q.f.until ? q.f.until : ""));
+			    json_pack("{s:s, s:s, s:s, s:s, s:s}", "login", q.f.login ? q.f.login : "",
+				      "target", q.f.target ? q.f.target : "", "action",
+				      q.f.action ? q.f.action : "", "since", q.f.since ? q.f.since : "",
+				      "until", q.f.until ? q.f.until : ""));
 	json_t *errors = json_object();
 	if (!ok)
 		json_object_set_new(errors, q.field, json_string(q.message));
@@ -208,8 +212,13 @@ void web_office_audit_csv(web_ctx *c)
 	sasae_buf b = SASAE_BUF_INIT;
 	sasae_buf_puts(&b, "\xEF\xBB\xBF日時,利用者,アドレス,操作,対象,変更前,変更後\r\n");
 	for (size_t i = 0; i < n; i++) {
-		const char *cells[] = {e[i].at,     e[i].login,  e[i].address,          e[i].action,
-				       e[i].target, e[i].before ? e[i].before : "", e[i].after ? e[i].after : ""};
+		const char *cells[] = {e[i].at,
+				       e[i].login,
+				       e[i].address,
+				       e[i].action,
+				       e[i].target,
+				       e[i].before ? e[i].before : "",
+				       e[i].after ? e[i].after : ""};
 		for (size_t k = 0; k < 7; k++) {
 			if (k)
 				sasae_buf_putc(&b, ',');
@@ -256,12 +265,12 @@ void web_office_audit_json(web_ctx *c)
 		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "id",
 						      (json_int_t)e[i].id, "at", e[i].at, "login", e[i].login,
 						      "address", e[i].address, "action", e[i].action, "target",
-						      e[i].target, "before", stored_json(e[i].before), "after",
-						      stored_json(e[i].after)));
+						      e[i].target, "before", stored_json(e[i].before),
+						      "after", stored_json(e[i].after)));
 	sasae_audit_free(e, n);
-	json_t *doc = json_pack("{s:{s:s?, s:s?, s:s?, s:s?, s:s?}, s:I, s:o}", "filter", "login", q.f.login, "target",
-				q.f.target, "action", q.f.action, "since", q.f.since, "until", q.f.until, "total",
-				(json_int_t)total, "entries", list);
+	json_t *doc = json_pack("{s:{s:s?, s:s?, s:s?, s:s?, s:s?}, s:I, s:o}", "filter", "login", q.f.login,
+				"target", q.f.target, "action", q.f.action, "since", q.f.since, "until",
+				q.f.until, "total", (json_int_t)total, "entries", list);
 	/* not web_send_json: that one allows any origin (the public API); this is the workspace's data */
 	char *text = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(doc);

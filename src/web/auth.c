@@ -38,8 +38,8 @@ int64_t web_now(void) { return (int64_t)time(NULL); }
 static void set_cookie(web_ctx *c, const char *id)
 {
 	const sasae_web *w = web_app(c);
-	sasae_http_header(c->res, "Set-Cookie", "%s=%s; Path=/; HttpOnly; SameSite=Strict%s", cookie_name(w), id,
-			  w->secure ? "; Secure" : "");
+	sasae_http_header(c->res, "Set-Cookie", "%s=%s; Path=/; HttpOnly; SameSite=Strict%s", cookie_name(w),
+			  id, w->secure ? "; Secure" : "");
 }
 
 static void clear_cookie(web_ctx *c)
@@ -59,7 +59,9 @@ sasae_actor web_actor(const web_ctx *c)
 /* Whether origin (an Origin header's value) is host (a Host header's value) on http or https. */
 static bool origin_is_host(const char *origin, const char *host)
 {
-	size_t scheme = strncasecmp(origin, "https://", 8) == 0 ? 8 : strncasecmp(origin, "http://", 7) == 0 ? 7 : 0;
+	size_t scheme = strncasecmp(origin, "https://", 8) == 0  ? 8
+			: strncasecmp(origin, "http://", 7) == 0 ? 7
+								 : 0;
 	return scheme && host && *host && strcasecmp(origin + scheme, host) == 0;
 }
 
@@ -149,9 +151,9 @@ json_t *web_user_json(const sasae_session *s)
 	bool office = sasae_user_has(u, SASAE_ROLE_OFFICE), admin = sasae_user_has(u, SASAE_ROLE_ADMIN),
 	     council = sasae_user_has(u, SASAE_ROLE_COUNCIL);
 	json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b}", "login", u->login, "name",
-			      u->display_name && *u->display_name ? u->display_name : u->login, "csrf", s->csrf,
-			      "roles", sasae_buf_ok(&roles) && roles.data ? roles.data : "", "office", office,
-			      "audit", office || admin, "lint", office || council);
+			      u->display_name && *u->display_name ? u->display_name : u->login, "csrf",
+			      s->csrf, "roles", sasae_buf_ok(&roles) && roles.data ? roles.data : "",
+			      "office", office, "audit", office || admin, "lint", office || council);
 	sasae_buf_free(&roles);
 	return j;
 }
@@ -178,10 +180,10 @@ static void login_form(web_ctx *c, int status, const char *next, const char *log
 	const char *notice = why && strcmp(why, "expired") == 0
 				     ? "ログインの有効期限が切れました。もう一度ログインしてください。"
 			     : done && strcmp(done, "logout") == 0 ? "ログアウトしました。"
-								 : NULL;
+								   : NULL;
 	json_t *page = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "next", local_next(next), "login",
-				 login ? login : "", "notice", error ? NULL : notice, "error", error, "login_error",
-				 login_error, "password_error", password_error);
+				 login ? login : "", "notice", error ? NULL : notice, "error", error,
+				 "login_error", login_error, "password_error", password_error);
 	web_render(c, status, "login", page, "ログイン");
 }
 
@@ -242,7 +244,8 @@ void web_login_post(web_ctx *c)
 		sasae_http_header(c->res, "Retry-After", "%lld",
 				  (long long)(retry_at > now ? retry_at - now : 1));
 	} else {
-		web_fail(c, 500, "internal", "内部エラー", "ログインできませんでした。時間をおいてお試しください。");
+		web_fail(c, 500, "internal", "内部エラー",
+			 "ログインできませんでした。時間をおいてお試しください。");
 	}
 }
 
@@ -252,7 +255,8 @@ void web_logout(web_ctx *c)
 	sasae_error err = {0};
 	sasae_store *s = web_write_store(web_app(c), &err);
 	if (s == NULL || sasae_logout(s, r->sid, web_actor(c).address, &err)) {
-		web_fail(c, 500, "internal", "内部エラー", "ログアウトできませんでした。もう一度お試しください。");
+		web_fail(c, 500, "internal", "内部エラー",
+			 "ログアウトできませんでした。もう一度お試しください。");
 		return;
 	}
 	clear_cookie(c);

@@ -24,9 +24,10 @@ static json_t *choices(sasae_store *s, const char *old_spec, const char *new_spe
 			char spec[300], label[400];
 			snprintf(spec, sizeof spec, "%s@%d", plans[i].slug, v);
 			snprintf(label, sizeof label, "%s 第%d版", plans[i].slug, v);
-			json_array_append_new(list, json_pack("{s:s, s:s, s:b, s:b}", "spec", spec, "label", label, "old",
-							      old_spec && strcmp(old_spec, spec) == 0, "new",
-							      new_spec && strcmp(new_spec, spec) == 0));
+			json_array_append_new(list,
+					      json_pack("{s:s, s:s, s:b, s:b}", "spec", spec, "label", label,
+							"old", old_spec && strcmp(old_spec, spec) == 0, "new",
+							new_spec && strcmp(new_spec, spec) == 0));
 		}
 	sasae_plan_infos_free(plans, n);
 	return list;
@@ -91,7 +92,8 @@ void web_office_diff(web_ctx *c)
 			sasae_buf html = SASAE_BUF_INIT;
 			if (web_render_diff(&html, a, NULL, b, NULL, &err) == 0 && sasae_buf_ok(&html)) {
 				/* HTML the program built (diff_view.c: every value escaped by the templates) */
-				json_object_set_new(page, "diff", json_stringn(html.data ? html.data : "", html.len));
+				json_object_set_new(page, "diff",
+						    json_stringn(html.data ? html.data : "", html.len));
 				json_object_set_new(page, "old", json_string(old_spec));
 				json_object_set_new(page, "new", json_string(new_spec));
 			} else {

@@ -742,8 +742,8 @@ json_t *web_finder_program_tags(const web_ctx *c, const sasae_program *p)
 static json_t *reason_json(const web_finder *f, const sasae_tag_reason *r)
 {
 	const sasae_term *x = sasae_tag_data_term(f->data, (size_t)r->term);
-	return json_pack("{s:s, s:s, s:s, s:s, s:b}", "tag", x->tag, "label", x->label, "plain", x->plain, "evidence",
-			 r->evidence ? r->evidence : "", "override", r->override);
+	return json_pack("{s:s, s:s, s:s, s:s, s:b}", "tag", x->tag, "label", x->label, "plain", x->plain,
+			 "evidence", r->evidence ? r->evidence : "", "override", r->override);
 }
 
 json_t *web_finder_program_reasons(const web_ctx *c, const sasae_program *p)
@@ -770,7 +770,8 @@ json_t *web_finder_terms(const web_ctx *c)
 	const web_finder *f = web_of(c)->finder;
 	for (size_t i = 0; f && i < sasae_tag_data_nterms(f->data); i++) {
 		const sasae_term *x = sasae_tag_data_term(f->data, i);
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "tag", x->tag, "label", x->label, "plain", x->plain));
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "tag", x->tag, "label", x->label,
+						   "plain", x->plain));
 	}
 	return a;
 }

@@ -191,29 +191,36 @@ static void lint_page(web_ctx *c, int status, const char *view, const lint_error
 			json_t *notes = json_array();
 			for (size_t m = 0; m < ncomments; m++)
 				if (strcmp(comments[m].target, target) == 0)
-					json_array_append_new(
-						notes, json_pack("{s:s, s:s, s:s}", "name",
-								 comments[m].display_name && *comments[m].display_name
-									 ? comments[m].display_name
-									 : comments[m].login,
-								 "at", comments[m].at, "text", comments[m].text));
-			json_t *it = json_pack(
-				"{s:[o], s:s, s:s, s:s?, s:i, s:i, s:i, s:I, s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?, "
-				"s:b, s:b, s:b, s:s?, s:s?, s:s?, s:o, s:b}",
-				"messages", msg, "kind", x->kind, "place", place, "name", x->at.name, "part",
-				x->at.part, "section", x->at.section, "section_index", x->at.section_index, "number",
-				(json_int_t)x->at.number, "line", (json_int_t)x->at.source_line, "anchor", anchor,
-				"state", state_names[state], "state_label", state_labels[state], "reason",
-				d && d->reason && *d->reason ? d->reason : NULL, "decided_by", d ? d->login : NULL,
-				"decided_at", d ? d->at : NULL, "is_open", shown == SASAE_TRIAGE_OPEN, "is_checked",
-				shown == SASAE_TRIAGE_CHECKED, "is_accepted", shown == SASAE_TRIAGE_ACCEPTED, "error",
-				here && strcmp(e->field, "reason") == 0 ? e->message : NULL, "comment_error",
-				here && strcmp(e->field, "comment") == 0 ? e->message : NULL, "comment_typed",
-				here && e->comment ? e->comment : NULL, "comments", notes, "linkable", linkable);
+					json_array_append_new(notes,
+							      json_pack("{s:s, s:s, s:s}", "name",
+									comments[m].display_name &&
+											*comments[m].display_name
+										? comments[m].display_name
+										: comments[m].login,
+									"at", comments[m].at, "text",
+									comments[m].text));
+			json_t *it =
+				json_pack("{s:[o], s:s, s:s, s:s?, s:i, s:i, s:i, s:I, s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?, "
+					  "s:b, s:b, s:b, s:s?, s:s?, s:s?, s:o, s:b}",
+					  "messages", msg, "kind", x->kind, "place", place, "name", x->at.name,
+					  "part", x->at.part, "section", x->at.section, "section_index",
+					  x->at.section_index, "number", (json_int_t)x->at.number, "line",
+					  (json_int_t)x->at.source_line, "anchor", anchor, "state",
+					  state_names[state], "state_label", state_labels[state], "reason",
+					  d && d->reason && *d->reason ? d->reason : NULL, "decided_by",
+					  d ? d->login : NULL, "decided_at", d ? d->at : NULL, "is_open",
+					  shown == SASAE_TRIAGE_OPEN, "is_checked",
+					  shown == SASAE_TRIAGE_CHECKED, "is_accepted",
+					  shown == SASAE_TRIAGE_ACCEPTED, "error",
+					  here && strcmp(e->field, "reason") == 0 ? e->message : NULL,
+					  "comment_error",
+					  here && strcmp(e->field, "comment") == 0 ? e->message : NULL,
+					  "comment_typed", here && e->comment ? e->comment : NULL, "comments",
+					  notes, "linkable", linkable);
 			json_object_set_new(it, "reason_typed",
 					    json_string(here && e->reason ? e->reason
-							: d && d->reason   ? d->reason
-									   : ""));
+							: d && d->reason  ? d->reason
+									  : ""));
 			if (x->has_other)
 				json_object_set_new(it, "other",
 						    json_pack("{s:i, s:i, s:i, s:I, s:I}", "part",
@@ -227,10 +234,9 @@ static void lint_page(web_ctx *c, int status, const char *view, const lint_error
 			last = it;
 		}
 		if (json_array_size(items))
-			json_array_append_new(groups,
-					      json_pack("{s:s, s:s, s:I, s:o}", "kind", kinds[k], "title",
-							sasae_lint_kind_title(kinds[k]), "count",
-							(json_int_t)nfound, "items", items));
+			json_array_append_new(groups, json_pack("{s:s, s:s, s:I, s:o}", "kind", kinds[k],
+								"title", sasae_lint_kind_title(kinds[k]),
+								"count", (json_int_t)nfound, "items", items));
 		else
 			json_decref(items);
 	}
@@ -239,15 +245,18 @@ static void lint_page(web_ctx *c, int status, const char *view, const lint_error
 	const char *all_labels[] = {"すべて", "未確認", "確認済み", "許容"};
 	for (int i = 0; i < 4; i++)
 		json_array_append_new(states, json_pack("{s:s, s:s, s:b}", "value", all_names[i], "label",
-							 all_labels[i], "selected", want == i - 1 || (want == -2 && i == 0)));
+							all_labels[i], "selected",
+							want == i - 1 || (want == -2 && i == 0)));
 	json_t *page = web_ws_page(c);
-	json_object_set_new(page, "plan", json_pack("{s:s, s:i, s:s}", "slug", plan->slug, "version",
-						    plan->version, "title", plan->title));
+	json_object_set_new(page, "plan",
+			    json_pack("{s:s, s:i, s:s}", "slug", plan->slug, "version", plan->version,
+				      "title", plan->title));
 	json_object_set_new(page, "view", json_string(view ? view : ""));
 	json_object_set_new(page, "filter", json_string(want == -2 ? "all" : state_names[want]));
 	json_object_set_new(page, "total", json_integer((json_int_t)f->n));
-	json_object_set_new(page, "counts", json_pack("{s:I, s:I, s:I}", "open", (json_int_t)counts[0], "checked",
-						      (json_int_t)counts[1], "accepted", (json_int_t)counts[2]));
+	json_object_set_new(page, "counts",
+			    json_pack("{s:I, s:I, s:I}", "open", (json_int_t)counts[0], "checked",
+				      (json_int_t)counts[1], "accepted", (json_int_t)counts[2]));
 	json_object_set_new(page, "states", states);
 	json_object_set_new(page, "groups", groups);
 	json_object_set_new(page, "can_triage", json_boolean(can_triage));
@@ -319,8 +328,8 @@ void web_lint_triage(web_ctx *c)
 }
 
 /* Comments on a finding come back here when they fail (program_pages.c). */
-void web_lint_comment_failed(web_ctx *c, const char *view, const char *kind, const char *place, const char *text,
-			     const char *message)
+void web_lint_comment_failed(web_ctx *c, const char *view, const char *kind, const char *place,
+			     const char *text, const char *message)
 {
 	lint_error e = {kind, place, "comment", message, -1, NULL, text};
 	lint_page(c, 400, view, &e);
@@ -429,7 +438,8 @@ void web_lint_accept_file(web_ctx *c)
 	if (decisions(c, slug, &t, &n))
 		return;
 	sasae_buf b = SASAE_BUF_INIT;
-	sasae_buf_appendf(&b, "# sasae lint --accept 用: %s で「許容」とした指摘\n# 種類<TAB>部-施策-位置<TAB>理由\n",
+	sasae_buf_appendf(&b,
+			  "# sasae lint --accept 用: %s で「許容」とした指摘\n# 種類<TAB>部-施策-位置<TAB>理由\n",
 			  slug);
 	for (size_t i = 0; i < n; i++) {
 		if (t[i].state != SASAE_TRIAGE_ACCEPTED)

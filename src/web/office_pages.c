@@ -56,18 +56,18 @@ void web_office_home(web_ctx *c)
 			char spec[300], prev[300];
 			snprintf(spec, sizeof spec, "%s@%d", plans[i].slug, v);
 			snprintf(prev, sizeof prev, "%s@%d", plans[i].slug, v - 1);
-			json_array_append_new(
-				versions,
-				json_pack("{s:i, s:s, s:s?, s:b, s:b, s:b}", "number", v, "spec", spec, "prev",
-					  v > 1 ? prev : NULL, "public",
-					  published ? v == published : v == plans[i].version, "served",
-					  served_plan && v == site->plan->version, "selected", v == published));
+			json_array_append_new(versions,
+					      json_pack("{s:i, s:s, s:s?, s:b, s:b, s:b}", "number", v,
+							"spec", spec, "prev", v > 1 ? prev : NULL, "public",
+							published ? v == published : v == plans[i].version,
+							"served", served_plan && v == site->plan->version,
+							"selected", v == published));
 		}
-		json_array_append_new(list, json_pack("{s:s, s:s, s:i, s:i, s:s?, s:I, s:o}", "slug", plans[i].slug,
-						       "title", plans[i].title, "latest", plans[i].version,
-						       "published", published, "imported_at", plans[i].imported_at,
-						       "programs", (json_int_t)plans[i].programs, "versions",
-						       versions));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:i, s:i, s:s?, s:I, s:o}", "slug",
+						      plans[i].slug, "title", plans[i].title, "latest",
+						      plans[i].version, "published", published, "imported_at",
+						      plans[i].imported_at, "programs",
+						      (json_int_t)plans[i].programs, "versions", versions));
 	}
 	sasae_plan_infos_free(plans, n);
 	if (rc) {
@@ -80,14 +80,17 @@ void web_office_home(web_ctx *c)
 	json_t *page = web_ws_page(c);
 	json_object_set_new(page, "plans", list);
 	json_object_set_new(page, "office", json_boolean(sasae_user_has(u, SASAE_ROLE_OFFICE)));
-	json_object_set_new(page, "lint", json_boolean(sasae_user_has(u, SASAE_ROLE_OFFICE) ||
-							sasae_user_has(u, SASAE_ROLE_COUNCIL)));
-	json_object_set_new(page, "audit", json_boolean(sasae_user_has(u, SASAE_ROLE_OFFICE) ||
-							 sasae_user_has(u, SASAE_ROLE_ADMIN)));
+	json_object_set_new(page, "lint",
+			    json_boolean(sasae_user_has(u, SASAE_ROLE_OFFICE) ||
+					 sasae_user_has(u, SASAE_ROLE_COUNCIL)));
+	json_object_set_new(page, "audit",
+			    json_boolean(sasae_user_has(u, SASAE_ROLE_OFFICE) ||
+					 sasae_user_has(u, SASAE_ROLE_ADMIN)));
 	json_object_set_new(page, "no_roles", json_boolean(u->ngrants == 0));
 	json_object_set_new(page, "pinned", json_boolean(spec && strchr(spec, '@')));
-	json_object_set_new(page, "served", json_pack("{s:s, s:i, s:s}", "slug", site->plan->slug, "version",
-						      site->plan->version, "title", site->plan->title));
+	json_object_set_new(page, "served",
+			    json_pack("{s:s, s:i, s:s}", "slug", site->plan->slug, "version",
+				      site->plan->version, "title", site->plan->title));
 	json_object_set_new(page, "mine", my_programs(site, u));
 	web_render(c, 200, "office", page, "作業画面");
 }
@@ -134,9 +137,10 @@ static void version_page(web_ctx *c, int status, const char *spec, int error_par
 	sasae_error err = {0};
 	int64_t vid = 0;
 	sasae_plan *plan = NULL;
-	int rc = strchr(spec, '@') ? sasae_store_resolve(s, spec, &vid, &err)
-				   : sasae_error_set(&err, SASAE_ENOTFOUND, NULL, 0,
-						     "版を「計画@版」の形で指定してください（例: sendai-2024-draft@1）");
+	int rc = strchr(spec, '@')
+			 ? sasae_store_resolve(s, spec, &vid, &err)
+			 : sasae_error_set(&err, SASAE_ENOTFOUND, NULL, 0,
+					   "版を「計画@版」の形で指定してください（例: sendai-2024-draft@1）");
 	if (rc == SASAE_EUSAGE)
 		rc = SASAE_ENOTFOUND; /* a malformed address is a page that does not exist */
 	if (rc == 0)
@@ -162,10 +166,11 @@ static void version_page(web_ctx *c, int status, const char *spec, int error_par
 	char prev[300];
 	snprintf(prev, sizeof prev, "%s@%d", plan->slug, plan->version - 1);
 	json_t *page = web_ws_page(c);
-	json_object_set_new(page, "plan", json_pack("{s:s, s:i, s:s, s:s, s:s, s:s?}", "slug", plan->slug,
-						    "version", plan->version, "spec", spec, "title",
-						    plan->title, "source", plan->source ? plan->source : "",
-						    "prev", plan->version > 1 ? prev : NULL));
+	json_object_set_new(page, "plan",
+			    json_pack("{s:s, s:i, s:s, s:s, s:s, s:s?}", "slug", plan->slug, "version",
+				      plan->version, "spec", spec, "title", plan->title, "source",
+				      plan->source ? plan->source : "", "prev",
+				      plan->version > 1 ? prev : NULL));
 	json_object_set_new(page, "parts", parts);
 	json_object_set_new(page, "office", json_boolean(office));
 	json_object_set_new(page, "served", json_boolean(served));
@@ -223,10 +228,12 @@ void web_part_title(web_ctx *c)
 static const struct {
 	const char *name, *label, *use;
 } office_files[] = {
-	{"departments.tsv", "担当局等の表", "取り込みのとき、担当局等の書き方を正式名にそろえる表（次の取り込みから使われます）"},
+	{"departments.tsv", "担当局等の表",
+	 "取り込みのとき、担当局等の書き方を正式名にそろえる表（次の取り込みから使われます）"},
 	{"vocabulary.tsv", "「支援をさがす」の語彙", "だれが・なにに困っているかの選択肢と、そのやさしい言い方"},
 	{"tag-rules.tsv", "タグ付けの規則", "事業名・概要の言葉から、事業に語彙のタグを付ける規則"},
-	{"tag-overrides.tsv", "事業ごとのタグの指定", "規則では正しく付かない事業へのタグの追加・削除（理由つき）"},
+	{"tag-overrides.tsv", "事業ごとのタグの指定",
+	 "規則では正しく付かない事業へのタグの追加・削除（理由つき）"},
 	{"everyday-words.tsv", "ふだんの言葉", "住民が書く言葉（「物忘れ」など）と語彙の対応"},
 };
 enum { NFILES = sizeof office_files / sizeof office_files[0] };
@@ -255,10 +262,11 @@ void web_office_files(web_ctx *c)
 			return;
 		}
 		bool builtin = f.source == NULL || strcmp(f.source, "built-in") == 0;
-		json_array_append_new(files, json_pack("{s:s, s:s, s:s, s:b, s:s?, s:I}", "name", office_files[i].name,
-						       "label", office_files[i].label, "use", office_files[i].use,
-						       "builtin", builtin, "loaded_at", builtin ? NULL : f.loaded_at,
-						       "bytes", (json_int_t)f.len));
+		json_array_append_new(files,
+				      json_pack("{s:s, s:s, s:s, s:b, s:s?, s:I}", "name",
+						office_files[i].name, "label", office_files[i].label, "use",
+						office_files[i].use, "builtin", builtin, "loaded_at",
+						builtin ? NULL : f.loaded_at, "bytes", (json_int_t)f.len));
 		sasae_store_file_clear(&f);
 	}
 	json_t *page = web_ws_page(c);
@@ -283,9 +291,12 @@ static void file_page(web_ctx *c, int status, int idx, const char *typed, const 
 	json_t *page = web_ws_page(c);
 	json_object_set_new(page, "file",
 			    json_pack("{s:s, s:s, s:s, s:b, s:s?, s:s?, s:s?}", "name", office_files[idx].name,
-				      "label", office_files[idx].label, "use", office_files[idx].use, "builtin",
-				      builtin, "loaded_at", builtin ? NULL : f.loaded_at, "source",
-				      builtin ? NULL : f.source, "text", typed ? typed : f.text ? f.text : ""));
+				      "label", office_files[idx].label, "use", office_files[idx].use,
+				      "builtin", builtin, "loaded_at", builtin ? NULL : f.loaded_at, "source",
+				      builtin ? NULL : f.source, "text",
+				      typed    ? typed
+				      : f.text ? f.text
+					       : ""));
 	json_object_set_new(page, "error", error ? json_string(error) : json_null());
 	sasae_store_file_clear(&f);
 	web_render(c, status, "office_file", page, office_files[idx].label);

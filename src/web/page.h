@@ -45,16 +45,16 @@ typedef struct web_site {
 /* The application: the database, settings, per-thread connections and the site served now. */
 struct sasae_web {
 	char *db_path;
-	char *plan_spec;          /* --plan as given (NULL: the plan imported last) */
-	pthread_key_t store_key;  /* per-thread read-only store connection (public pages) */
-	pthread_key_t write_key;  /* per-thread read-write connection (sign-in, the workspace) */
-	bool writable;            /* the database could be opened for writing at start-up */
-	char *public_url;         /* --public-url, or NULL */
-	char public_origin[300];  /* its scheme://host[:port] (lower case), or "" */
-	bool secure;              /* served over HTTPS (the public URL is https): Secure, __Host- cookie */
+	char *plan_spec;           /* --plan as given (NULL: the plan imported last) */
+	pthread_key_t store_key;   /* per-thread read-only store connection (public pages) */
+	pthread_key_t write_key;   /* per-thread read-write connection (sign-in, the workspace) */
+	bool writable;             /* the database could be opened for writing at start-up */
+	char *public_url;          /* --public-url, or NULL */
+	char public_origin[300];   /* its scheme://host[:port] (lower case), or "" */
+	bool secure;               /* served over HTTPS (the public URL is https): Secure, __Host- cookie */
 	sasae_login_policy policy; /* session and lockout limits */
-	pthread_mutex_t lock;     /* guards site */
-	web_site *site;           /* the site served now (a reference held by the application) */
+	pthread_mutex_t lock;      /* guards site */
+	web_site *site;            /* the site served now (a reference held by the application) */
 };
 
 /* What the application keeps about one request (sasae_http_request.app_data, set by
@@ -62,11 +62,11 @@ struct sasae_web {
    instead of the router's 401/403 when the authorizer knows better. */
 typedef struct web_request {
 	bool signed_in;
-	sasae_session session;               /* when signed_in (cleared when the request ends) */
-	char sid[SASAE_SESSION_ID_LEN + 1];  /* the cookie's session id (never logged or shown) */
-	bool expired;                        /* a session cookie came, but its session has ended */
-	int deny_status;                     /* 0, or the status to render for a refusal (503) */
-	const char *deny_code;               /* the problem code of that refusal, or NULL */
+	sasae_session session;                /* when signed_in (cleared when the request ends) */
+	char sid[SASAE_SESSION_ID_LEN + 1];   /* the cookie's session id (never logged or shown) */
+	bool expired;                         /* a session cookie came, but its session has ended */
+	int deny_status;                      /* 0, or the status to render for a refusal (503) */
+	const char *deny_code;                /* the problem code of that refusal, or NULL */
 	const char *deny_title, *deny_detail; /* static Japanese text for a refusal, or NULL */
 } web_request;
 

@@ -110,8 +110,8 @@ json_t *web_finder_terms(const web_ctx *c);
 
 /* lint_pages.c, for comments on a finding (program_pages.c): the lint page again with the comment
    form's error (400), or the redirect after the comment. */
-void web_lint_comment_failed(web_ctx *c, const char *view, const char *kind, const char *place, const char *text,
-			     const char *message);
+void web_lint_comment_failed(web_ctx *c, const char *view, const char *kind, const char *place,
+			     const char *text, const char *message);
 void web_lint_comment_done(web_ctx *c, const char *view, const char *back, const char *kind, const char *place);
 
 #endif

@@ -13,24 +13,18 @@
 #include "sasae/lint.h"
 #include "sasae/office.h"
 #include "sasae/tags.h"
+#include "sasae/text.h"
 #include "page.h"
 #include "pages.h"
 
-/* Whether a and b are equal when white space (ASCII, and the ideographic space U+3000) is left out:
-   how tag-overrides.tsv names a program. */
-static bool same_name(const char *a, const char *b)
+/* Whether a names the program whose identity key is key (NFKC, no white space: how the core and
+   the finder match a line of tag-overrides.tsv to a program). */
+static bool same_name(const char *a, const char *key)
 {
-	for (;;) {
-		while (*a == ' ' || *a == '\t' || (a[0] == '\xE3' && a[1] == '\x80' && a[2] == '\x80'))
-			a += *a == '\xE3' ? 3 : 1;
-		while (*b == ' ' || *b == '\t' || (b[0] == '\xE3' && b[1] == '\x80' && b[2] == '\x80'))
-			b += *b == '\xE3' ? 3 : 1;
-		if (*a != *b)
-			return false;
-		if (*a == '\0')
-			return true;
-		a++, b++;
-	}
+	char *k = sasae_text_identity_key(a);
+	bool same = k && strcmp(k, key) == 0;
+	free(k);
+	return same;
 }
 
 /* The program's lines of the overrides file text: [{"changes", "reason"}], and *changes / *reason
@@ -38,6 +32,9 @@ static bool same_name(const char *a, const char *b)
 static json_t *override_lines(const char *text, const char *name, sasae_buf *changes, sasae_buf *reason)
 {
 	json_t *lines = json_array();
+	char *key = sasae_text_identity_key(name);
+	if (key == NULL)
+		return lines;
 	const char *p = text ? text : "";
 	while (*p) {
 		size_t len = strcspn(p, "\n");
@@ -54,7 +51,7 @@ static json_t *override_lines(const char *text, const char *name, sasae_buf *cha
 			char *ch = tab1 + 1, *tab2 = strchr(ch, '\t');
 			if (tab2)
 				*tab2 = '\0';
-			if (same_name(line, name)) {
+			if (same_name(line, key)) {
 				json_array_append_new(lines, json_pack("{s:s, s:s}", "changes", ch, "reason",
 								       tab2 ? tab2 + 1 : ""));
 				if (changes->len)
@@ -70,13 +67,14 @@ static json_t *override_lines(const char *text, const char *name, sasae_buf *cha
 		free(line);
 		p += len + (p[len] == '\n');
 	}
+	free(key);
 	return lines;
 }
 
 /* The program's page (status 200, or a failed form's 400 with its message at field "changes" or
    "comment", and what was typed). */
-static void program_page(web_ctx *c, int status, const char *field, const char *error, const char *typed_changes,
-			 const char *typed_reason, const char *typed_comment)
+static void program_page(web_ctx *c, int status, const char *field, const char *error,
+			 const char *typed_changes, const char *typed_reason, const char *typed_comment)
 {
 	const sasae_program *p = web_find_program(web_of(c), c->req->args[0]);
 	if (p == NULL) {
@@ -120,21 +118,28 @@ static void program_page(web_ctx *c, int status, const char *field, const char *
 	bool changes_error = error && strcmp(field, "changes") == 0;
 	json_t *page = web_ws_page(c);
 	json_object_set_new(page, "program",
-			    json_pack("{s:s, s:s, s:s, s:o}", "id", p->id, "name", p->name, "summary", p->summary,
-				      "departments", web_departments_json(p->departments, p->ndepartments)));
+			    json_pack("{s:s, s:s, s:s, s:o}", "id", p->id, "name", p->name, "summary",
+				      p->summary, "departments",
+				      web_departments_json(p->departments, p->ndepartments)));
 	json_object_set_new(page, "finder", web_finder_program_reasons(c, p));
 	json_object_set_new(page, "terms", web_finder_terms(c));
 	json_object_set_new(page, "lines", lines);
 	json_object_set_new(page, "changes",
-			    json_string(changes_error ? typed_changes : sasae_buf_ok(&changes) && changes.data ? changes.data : ""));
+			    json_string(changes_error                            ? typed_changes
+					: sasae_buf_ok(&changes) && changes.data ? changes.data
+										 : ""));
 	json_object_set_new(page, "reason",
-			    json_string(changes_error ? typed_reason : sasae_buf_ok(&reason) && reason.data ? reason.data : ""));
+			    json_string(changes_error                          ? typed_reason
+					: sasae_buf_ok(&reason) && reason.data ? reason.data
+									       : ""));
 	sasae_buf_free(&changes);
 	sasae_buf_free(&reason);
 	json_object_set_new(page, "may_edit", json_boolean(may == 0));
 	json_object_set_new(page, "can_comment",
-			    json_boolean(sasae_user_has(u, SASAE_ROLE_OFFICE) || sasae_user_has(u, SASAE_ROLE_EDITOR) ||
-					 sasae_user_has(u, SASAE_ROLE_APPROVER) || sasae_user_has(u, SASAE_ROLE_COUNCIL)));
+			    json_boolean(sasae_user_has(u, SASAE_ROLE_OFFICE) ||
+					 sasae_user_has(u, SASAE_ROLE_EDITOR) ||
+					 sasae_user_has(u, SASAE_ROLE_APPROVER) ||
+					 sasae_user_has(u, SASAE_ROLE_COUNCIL)));
 	json_object_set_new(page, "comments", notes);
 	json_object_set_new(page, "changes_error", changes_error ? json_string(error) : json_null());
 	json_object_set_new(page, "comment_error",
@@ -158,8 +163,8 @@ void web_program_tags_post(web_ctx *c)
 	}
 	const char *changes = sasae_http_form(c->req, "changes"), *reason = sasae_http_form(c->req, "reason");
 	if (changes == NULL) {
-		program_page(c, 400, "changes", "「タグの指定」（changes）の欄がありません。", "", reason ? reason : "",
-			     NULL);
+		program_page(c, 400, "changes", "「タグの指定」（changes）の欄がありません。", "",
+			     reason ? reason : "", NULL);
 		return;
 	}
 	sasae_store *s = web_ws_store(c);

@@ -1,7 +1,8 @@
 /*
  * server.c — the libmicrohttpd shell around sasae_web_handle: a thread pool on epoll, limits on
  * connections, header and URL size, an access log line per request (no query strings unless asked:
- * queries can describe a resident's situation), and a graceful stop on SIGINT/SIGTERM.  It only
+ * queries can describe a resident's situation), a graceful stop on SIGINT/SIGTERM, and SIGHUP to
+ * build the served site again (sasae_web_reload).  It only
  * fills a sasae_http_request (the raw target, the headers, the body up to SASAE_HTTP_MAX_BODY
  * through MHD's upload callbacks) and sends the sasae_http_response; everything else is the
  * router's (include/http/sasae/http.h) and the application's.
@@ -32,6 +33,7 @@
 	X(MHD_quiesce_daemon)                                                                                      \
 	X(MHD_stop_daemon)                                                                                         \
 	X(MHD_get_connection_values)                                                                               \
+	X(MHD_get_connection_info)                                                                                 \
 	X(MHD_create_response_from_buffer)                                                                         \
 	X(MHD_add_response_header)                                                                                 \
 	X(MHD_queue_response)                                                                                      \
@@ -170,6 +172,14 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 	}
 	header_list headers = {.n = 0};
 	mhd.MHD_get_connection_values(con, MHD_HEADER_KIND, collect_header, &headers);
+	char addr[INET6_ADDRSTRLEN + 1] = ""; /* the client's address, for the audit log and lockout */
+	const union MHD_ConnectionInfo *ci = mhd.MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr) {
+		socklen_t alen = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+									  : sizeof(struct sockaddr_in);
+		if (getnameinfo(ci->client_addr, alen, addr, sizeof addr, NULL, 0, NI_NUMERICHOST) != 0)
+			addr[0] = '\0';
+	}
 	sasae_http_request req = {.method = method,
 				  .target = r->uri,
 				  .headers = headers.fields,
@@ -177,7 +187,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 				  .body = r->body_total ? r->body.data : NULL,
 				  .body_len = r->body.len,
 				  .body_too_large =
-					  r->body_total > SASAE_HTTP_MAX_BODY || !sasae_buf_ok(&r->body)};
+					  r->body_total > SASAE_HTTP_MAX_BODY || !sasae_buf_ok(&r->body),
+				  .remote_addr = addr[0] ? addr : NULL};
 	sasae_http_response res = {0};
 	sasae_web_handle(s->web, &req, &res);
 	enum MHD_Result ok = send_response(con, &res);
@@ -206,6 +217,7 @@ int sasae_web_serve(sasae_web *w, const sasae_serve_options *opt, void (*log_lin
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, &old);
 	signal(SIGPIPE, SIG_IGN);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -236,14 +248,28 @@ int sasae_web_serve(sasae_web *w, const sasae_serve_options *opt, void (*log_lin
 			 strcmp(bind, "0.0.0.0") == 0 ? "127.0.0.1" : bind, port);
 		on_ready(url);
 	}
+	/* SIGHUP: build what is served again from the database (a version published or a data file
+	   changed by another process: the CLI, another server), and go on serving */
 	int sig = 0;
-	sigwait(&sigs, &sig);
+	while (sigwait(&sigs, &sig) == 0 && sig == SIGHUP) {
+		sasae_error rerr = {0};
+		char line[700];
+		if (sasae_web_reload(w, &rerr) == 0)
+			snprintf(line, sizeof line, "sasae: SIGHUP: 公開する版とデータファイルを読み込み直しました");
+		else
+			snprintf(line, sizeof line, "sasae: SIGHUP: 読み込み直せませんでした（前の内容のまま）: %s",
+				 rerr.message);
+		if (log_line)
+			log_line(line);
+	}
 	/* Graceful stop: no new connections; in-flight requests finish (bounded; a second signal
 	   stops at once).  Idle keep-alive connections are not waited for (MHD_stop_daemon closes them). */
 	MHD_socket listen = mhd.MHD_quiesce_daemon(d);
 	const struct timespec tick = {0, 100 * 1000 * 1000};
+	sigset_t stop = sigs; /* a second SIGINT or SIGTERM stops at once; a SIGHUP now is ignored */
+	sigdelset(&stop, SIGHUP);
 	for (int i = 0; i < DRAIN_SECONDS * 10; i++) {
-		if (atomic_load(&s.inflight) == 0 || sigtimedwait(&sigs, NULL, &tick) > 0)
+		if (atomic_load(&s.inflight) == 0 || sigtimedwait(&stop, NULL, &tick) > 0)
 			break;
 	}
 	mhd.MHD_stop_daemon(d);

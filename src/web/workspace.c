@@ -16,8 +16,10 @@ static const struct {
 	const char *code, *message;
 } done_messages[] = {
 	{"published", "公開する版を変えました。公開ページに反映しました。"},
-	{"published-pinned", "公開する版を記録しました。このサーバーは起動時に版が固定されているため（--plan 版）、公開ページは変わりません。"},
-	{"reload-failed", "変更は保存しましたが、公開ページへの反映に失敗しました。運用者に再読み込み（SIGHUP）か再起動を頼んでください。"},
+	{"published-pinned",
+	 "公開する版を記録しました。このサーバーは起動時に版が固定されているため（--plan 版）、公開ページは変わりません。"},
+	{"reload-failed",
+	 "変更は保存しましたが、公開ページへの反映に失敗しました。運用者に再読み込み（SIGHUP）か再起動を頼んでください。"},
 	{"triage", "点検結果の判断を保存しました。"},
 	{"title", "部の見出しを保存しました。"},
 	{"file", "データファイルを保存しました。公開ページに反映しました。"},
@@ -58,16 +60,15 @@ void web_done(web_ctx *c, const char *path, const char *code, const char *anchor
 void web_core_fail(web_ctx *c, int rc, const sasae_error *err)
 {
 	switch (rc) {
-	case SASAE_EFORBIDDEN:
-		web_fail(c, 403, "forbidden", "この操作はできません", err->message);
-		break;
+	case SASAE_EFORBIDDEN: web_fail(c, 403, "forbidden", "この操作はできません", err->message); break;
 	case SASAE_ENOTFOUND: web_fail(c, 404, "not-found", "見つかりません", err->message); break;
 	case SASAE_EUSAGE:
 	case SASAE_EDATA: web_fail(c, 400, "bad-input", "入力が正しくありません", err->message); break;
 	case SASAE_ECONFLICT: web_fail(c, 409, "conflict", "ほかの変更と重なりました", err->message); break;
 	case SASAE_EUNAVAILABLE: web_fail(c, 503, "unavailable", "作業画面を使えません", err->message); break;
 	default: /* a database or internal error: its words are for the operator, not the page */
-		web_fail(c, 500, "internal", "内部エラー", "処理できませんでした。時間をおいて、もう一度お試しください。");
+		web_fail(c, 500, "internal", "内部エラー",
+			 "処理できませんでした。時間をおいて、もう一度お試しください。");
 		break;
 	}
 }

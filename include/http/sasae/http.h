@@ -49,7 +49,7 @@ typedef struct sasae_http_request {
 	size_t nheaders;
 	const char *body; /* the body received (at most SASAE_HTTP_MAX_BODY bytes), or NULL */
 	size_t body_len;
-	bool body_too_large; /* the body was longer than SASAE_HTTP_MAX_BODY (→ 413) */
+	bool body_too_large;     /* the body was longer than SASAE_HTTP_MAX_BODY (→ 413) */
 	const char *remote_addr; /* the client's IP address as text ("192.0.2.1", "::1"), or NULL */
 	void *app_data;          /* the caller's per-request state, handed to handlers untouched (the web
 				    application keeps the signed-in session there); may be NULL */

@@ -62,8 +62,9 @@ bool sasae_web_query_loggable(const char *target);
 void sasae_web_handle(sasae_web *w, sasae_http_request *req, sasae_http_response *res);
 
 /*
- * Serve until SIGINT or SIGTERM (in-flight requests finish).  Prints nothing itself but the access
- * log through log_line (may be NULL) — the CLI passes a function writing to stderr.
+ * Serve until SIGINT or SIGTERM (in-flight requests finish); on SIGHUP, sasae_web_reload and go on.
+ * Prints nothing itself but the access log and the SIGHUP outcome through log_line (may be NULL) —
+ * the CLI passes a function writing to stderr.
  * Returns 0, SASAE_EIO (the address could not be bound; err says which and why), or
  * SASAE_EUNAVAILABLE (libmicrohttpd, loaded at this first call, is missing: include/util/sasae/dynlib.h).
  */
