@@ -22,7 +22,8 @@
  *   3. sasae_web_handle on the application over the bundled plan, imported once (at the first input,
  *      so that the corpus replay without libFuzzer sets it up the same way) into a temporary database
  *      that is removed at exit: a status in the application's set (a 500 is a bug: the database is
- *      sound and memory does not run out here), the security headers, HEAD, text bodies valid UTF-8.
+ *      sound and memory does not run out here), the security headers, HEAD, text bodies valid UTF-8,
+ *      a 303 only to a path of this site.
  */
 #include <dirent.h>
 #include <stdbool.h>
@@ -541,7 +542,9 @@ static void web_setup(void)
 
 static void check_web(const input *in)
 {
-	static const int statuses[] = {200, 204, 304, 400, 401, 403, 404, 405, 413, 414, 415};
+	/* the router's set, and the application's own: 303 (to /login, and after a change), 429 (sign-in
+	   locked) */
+	static const int statuses[] = {200, 204, 303, 304, 400, 401, 403, 404, 405, 413, 414, 415, 429};
 	sasae_http_request req = request_of(in);
 	sasae_http_response res = {0};
 	sasae_web_handle(web, &req, &res);
@@ -554,6 +557,11 @@ static void check_web(const input *in)
 		fail("the application answered a status outside its set");
 	}
 	check_response(&res, in->method, "application");
+	if (res.status == 303) { /* a redirect stays on this site: never an open redirect */
+		const char *loc = sasae_http_response_header(&res, "Location");
+		if (loc == NULL || loc[0] != '/' || loc[1] == '/' || loc[1] == '\\' || strpbrk(loc, "\r\n"))
+			fail("a 303 whose Location is not a path of this site");
+	}
 	const char *type = res.content_type;
 	if (res.body.len && type == NULL)
 		fail("a body without a Content-Type");
