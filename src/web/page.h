@@ -133,8 +133,9 @@ sasae_store *web_write_store(sasae_web *w, sasae_error *err);
 int web_authorize(sasae_http_ctx *x, unsigned flags);
 /* The router's is_private: whether the request carries a session cookie (valid or not). */
 bool web_request_private(const sasae_http_request *req);
-/* Whether a write comes from a page of this site: Sec-Fetch-Site, when sent, is same-origin; Origin,
-   when sent, is the --public-url's origin (or, without one, http(s):// and the Host header). */
+/* Whether a write comes from a page of this site: Sec-Fetch-Site, when sent, is same-origin;
+   without it, Origin, when sent, is the --public-url's origin (or, without one, http(s):// and the
+   Host header). */
 bool web_same_origin(const web_ctx *c);
 /* Who is signed in, for the layout's workspace bar (new reference). */
 json_t *web_user_json(const sasae_session *s);

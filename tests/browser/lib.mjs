@@ -79,8 +79,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /*
  * Start `sasae serve` on a free port over a new temp database (import --sample).  Returns
- * {base, port, stop}; stop() sends SIGTERM, waits for the exit and returns {code, signal}.  The
- * server's stderr (access log) goes to build/browser-artifacts/<name>-server.log.
+ * {base, port, db, stop}; stop() sends SIGTERM, waits for the exit and returns {code, signal}.  The
+ * server's stderr (access log) goes to build/browser-artifacts/<name>-server.log.  db is the
+ * database's path, for the CLI (`sasae user add`, …) while the server runs.
  */
 export async function startServer(name) {
 	if (!fs.existsSync(SASAE_BIN))
@@ -129,7 +130,7 @@ export async function startServer(name) {
 			fs.rmSync(dir, { recursive: true, force: true });
 			return exited;
 		};
-		return { base, port, stop };
+		return { base, port, db, stop };
 	}
 }
 

@@ -915,6 +915,8 @@ static void test_origin(void **state)
 		{NULL, "cross-site", 403},
 		{NULL, "same-site", 403},
 		{"http://example.jp", "same-origin", 303},
+		{"null", "same-origin", 303}, /* Chromium's own form post under Referrer-Policy: no-referrer */
+		{"http://example.jp", "cross-site", 403},
 		{"https://example.jp", NULL, 303}, /* behind a TLS proxy without --public-url */
 		{NULL, NULL, 303},                 /* not a browser */
 	};
