@@ -627,17 +627,28 @@ static void typed_login(const char *login, bool lower, char out[260])
 	out[o] = '\0';
 }
 
-/* Whether kind/key is locked at now by policy limit; *until the time it opens again. */
+/*
+ * Whether kind/key is locked at now: `limit` failures within window_seconds up to its last failure,
+ * and now is less than lockout_seconds after that last one.  *until is raised to the time it opens
+ * again.
+ */
 static int locked(sasae_store_backend *b, const sasae_login_policy *p, const char *kind, const char *key,
 		  int limit, int64_t now, int64_t *until, sasae_error *err)
 {
 	int count = 0;
-	int64_t last = 0;
-	int rc = b->failure_count(b, kind, key, now - p->window_seconds, &count, &last, err);
-	if (rc == 0 && limit > 0 && count >= limit && now < last + p->lockout_seconds &&
-	    last + p->lockout_seconds > *until)
+	int64_t last = 0, ignored = 0;
+	if (limit <= 0)
+		return 0;
+	/* the last failure that can still hold a lock … */
+	int rc = b->failure_count(b, kind, key, now - p->lockout_seconds, &count, &last, err);
+	if (rc || count == 0)
+		return rc;
+	/* … and the failures of the window that ends with it */
+	if ((rc = b->failure_count(b, kind, key, last - p->window_seconds, &count, &ignored, err)) != 0)
+		return rc;
+	if (count >= limit && now < last + p->lockout_seconds && last + p->lockout_seconds > *until)
 		*until = last + p->lockout_seconds;
-	return rc;
+	return 0;
 }
 
 int sasae_login(sasae_store *s, const sasae_login_policy *p, const char *login, const char *password,
@@ -708,7 +719,7 @@ int sasae_login(sasae_store *s, const sasae_login_policy *p, const char *login, 
 			sasae_user_clear(&u);
 		if ((rc = b->tx_begin(b, err)) != 0)
 			return rc;
-		int64_t keep = p->window_seconds > p->lockout_seconds ? p->window_seconds : p->lockout_seconds;
+		int64_t keep = (int64_t)p->window_seconds + p->lockout_seconds;
 		rc = b->failure_clear(b, "login", NULL, now - keep, err); /* forget what no rule looks at */
 		if (rc == 0)
 			rc = b->failure_add(b, "login", key, now, err);

@@ -391,8 +391,6 @@ int sasae_office_file_set(sasae_store *s, const sasae_actor *who, const char *na
 		return no_file(err);
 	size_t len = text ? strlen(text) : 0;
 	int rc = 0;
-	if (text && (rc = file_check(s, k, name, text, len, err)) != 0)
-		return rc;
 	const char *bi;
 	size_t bilen;
 	builtin(k, &bi, &bilen);
@@ -401,7 +399,11 @@ int sasae_office_file_set(sasae_store *s, const sasae_actor *who, const char *na
 	if ((rc = b->tx_begin(b, err)) != 0)
 		return rc;
 	sasae_store_file cur = {0};
-	rc = b->finder_file(b, name, &cur, err);
+	/* checked inside the transaction: the finder's files are checked as a set with the others */
+	if (text)
+		rc = file_check(s, k, name, text, len, err);
+	if (rc == 0)
+		rc = b->finder_file(b, name, &cur, err);
 	const char *cur_text = cur.text ? cur.text : bi;
 	size_t cur_len = cur.text ? cur.len : bilen;
 	if (rc == 0 && text == NULL) {
@@ -589,6 +591,8 @@ int sasae_program_tags_set(sasae_store *s, const sasae_actor *who, const sasae_u
 	overrides_edit e = {SASAE_BUF_INIT, SASAE_BUF_INIT, SASAE_BUF_INIT, 0};
 	sasae_buf line = SASAE_BUF_INIT;
 	char *newc = NULL, *newr = NULL;
+	/* read, check and write the file in one transaction: no other change is lost in between */
+	bool began = rc == 0 && (rc = b->tx_begin(b, err)) == 0;
 	if (rc == 0 && (rc = sasae_office_file_get(s, "tag-overrides.tsv", &cur, err)) == 0) {
 		if (cl) {
 			sasae_buf_appendf(&line, "%s\t%.*s", p.name, (int)cl, changes);
@@ -613,7 +617,7 @@ int sasae_program_tags_set(sasae_store *s, const sasae_actor *who, const sasae_u
 	if (rc == 0 && !same)
 		rc = file_check(s, SASAE_TAGFILE_OVERRIDES, "tag-overrides.tsv", sasae_buf_cstr(&e.text),
 				e.text.len, err);
-	if (rc == 0 && !same && (rc = b->tx_begin(b, err)) == 0) {
+	if (rc == 0 && !same) {
 		char target[64];
 		snprintf(target, sizeof target, "program:%s", program);
 		rc = b->file_put(b, "tag-overrides.tsv", sasae_buf_cstr(&e.text), e.text.len,
@@ -623,8 +627,9 @@ int sasae_program_tags_set(sasae_store *s, const sasae_actor *who, const sasae_u
 					(e.lines ? ACCT_BEFORE : 0) | (cl ? ACCT_AFTER : 0),
 					e.lines ? tags_json(oldc, oldr) : NULL,
 					cl ? tags_json(newc, newr) : NULL, NULL, err);
-		rc = acct_finish(b, rc, err);
 	}
+	if (began)
+		rc = acct_finish(b, rc, err);
 	free(newc);
 	free(newr);
 	free(key);
