@@ -17,9 +17,11 @@ Usage: test_http.py SASAE_BINARY SOURCE_DIR [-k SUBSTRING] [-v]
 Prints "N passed, M failed" and exits 1 when anything failed.  python3 standard library only.
 """
 import argparse
+import csv
 import hashlib
 import html
 import html.parser
+import io
 import http.client as httpclient
 import json
 import os
@@ -33,6 +35,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import zipfile
 
 # ---------------------------------------------------------------------------------------------
 # servers
@@ -544,6 +547,59 @@ def data_page_and_downloads(t):
 
 
 @test
+def every_export_downloads_from_data(t):
+    # Every format of `sasae export` (docs/exports.md) is linked from /data and read back here by a
+    # parser of its own: zipfile (XLSX, the HSDS package), csv (UTF-8 and CP932), json.
+    want = {"plan.xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "plan.csv": "text/csv; charset=utf-8", "plan-cp932.csv": "text/csv; charset=Windows-31J",
+            "plan.tsv": "text/tab-separated-values; charset=utf-8",
+            "plan-cp932.tsv": "text/tab-separated-values; charset=Windows-31J",
+            "plan.json": "application/json", "plan.jsonld": "application/ld+json", "hsds.zip": "application/zip",
+            "plan.txt": "text/plain; charset=utf-8", "plan.md": "text/markdown; charset=utf-8",
+            "plan.html": "text/html; charset=utf-8"}
+    text = expect_html(t, get("/data"), 200, "/data")
+    links = {l for l in Page(text).links if l.startswith("/data/") and l != "/data/catalog.json"}
+    t.eq(sorted(links), sorted("/data/" + f for f in want), "/data links every export")
+    t.ok("CC BY 4.0" in text, "/data names the licence")
+    listings, programs = EXPECTED["listings_total"], EXPECTED["programs_total"]
+    bodies = {}
+    for f, ctype in want.items():
+        r = get("/data/" + f)
+        t.eq(r.status, 200, f"/data/{f} status")
+        t.eq(r.ctype, ctype, f"/data/{f} Content-Type")
+        cd = r.h("Content-Disposition", "")
+        t.ok(cd.startswith(f'attachment; filename="{f}"; filename*=UTF-8\'\''), f"/data/{f} Content-Disposition {cd}")
+        name = urllib.parse.unquote(cd.split("''", 1)[-1])
+        t.ok(name.startswith("sendai-2024-draft_第1版_"), f"/data/{f} UTF-8 filename {name}")
+        t.ok(r.h("ETag"), f"/data/{f} has no ETag")
+        bodies[f] = r.body
+        t.ok(f"（{len(r.body):,} バイト）" in text, f"/data does not give the size of {f} ({len(r.body)})")
+    with zipfile.ZipFile(io.BytesIO(bodies["plan.xlsx"])) as z:
+        t.ok("xl/workbook.xml" in z.namelist(), "plan.xlsx has xl/workbook.xml")
+        t.eq(z.testzip(), None, "plan.xlsx CRCs")
+    with zipfile.ZipFile(io.BytesIO(bodies["hsds.zip"])) as z:
+        pkg = json.loads(z.read("datapackage.json"))
+        t.eq(sorted(r["path"] for r in pkg["resources"]), sorted(n for n in z.namelist() if n.endswith(".csv")),
+             "hsds.zip holds the files datapackage.json describes")
+        services = list(csv.reader(io.StringIO(z.read("services.csv").decode("utf-8"))))
+        t.eq(len(services), programs + 1, "hsds.zip services.csv: a service per program and a header")
+    for f, enc, sep in (("plan.csv", "utf-8-sig", ","), ("plan-cp932.csv", "cp932", ","),
+                        ("plan.tsv", "utf-8", "\t"), ("plan-cp932.tsv", "cp932", "\t")):
+        rows = list(csv.reader(io.StringIO(bodies[f].decode(enc), newline=""), delimiter=sep))
+        t.eq(len(rows), listings + 1, f"{f}: a row per listing and a header")
+    t.eq(bodies["plan-cp932.csv"].decode("cp932"), bodies["plan.csv"].decode("utf-8-sig"), "CP932 CSV = UTF-8 CSV")
+    t.eq(len(json.loads(bodies["plan.json"])["programs"]), programs, "plan.json programs")
+    t.eq(len(json.loads(bodies["plan.jsonld"])["@graph"]), programs, "plan.jsonld services")
+    cat = get("/data/catalog.json")
+    t.eq(cat.ctype, "application/ld+json", "catalog.json Content-Type")
+    dists = {d["dct:identifier"]: d for d in cat.json()["dcat:distribution"]}
+    t.eq(sorted(dists), sorted(want), "catalog.json lists every download")
+    for f, d in dists.items():
+        t.eq(d["dcat:byteSize"], len(bodies[f]), f"catalog.json size of {f}")
+        t.eq(d["dct:license"], "https://creativecommons.org/licenses/by/4.0/", f"catalog.json licence of {f}")
+
+
+@test
 def static_assets(t):
     r = get("/assets/style.css")
     t.eq(r.status, 200, "style.css status")
@@ -1048,11 +1104,12 @@ def openapi_is_valid_and_complete(t):
     t.eq(sorted(c for c, _ in documented), sorted(enum), "error codes in docs/api.md and the description")
     # codes the pages and the API emit (src/web: web_fail) and the HTTP layer's own (src/http: its
     # sasae_http_problem tables), but for those of routes that take forms or need sign-in: no such
-    # route is under /api/ yet (and a body over 64 KB gets the HTTP layer's plain-text 413)
+    # route is under /api/ yet (and a body over 64 KB gets the HTTP layer's plain-text 413); and those of
+    # the /data/ downloads, answered as HTML pages, never under /api/ (docs/web.md, "Downloads")
     not_yet_on_the_api = {"sign-in-required", "forbidden", "unsupported-media-type", "too-many-fields",
-                          "bad-form-encoding", "payload-too-large",
-                          # the workspace's pages (/login, /office…) and the downloads of /data/
-                          "bad-input", "cross-site", "conflict", "unavailable", "not-available"}
+                          "bad-form-encoding", "payload-too-large", "not-available", "unavailable",
+                          # the workspace's pages (/login, /office…), never under /api/ either
+                          "bad-input", "cross-site", "conflict"}
     emitted = set()
     for d, pattern in (("src/web", r'fail\(&?c, \d+, "([a-z-]+)"'), ("src/http", r'\{\s*\d{3}, "([a-z-]+)"')):
         for name in sorted(os.listdir(os.path.join(SRC, d))):

@@ -4,19 +4,27 @@
  * parsing (percent and plus decoding, repeated keys, invalid UTF-8, the body cap, the content
  * type), cookies, Cache-Control and ETag from the route's flags, and the authorizer hook refusing
  * routes that need sign-in, a role or a CSRF token; and the web application itself as a function
- * from a request to a response (sasae_web_handle over the bundled plan).
+ * from a request to a response (sasae_web_handle over the bundled plan), with the downloads of
+ * /data: every export the CLI makes, each read back by a parser of its format (libzip for XLSX and
+ * the HSDS ZIP, iconv for CP932, jansson for JSON, sasae's own parser for the plan text), the page
+ * listing each with its size, licence and date, and the DCAT catalogue.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <iconv.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <zip.h>
 
 #include "sasae/departments.h"
 #include "sasae/http.h"
 #include "sasae/import.h"
+#include "sasae/parse.h"
 #include "sasae/store.h"
 #include "sasae/web.h"
 #include "test_util.h"
@@ -549,6 +557,354 @@ static void test_web_handle(void **state)
 	sasae_http_response_clear(&res);
 }
 
+/* ---- /data: the downloads ---- */
+
+/* What the document (data/sendai-2024-draft.txt, tests/data/sendai-expected.json) holds. */
+enum { SENDAI_LISTINGS = 254, SENDAI_PROGRAMS = 174 };
+
+/* Every export of `sasae export` (docs/exports.md) and the type it must be served with. */
+static const struct {
+	const char *file, *type;
+} DOWNLOADS[] = {
+	{"plan.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+	{"plan.csv", "text/csv; charset=utf-8"},
+	{"plan-cp932.csv", "text/csv; charset=Windows-31J"},
+	{"plan.tsv", "text/tab-separated-values; charset=utf-8"},
+	{"plan-cp932.tsv", "text/tab-separated-values; charset=Windows-31J"},
+	{"plan.json", "application/json"},
+	{"plan.jsonld", "application/ld+json"},
+	{"hsds.zip", "application/zip"},
+	{"plan.txt", "text/plain; charset=utf-8"},
+	{"plan.md", "text/markdown; charset=utf-8"},
+	{"plan.html", "text/html; charset=utf-8"},
+};
+enum { NDOWNLOADS = sizeof DOWNLOADS / sizeof DOWNLOADS[0] };
+
+/* A request with one extra header (hname may be NULL). */
+static void web_get(sasae_http_response *res, const char *method, const char *target, const char *hname,
+		    const char *hvalue)
+{
+	const sasae_http_field headers[] = {{"Host", "example.jp"},
+					    {hname ? hname : "X-None", hvalue ? hvalue : ""}};
+	sasae_http_request req = {.method = method, .target = target, .headers = headers, .nheaders = 2};
+	memset(res, 0, sizeof *res);
+	sasae_web_handle(web, &req, res);
+	sasae_http_request_clear(&req);
+}
+
+/* Records of a CSV/TSV body (RFC 4180: a line break inside quotes does not end a record). */
+static size_t count_records(const char *s, size_t len)
+{
+	size_t n = 0;
+	bool quoted = false;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"')
+			quoted = !quoted;
+		else if (s[i] == '\n' && !quoted)
+			n++;
+	}
+	return n + (len && s[len - 1] != '\n');
+}
+
+/* iconv CP932 → UTF-8 of a whole body (malloc'd, NUL-terminated); fails the test on a bad byte. */
+static char *from_cp932(const char *in, size_t len, size_t *outlen)
+{
+	iconv_t cd = iconv_open("UTF-8", "CP932");
+	assert_true(cd != (iconv_t)-1);
+	size_t cap = len * 2 + 16, left = cap;
+	char *out = malloc(cap), *o = out;
+	char *i = (char *)(uintptr_t)in;
+	size_t ileft = len;
+	assert_non_null(out);
+	if (iconv(cd, &i, &ileft, &o, &left) == (size_t)-1)
+		fail_msg("the CP932 body does not decode at byte %zu", len - ileft);
+	iconv_close(cd);
+	*outlen = cap - left;
+	*o = '\0';
+	return out;
+}
+
+/* An open ZIP over body (libzip reading from memory, consistency checked), or a test failure. */
+static zip_t *open_zip(const char *body, size_t len)
+{
+	zip_error_t ze;
+	zip_error_init(&ze);
+	zip_source_t *src = zip_source_buffer_create(body, len, 0, &ze);
+	assert_non_null(src);
+	zip_t *z = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS, &ze);
+	if (z == NULL)
+		fail_msg("not a ZIP: %s", zip_error_strerror(&ze));
+	return z;
+}
+
+/* A member of a ZIP, read whole (malloc'd, NUL-terminated). */
+static char *zip_member(zip_t *z, const char *name, size_t *len)
+{
+	zip_stat_t st;
+	if (zip_stat(z, name, 0, &st) != 0)
+		fail_msg("the ZIP has no %s", name);
+	char *buf = malloc(st.size + 1);
+	zip_file_t *f = zip_fopen(z, name, 0);
+	assert_non_null(buf);
+	assert_non_null(f);
+	assert_int_equal(zip_fread(f, buf, st.size), (zip_int64_t)st.size);
+	zip_fclose(f);
+	buf[st.size] = '\0';
+	*len = st.size;
+	return buf;
+}
+
+/* The import time of the served version, read from the store (not from the web). */
+static char *imported_at(void)
+{
+	sasae_store *s = NULL;
+	sasae_error err = {0};
+	sasae_plan_info *infos = NULL;
+	size_t n = 0;
+	assert_int_equal(sasae_store_open(&s, web_db, SASAE_STORE_READONLY, &err), 0);
+	assert_int_equal(sasae_store_plans(s, &infos, &n, &err), 0);
+	assert_int_equal(n, 1);
+	char *at = strdup(infos[0].imported_at);
+	sasae_plan_infos_free(infos, n);
+	sasae_store_close(s);
+	return at;
+}
+
+/* "2026年11月24日": the date in Japan of an ISO 8601 UTC time, by the C library's own time zone
+   rules (TZ set to UTC, then to Japan's zone, JST-9). */
+static void date_in_japan(char *out, size_t n, const char *iso)
+{
+	struct tm tm = {0};
+	assert_int_equal(sscanf(iso, "%d-%d-%dT%d:%d:%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+				&tm.tm_min, &tm.tm_sec),
+			 6);
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_isdst = 0;
+	char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	time_t t = mktime(&tm);
+	setenv("TZ", "JST-9", 1);
+	tzset();
+	struct tm jp;
+	localtime_r(&t, &jp);
+	if (old)
+		setenv("TZ", old, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(old);
+	snprintf(out, n, "%d年%d月%d日", jp.tm_year + 1900, jp.tm_mon + 1, jp.tm_mday);
+}
+
+/* How many times needle occurs in hay. */
+static size_t occurrences(const char *hay, const char *needle)
+{
+	size_t n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* Check the body of a download with a parser of its format. */
+static void check_body(const char *file, const char *b, size_t len, sasae_buf *csv_utf8, sasae_buf *tsv_utf8)
+{
+	if (strcmp(file, "plan.xlsx") == 0) {
+		assert_memory_equal(b, "PK\x03\x04", 4);
+		zip_t *z = open_zip(b, len);
+		assert_true(zip_name_locate(z, "xl/workbook.xml", 0) >= 0);
+		assert_true(zip_name_locate(z, "xl/worksheets/sheet6.xml", 0) >= 0); /* a sheet per part: 6 */
+		zip_discard(z);
+	} else if (strcmp(file, "hsds.zip") == 0) {
+		zip_t *z = open_zip(b, len);
+		size_t n;
+		char *dp = zip_member(z, "datapackage.json", &n);
+		json_error_t je;
+		json_t *pkg = json_loadb(dp, n, 0, &je);
+		assert_non_null(pkg);
+		assert_int_equal(json_array_size(json_object_get(pkg, "resources")), 6);
+		json_decref(pkg);
+		free(dp);
+		char *services = zip_member(z, "services.csv", &n); /* one service per program, a header */
+		assert_int_equal(count_records(services, n), SENDAI_PROGRAMS + 1);
+		free(services);
+		zip_discard(z);
+	} else if (strcmp(file, "plan.csv") == 0) {
+		assert_memory_equal(b, "\xef\xbb\xbf", 3);
+		assert_int_equal(count_records(b, len), SENDAI_LISTINGS + 1);
+		sasae_buf_append(csv_utf8, b + 3, len - 3);
+	} else if (strcmp(file, "plan.tsv") == 0) {
+		assert_int_equal(count_records(b, len), SENDAI_LISTINGS + 1);
+		sasae_buf_append(tsv_utf8, b, len);
+	} else if (strcmp(file, "plan-cp932.csv") == 0 || strcmp(file, "plan-cp932.tsv") == 0) {
+		size_t n;
+		char *u = from_cp932(b, len, &n);
+		assert_int_equal(count_records(u, n), SENDAI_LISTINGS + 1);
+		/* the plan has no character CP932 maps one way (docs/exports.md): the same table */
+		const sasae_buf *same = strcmp(file, "plan-cp932.csv") == 0 ? csv_utf8 : tsv_utf8;
+		assert_int_equal(n, same->len);
+		assert_memory_equal(u, same->data, n);
+		free(u);
+	} else if (strcmp(file, "plan.json") == 0 || strcmp(file, "plan.jsonld") == 0) {
+		json_error_t je;
+		json_t *v = json_loadb(b, len, 0, &je);
+		if (v == NULL)
+			fail_msg("%s: %s", file, je.text);
+		const char *key = strcmp(file, "plan.jsonld") == 0 ? "@graph" : "programs";
+		assert_int_equal(json_array_size(json_object_get(v, key)), SENDAI_PROGRAMS);
+		json_decref(v);
+	} else if (strcmp(file, "plan.txt") == 0) { /* the document again: sasae's parser reads it */
+		sasae_dept_table *depts = NULL;
+		sasae_plan *plan = NULL;
+		sasae_error err = {0};
+		assert_int_equal(sasae_dept_table_default(&depts, &err), 0);
+		assert_int_equal(sasae_parse_document(&plan, "plan.txt", b, len, depts, NULL, NULL, &err), 0);
+		assert_int_equal(sasae_plan_count_listings(plan), SENDAI_LISTINGS);
+		assert_int_equal(plan->nprograms, SENDAI_PROGRAMS);
+		sasae_plan_free(plan);
+		sasae_dept_table_free(depts);
+	} else if (strcmp(file, "plan.md") == 0) {
+		char *md = strndup(b, len);
+		assert_int_equal(strncmp(md, "# ", 2), 0);
+		/* per section a header row and a rule, then a row per listing */
+		size_t rows = occurrences(md, "\n| ");
+		size_t headers = occurrences(md, "\n| No | 事業名 | 事業概要 | 担当局等 |");
+		size_t rules = occurrences(md, "\n| ---: |");
+		assert_true(headers > 0);
+		assert_int_equal(rules, headers);
+		assert_int_equal(rows - headers - rules, SENDAI_LISTINGS);
+		free(md);
+	} else if (strcmp(file, "plan.html") == 0) {
+		char *h = strndup(b, len);
+		assert_int_equal(strncmp(h, "<!DOCTYPE html>", 15), 0);
+		assert_non_null(strstr(h, "<html lang=\"ja\">"));
+		assert_int_equal(occurrences(h, "<th scope=\"row\">"), SENDAI_LISTINGS); /* a row per listing */
+		free(h);
+	} else {
+		fail_msg("no check for %s", file);
+	}
+}
+
+/* "48,213" */
+static void grouped(char *out, size_t n)
+{
+	char digits[32];
+	snprintf(digits, sizeof digits, "%zu", n);
+	size_t g = 0, nd = strlen(digits);
+	for (size_t k = 0; k < nd; k++) {
+		if (k && (nd - k) % 3 == 0)
+			out[g++] = ',';
+		out[g++] = digits[k];
+	}
+	out[g] = '\0';
+}
+
+static void test_web_downloads(void **state)
+{
+	(void)state;
+	sasae_http_response page, res;
+	web_get(&page, "GET", "/data", NULL, NULL);
+	assert_int_equal(page.status, 200);
+	const char *html = body_of(&page);
+	char *at = imported_at();
+	char date[64];
+	date_in_japan(date, sizeof date, at);
+
+	/* the page links exactly these downloads; the licence is stated for all */
+	assert_int_equal(occurrences(html, "\" download>"), NDOWNLOADS);
+	assert_non_null(strstr(html, "https://creativecommons.org/licenses/by/4.0/deed.ja\" rel=\"license\""));
+
+	sasae_buf csv_utf8 = SASAE_BUF_INIT, tsv_utf8 = SASAE_BUF_INIT;
+	for (size_t i = 0; i < NDOWNLOADS; i++) {
+		const char *file = DOWNLOADS[i].file;
+		char target[64], link[128], want[192];
+		snprintf(target, sizeof target, "/data/%s", file);
+		snprintf(link, sizeof link, "<a href=\"%s\" download>", target);
+		web_get(&res, "GET", target, NULL, NULL);
+		if (res.status != 200)
+			fail_msg("%s: status %d", target, res.status);
+		assert_string_equal(res.content_type, DOWNLOADS[i].type);
+		const char *cd = sasae_http_response_header(&res, "Content-Disposition");
+		snprintf(want, sizeof want,
+			 "attachment; filename=\"%s\"; filename*=UTF-8''sendai-2024-draft_", file);
+		assert_non_null(cd);
+		assert_int_equal(strncmp(cd, want, strlen(want)), 0);
+		assert_string_equal(sasae_http_response_header(&res, "Cache-Control"), "public, max-age=300");
+		assert_non_null(sasae_http_response_header(&res, "ETag"));
+
+		/* its entry on the page: the size as served, the licence, the date of the import */
+		const char *entry = strstr(html, link);
+		if (entry == NULL)
+			fail_msg("/data does not link %s", target);
+		const char *end = strstr(entry, "</li>");
+		assert_non_null(end);
+		char *block = strndup(entry, (size_t)(end - entry));
+		char size[64];
+		grouped(size, res.body.len);
+		snprintf(want, sizeof want, "（%s バイト）</dd>", size);
+		if (strstr(block, want) == NULL)
+			fail_msg("%s: the page does not give its size %s", file, want);
+		assert_non_null(strstr(block, ">CC BY 4.0</a>"));
+		snprintf(want, sizeof want, "<time datetime=\"%s\">%s</time>", at, date);
+		if (strstr(block, want) == NULL)
+			fail_msg("%s: no last-updated date %s", file, want);
+		free(block);
+
+		check_body(file, res.body.data, res.body.len, &csv_utf8, &tsv_utf8);
+
+		/* the ETag answers 304; HEAD has the headers, not the body */
+		char etag[128];
+		snprintf(etag, sizeof etag, "%s", sasae_http_response_header(&res, "ETag"));
+		sasae_http_response_clear(&res);
+		web_get(&res, "GET", target, "If-None-Match", etag);
+		assert_int_equal(res.status, 304);
+		sasae_http_response_clear(&res);
+		web_get(&res, "HEAD", target, NULL, NULL);
+		assert_int_equal(res.status, 200);
+		assert_true(res.head);
+		sasae_http_response_clear(&res);
+	}
+	sasae_buf_free(&csv_utf8);
+	sasae_buf_free(&tsv_utf8);
+
+	/* an unknown file: the helpful 404 page */
+	web_get(&res, "GET", "/data/plan.xls", NULL, NULL);
+	assert_int_equal(res.status, 404);
+	assert_string_equal(res.content_type, "text/html; charset=utf-8");
+	sasae_http_response_clear(&res);
+
+	/* the catalogue: a DCAT dataset, one distribution per download with its size as served */
+	web_get(&res, "GET", "/data/catalog.json", NULL, NULL);
+	assert_int_equal(res.status, 200);
+	assert_string_equal(res.content_type, "application/ld+json");
+	json_error_t je;
+	json_t *cat = json_loadb(res.body.data, res.body.len, 0, &je);
+	assert_non_null(cat);
+	assert_string_equal(json_string_value(json_object_get(cat, "@type")), "dcat:Dataset");
+	assert_string_equal(json_string_value(json_object_get(cat, "dct:license")),
+			    "https://creativecommons.org/licenses/by/4.0/");
+	assert_string_equal(json_string_value(json_object_get(cat, "dct:modified")), at);
+	json_t *dists = json_object_get(cat, "dcat:distribution");
+	assert_int_equal(json_array_size(dists), NDOWNLOADS);
+	for (size_t i = 0; i < NDOWNLOADS; i++) {
+		json_t *d = json_array_get(dists, i);
+		char url[64];
+		snprintf(url, sizeof url, "/data/%s", DOWNLOADS[i].file);
+		assert_string_equal(json_string_value(json_object_get(d, "dcat:downloadURL")), url);
+		assert_string_equal(json_string_value(json_object_get(d, "dcat:mediaType")), DOWNLOADS[i].type);
+		sasae_http_response f;
+		web_get(&f, "GET", url, NULL, NULL);
+		assert_int_equal(json_integer_value(json_object_get(d, "dcat:byteSize")),
+				 (json_int_t)f.body.len);
+		sasae_http_response_clear(&f);
+	}
+	json_decref(cat);
+	sasae_http_response_clear(&res);
+	sasae_http_response_clear(&page);
+	free(at);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -563,6 +919,7 @@ int main(void)
 	};
 	const struct CMUnitTest web_tests[] = {
 		cmocka_unit_test(test_web_handle),
+		cmocka_unit_test(test_web_downloads),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	return failed + cmocka_run_group_tests(web_tests, web_setup, web_teardown);
