@@ -173,10 +173,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char 
 	header_list headers = {.n = 0};
 	mhd.MHD_get_connection_values(con, MHD_HEADER_KIND, collect_header, &headers);
 	char addr[INET6_ADDRSTRLEN + 1] = ""; /* the client's address, for the audit log and lockout */
-	const union MHD_ConnectionInfo *ci = mhd.MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const union MHD_ConnectionInfo *ci =
+		mhd.MHD_get_connection_info(con, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci && ci->client_addr) {
 		socklen_t alen = ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-									  : sizeof(struct sockaddr_in);
+									: sizeof(struct sockaddr_in);
 		if (getnameinfo(ci->client_addr, alen, addr, sizeof addr, NULL, 0, NI_NUMERICHOST) != 0)
 			addr[0] = '\0';
 	}
@@ -255,10 +256,11 @@ int sasae_web_serve(sasae_web *w, const sasae_serve_options *opt, void (*log_lin
 		sasae_error rerr = {0};
 		char line[700];
 		if (sasae_web_reload(w, &rerr) == 0)
-			snprintf(line, sizeof line, "sasae: SIGHUP: 公開する版とデータファイルを読み込み直しました");
+			snprintf(line, sizeof line,
+				 "sasae: SIGHUP: 公開する版とデータファイルを読み込み直しました");
 		else
-			snprintf(line, sizeof line, "sasae: SIGHUP: 読み込み直せませんでした（前の内容のまま）: %s",
-				 rerr.message);
+			snprintf(line, sizeof line,
+				 "sasae: SIGHUP: 読み込み直せませんでした（前の内容のまま）: %s", rerr.message);
 		if (log_line)
 			log_line(line);
 	}
