@@ -351,16 +351,20 @@ static int site_new(web_site **out, sasae_web *w, sasae_error *err)
 
 int sasae_web_reload(sasae_web *w, sasae_error *err)
 {
+	/* one reload at a time: the last one to start reads the database after every change that asked
+	   for it, so the site left in place is never older than the last change */
+	pthread_mutex_lock(&w->reload_lock);
 	web_site *site;
 	int rc = site_new(&site, w, err);
-	if (rc)
-		return rc;
-	pthread_mutex_lock(&w->lock);
-	web_site *old = w->site;
-	w->site = site;
-	pthread_mutex_unlock(&w->lock);
-	site_release(old);
-	return 0;
+	if (rc == 0) {
+		pthread_mutex_lock(&w->lock);
+		web_site *old = w->site;
+		w->site = site;
+		pthread_mutex_unlock(&w->lock);
+		site_release(old);
+	}
+	pthread_mutex_unlock(&w->reload_lock);
+	return rc;
 }
 
 /* ---- the application ---- */
@@ -428,6 +432,7 @@ int sasae_web_new(sasae_web **out, const char *db_path, const char *plan_spec, s
 	}
 	w->policy = sasae_login_policy_default();
 	pthread_mutex_init(&w->lock, NULL);
+	pthread_mutex_init(&w->reload_lock, NULL);
 	int rc = 0;
 	bool keys = false;
 	/* Once for writing: the schema is brought up to date (accounts, the audit log), and sign-in
@@ -452,6 +457,7 @@ int sasae_web_new(sasae_web **out, const char *db_path, const char *plan_spec, s
 			pthread_key_delete(w->write_key);
 		}
 		pthread_mutex_destroy(&w->lock);
+		pthread_mutex_destroy(&w->reload_lock);
 		free(w->plan_spec);
 		free(w->db_path);
 		free(w);
@@ -473,6 +479,7 @@ void sasae_web_free(sasae_web *w)
 	pthread_key_delete(w->write_key);
 	site_release(w->site);
 	pthread_mutex_destroy(&w->lock);
+	pthread_mutex_destroy(&w->reload_lock);
 	free(w->public_url);
 	free(w->plan_spec);
 	free(w->db_path);

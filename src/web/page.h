@@ -45,16 +45,17 @@ typedef struct web_site {
 /* The application: the database, settings, per-thread connections and the site served now. */
 struct sasae_web {
 	char *db_path;
-	char *plan_spec;           /* --plan as given (NULL: the plan imported last) */
-	pthread_key_t store_key;   /* per-thread read-only store connection (public pages) */
-	pthread_key_t write_key;   /* per-thread read-write connection (sign-in, the workspace) */
-	bool writable;             /* the database could be opened for writing at start-up */
-	char *public_url;          /* --public-url, or NULL */
-	char public_origin[300];   /* its scheme://host[:port] (lower case), or "" */
-	bool secure;               /* served over HTTPS (the public URL is https): Secure, __Host- cookie */
-	sasae_login_policy policy; /* session and lockout limits */
-	pthread_mutex_t lock;      /* guards site */
-	web_site *site;            /* the site served now (a reference held by the application) */
+	char *plan_spec;             /* --plan as given (NULL: the plan imported last) */
+	pthread_key_t store_key;     /* per-thread read-only store connection (public pages) */
+	pthread_key_t write_key;     /* per-thread read-write connection (sign-in, the workspace) */
+	bool writable;               /* the database could be opened for writing at start-up */
+	char *public_url;            /* --public-url, or NULL */
+	char public_origin[300];     /* its scheme://host[:port] (lower case), or "" */
+	bool secure;                 /* served over HTTPS (the public URL is https): Secure, __Host- cookie */
+	sasae_login_policy policy;   /* session and lockout limits */
+	pthread_mutex_t lock;        /* guards site */
+	pthread_mutex_t reload_lock; /* one sasae_web_reload at a time */
+	web_site *site;              /* the site served now (a reference held by the application) */
 };
 
 /* What the application keeps about one request (sasae_http_request.app_data, set by
