@@ -112,7 +112,7 @@ static void entries_csv(sasae_buf *o, const sasae_audit_entry *e, size_t n)
 				   e[i].after ? e[i].after : ""};
 		for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
 			sasae_buf_putc(o, ',');
-			sasae_csv_field(o, f[k]);
+			sasae_csv_cell(o, f[k]);
 		}
 		sasae_buf_puts(o, "\r\n");
 	}

@@ -55,6 +55,21 @@ void sasae_csv_field(sasae_buf *out, const char *s)
 	sasae_buf_putc(out, '"');
 }
 
+void sasae_csv_cell(sasae_buf *out, const char *s)
+{
+	if (s[0] == '\0' || strchr("=+-@\t\r", s[0]) == NULL) {
+		sasae_csv_field(out, s);
+		return;
+	}
+	sasae_buf_puts(out, "\"'");
+	for (; *s; s++) {
+		if (*s == '"')
+			sasae_buf_putc(out, '"');
+		sasae_buf_putc(out, *s);
+	}
+	sasae_buf_putc(out, '"');
+}
+
 void sasae_json_script_escape(sasae_buf *out, const char *s, size_t len)
 {
 	size_t start = 0;

@@ -222,7 +222,7 @@ void web_office_audit_csv(web_ctx *c)
 		for (size_t k = 0; k < 7; k++) {
 			if (k)
 				sasae_buf_putc(&b, ',');
-			sasae_csv_field(&b, cells[k]);
+			sasae_csv_cell(&b, cells[k]);
 		}
 		sasae_buf_puts(&b, "\r\n");
 	}

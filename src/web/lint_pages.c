@@ -410,17 +410,17 @@ void web_lint_decisions_csv(web_ctx *c)
 		char kind[80];
 		snprintf(kind, sizeof kind, "%.*s", tab ? (int)(tab - t[i].finding) : 0, t[i].finding);
 		int st = (int)t[i].state >= 0 && (int)t[i].state <= 2 ? (int)t[i].state : 0;
-		sasae_csv_field(&b, kind);
+		sasae_csv_cell(&b, kind);
 		sasae_buf_putc(&b, ',');
-		sasae_csv_field(&b, tab ? tab + 1 : t[i].finding);
+		sasae_csv_cell(&b, tab ? tab + 1 : t[i].finding);
 		sasae_buf_putc(&b, ',');
-		sasae_csv_field(&b, state_labels[st]);
+		sasae_csv_cell(&b, state_labels[st]);
 		sasae_buf_putc(&b, ',');
-		sasae_csv_field(&b, t[i].reason ? t[i].reason : "");
+		sasae_csv_cell(&b, t[i].reason ? t[i].reason : "");
 		sasae_buf_putc(&b, ',');
-		sasae_csv_field(&b, t[i].login ? t[i].login : "");
+		sasae_csv_cell(&b, t[i].login ? t[i].login : "");
 		sasae_buf_putc(&b, ',');
-		sasae_csv_field(&b, t[i].at ? t[i].at : "");
+		sasae_csv_cell(&b, t[i].at ? t[i].at : "");
 		sasae_buf_puts(&b, "\r\n");
 	}
 	sasae_triages_free(t, n);

@@ -1,7 +1,8 @@
 /*
  * test_util.c — unit tests of src/util's hash map (include/util/sasae/hashmap.h): string keys borrowed
  * and copied, 64-bit keys, insertion only when absent, growth over many keys, reserve, and
- * sasae_hashmap_free(NULL).
+ * sasae_hashmap_free(NULL); and the CSV escapers (include/util/sasae/escape.h): RFC 4180 quoting, and
+ * the spreadsheet-safe cell that keeps a typed "=…" from being read as a formula.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "sasae/escape.h"
 #include "sasae/hashmap.h"
 
 static void test_free_null(void **state)
@@ -151,12 +153,59 @@ static void test_reserve(void **state)
 	sasae_hashmap_free(m);
 }
 
+/* The CSV text of one field written by fn. */
+static char *csv_of(void (*fn)(sasae_buf *, const char *), const char *s)
+{
+	sasae_buf b = SASAE_BUF_INIT;
+	fn(&b, s);
+	assert_true(sasae_buf_ok(&b));
+	char *r = strdup(b.len ? b.data : "");
+	sasae_buf_free(&b);
+	assert_non_null(r);
+	return r;
+}
+
+#define CSV_IS(fn, in, want)                                                                       \
+	do {                                                                                       \
+		char *got_ = csv_of(fn, in);                                                       \
+		assert_string_equal(got_, want);                                                   \
+		free(got_);                                                                        \
+	} while (0)
+
+static void test_csv_field(void **state)
+{
+	(void)state;
+	CSV_IS(sasae_csv_field, "", "");
+	CSV_IS(sasae_csv_field, "健康福祉局", "健康福祉局");
+	CSV_IS(sasae_csv_field, "a,b", "\"a,b\"");
+	CSV_IS(sasae_csv_field, "say \"hi\"", "\"say \"\"hi\"\"\"");
+	CSV_IS(sasae_csv_field, "two\nlines", "\"two\nlines\"");
+	CSV_IS(sasae_csv_field, "=1+1", "=1+1"); /* the open-data exports keep the plan's bytes */
+}
+
+static void test_csv_cell(void **state)
+{
+	(void)state;
+	/* What a spreadsheet would run as a formula (OWASP's list of leading characters). */
+	CSV_IS(sasae_csv_cell, "=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\"");
+	CSV_IS(sasae_csv_cell, "+81", "\"'+81\"");
+	CSV_IS(sasae_csv_cell, "-2+3", "\"'-2+3\"");
+	CSV_IS(sasae_csv_cell, "@SUM(A1)", "\"'@SUM(A1)\"");
+	CSV_IS(sasae_csv_cell, "\t=1", "\"'\t=1\"");
+	CSV_IS(sasae_csv_cell, "\r=1", "\"'\r=1\"");
+	/* Everything else is RFC 4180 as sasae_csv_field writes it: an = later on is text anyway. */
+	CSV_IS(sasae_csv_cell, "", "");
+	CSV_IS(sasae_csv_cell, "a=1", "a=1");
+	CSV_IS(sasae_csv_cell, "確認済み, 理由あり", "\"確認済み, 理由あり\"");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_free_null),   cmocka_unit_test(test_borrowed_keys),
 		cmocka_unit_test(test_copied_keys), cmocka_unit_test(test_u64_keys),
 		cmocka_unit_test(test_growth),      cmocka_unit_test(test_reserve),
+		cmocka_unit_test(test_csv_field),   cmocka_unit_test(test_csv_cell),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1208,6 +1208,34 @@ static void test_payloads(void **state)
 	sign_in_on(web, "office1", "192.0.2.71", NULL, a->sid, a->csrf); /* accounts still work */
 }
 
+/* What people type goes out in the CSV files as text: a triage reason or a comment starting with "="
+   cannot become a formula when the office opens the file in a spreadsheet (CWE-1236). */
+static void test_csv_injection(void **state)
+{
+	(void)state;
+	actor *a = &actors[OFFICE];
+	const char *formula = "=HYPERLINK(\"http://example.invalid/\",\"ok\")";
+	reply r;
+	char *body = form("csrf", a->csrf, "plan", SLUG, "kind", finding_kind, "place", finding_place,
+			  "state", "accepted", "reason", formula, "view", "", "back", "all", NULL);
+	send(&r, "POST", "/office/lint/triage", body, &(req_opts){.sid = a->sid, .addr = a->addr});
+	free(body);
+	assert_int_equal(r.status, 303);
+	reply_free(&r);
+	const char *files[] = {"/office/lint/decisions.csv", "/office/audit.csv"};
+	for (size_t i = 0; i < 2; i++) {
+		send(&r, "GET", files[i], NULL, &(req_opts){.sid = a->sid});
+		assert_int_equal(r.status, 200);
+		/* the cell is quoted and starts with an apostrophe; no cell starts with the formula */
+		if (i == 0)
+			assert_non_null(strstr(r.body, "\"'=HYPERLINK(\"\"http://example.invalid/\"\""));
+		assert_null(strstr(r.body, ",=HYPERLINK"));
+		assert_null(strstr(r.body, ",\"=HYPERLINK"));
+		assert_null(strstr(r.body, "\n=HYPERLINK"));
+		reply_free(&r);
+	}
+}
+
 /* A form that fails keeps what was typed and says what is wrong next to the field. */
 static void test_form_errors(void **state)
 {
@@ -1278,6 +1306,7 @@ int main(void)
 		cmocka_unit_test(test_publish_applies),
 		cmocka_unit_test(test_form_errors),
 		cmocka_unit_test(test_payloads),
+		cmocka_unit_test(test_csv_injection),
 		cmocka_unit_test(test_secure_cookie),
 		cmocka_unit_test(test_lockout),
 		cmocka_unit_test(test_expiry),

@@ -21,6 +21,13 @@ void sasae_url_encode(sasae_buf *out, const char *s, size_t len);
    quotes doubled when it holds a comma, a quote or a line break. */
 void sasae_csv_field(sasae_buf *out, const char *s);
 
+/* Append s as one CSV field that a spreadsheet will show as text (CWE-1236, CSV injection): as
+   sasae_csv_field, except that a value starting with = + - @ TAB or CR, which Excel and LibreOffice
+   would read as a formula, is written quoted with an apostrophe in front ("'=1+1").  For files of
+   what people typed (the audit log, lint triage reasons); the open-data exports keep the plan's
+   bytes and use sasae_csv_field. */
+void sasae_csv_cell(sasae_buf *out, const char *s);
+
 /* Append the JSON text s[0..len) (as jansson wrote it) safe inside <script>: every < > & becomes
    \u003c \u003e \u0026 (the same JSON value; no "</script>" can end the element early). */
 void sasae_json_script_escape(sasae_buf *out, const char *s, size_t len);
