@@ -165,11 +165,11 @@ static char *csv_of(void (*fn)(sasae_buf *, const char *), const char *s)
 	return r;
 }
 
-#define CSV_IS(fn, in, want)                                                                       \
-	do {                                                                                       \
-		char *got_ = csv_of(fn, in);                                                       \
-		assert_string_equal(got_, want);                                                   \
-		free(got_);                                                                        \
+#define CSV_IS(fn, in, want)                     \
+	do {                                     \
+		char *got_ = csv_of(fn, in);     \
+		assert_string_equal(got_, want); \
+		free(got_);                      \
 	} while (0)
 
 static void test_csv_field(void **state)
