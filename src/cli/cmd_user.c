@@ -3,6 +3,7 @@
    audited; passwords are read from the terminal without echo or as one line of standard input,
    never from the command line. */
 #include <errno.h>
+#include <signal.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -105,13 +106,37 @@ static int read_line(FILE *f, char *buf, size_t n)
 	return 1;
 }
 
-/* Ask for a password on the terminal (no echo): prompt on stderr, one line of stdin. */
+/* The signals that end the command while the terminal does not echo (Ctrl-C, Ctrl-\\, a closed
+   terminal, kill), and the terminal's settings to give back before it ends. */
+static const int quiet_signals[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP};
+#define N_QUIET_SIGNALS (sizeof quiet_signals / sizeof quiet_signals[0])
+static struct termios echoing;
+
+/* Give the terminal its echo back, then take the signal's default action (the command ends).  Only
+   async-signal-safe calls.  (Ctrl-Z is left alone: the shell restores the terminal of a stopped job.) */
+static void restore_and_raise(int sig)
+{
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &echoing);
+	(void)!write(STDERR_FILENO, "\n", 1);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Ask for a password on the terminal (no echo): prompt on stderr, one line of stdin.  A signal that
+   arrives meanwhile leaves the terminal as it was (echo on) before it takes effect. */
 static int ask(const char *prompt, char *buf, size_t n)
 {
-	struct termios old, quiet;
-	bool tty = tcgetattr(STDIN_FILENO, &old) == 0;
+	struct termios quiet;
+	struct sigaction before[N_QUIET_SIGNALS];
+	bool tty = tcgetattr(STDIN_FILENO, &echoing) == 0;
 	if (tty) {
-		quiet = old;
+		struct sigaction sa = {.sa_handler = restore_and_raise};
+		sigemptyset(&sa.sa_mask);
+		for (size_t i = 0; i < N_QUIET_SIGNALS; i++)
+			sigaddset(&sa.sa_mask, quiet_signals[i]);
+		for (size_t i = 0; i < N_QUIET_SIGNALS; i++)
+			sigaction(quiet_signals[i], &sa, &before[i]);
+		quiet = echoing;
 		quiet.c_lflag &= (tcflag_t) ~(ECHO | ECHONL);
 		quiet.c_lflag |= ICANON;
 		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
@@ -120,7 +145,9 @@ static int ask(const char *prompt, char *buf, size_t n)
 	fflush(stderr);
 	int r = read_line(stdin, buf, n);
 	if (tty) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &echoing);
+		for (size_t i = 0; i < N_QUIET_SIGNALS; i++)
+			sigaction(quiet_signals[i], &before[i], NULL);
 		fputc('\n', stderr);
 	}
 	return r;

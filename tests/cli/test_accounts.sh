@@ -206,6 +206,41 @@ EOF
 	expect_out_lacks "ueda"
 }
 
+# Interrupt `sasae user add` at the password prompt (Ctrl-C, a closed terminal, kill): the command
+# ends by the signal, the terminal echoes again, and no user was added.
+t_interrupt() {
+	begin interrupt
+	python3 - "$SASAE" "$DB" <<'EOF' >"$T/out" 2>"$T/err"
+import os, signal, subprocess, sys, termios, time
+sasae, db = sys.argv[1:3]
+for sig in (signal.SIGINT, signal.SIGHUP, signal.SIGTERM):
+    master, slave = os.openpty()
+    p = subprocess.Popen([sasae, "--db", db, "user", "add", "kondo"], stdin=slave, stdout=slave,
+                         stderr=slave, start_new_session=True)
+    out = b""
+    end = time.time() + 20
+    while "パスワード".encode() not in out and time.time() < end:
+        out += os.read(master, 4096)
+    assert "パスワード".encode() in out, out
+    time.sleep(0.2)
+    assert not termios.tcgetattr(slave)[3] & termios.ECHO, "echo is off while the password is typed"
+    os.write(master, b"half-typed")
+    time.sleep(0.2)
+    p.send_signal(sig)
+    rc = p.wait(timeout=20)
+    assert rc == -sig, (sig, rc)
+    assert termios.tcgetattr(slave)[3] & termios.ECHO, f"echo still off after {signal.Signals(sig).name}"
+    os.close(master)
+    os.close(slave)
+print("ok")
+EOF
+	RC=$?
+	expect_rc 0 "interrupted at the prompt (stderr: $(cat "$T/err"))"
+	expect_out_has "ok"
+	run --db "$DB" user list
+	expect_out_lacks "kondo"
+}
+
 t_roles() {
 	begin roles
 	run_in "$PW" --db "$DB" user add tanaka
@@ -363,6 +398,7 @@ t_help
 t_add_stdin
 t_argv_refused
 t_terminal
+t_interrupt
 t_roles
 t_disable
 t_audit
