@@ -101,6 +101,27 @@ int acct_audit(sasae_store_backend *b, const sasae_actor *who, const char *login
 	return rc;
 }
 
+int sasae_audit_add_in(sasae_store *s, const sasae_actor *who, const char *action, const char *target,
+		       const char *before, const char *after, sasae_error *err)
+{
+	sasae_store_backend *b = sasae_store_backend_of(s);
+	sasae_actor cli = SASAE_ACTOR_CLI;
+	if (who == NULL)
+		who = &cli;
+	char now[32];
+	acct_now_ms(now);
+	sasae_audit_entry e = {
+		.at = now,
+		.login = (char *)(uintptr_t)(who->login ? who->login : ""),
+		.address = (char *)(uintptr_t)(who->address ? who->address : ""),
+		.action = (char *)(uintptr_t)action,
+		.target = (char *)(uintptr_t)target,
+		.before = (char *)(uintptr_t)before,
+		.after = (char *)(uintptr_t)after,
+	};
+	return b->audit_add(b, &e, err);
+}
+
 int acct_finish(sasae_store_backend *b, int rc, sasae_error *err)
 {
 	if (rc == 0)

@@ -423,6 +423,60 @@ int sasae_office_file_set(sasae_store *s, const sasae_actor *who, const char *na
 	return acct_finish(b, rc, err);
 }
 
+int sasae_office_finder_files_set(sasae_store *s, const sasae_actor *who, const sasae_store_file *given,
+				  bool reset, unsigned *changed, sasae_error *err)
+{
+	sasae_store_backend *b = sasae_store_backend_of(s);
+	if (changed)
+		*changed = 0;
+	int rc = b->tx_begin(b, err);
+	if (rc)
+		return rc;
+	if (!reset) { /* the new set as a whole: the files refer to each other */
+		sasae_tag_data *d = NULL;
+		rc = sasae_finder_data_load(&d, s, given, err);
+		sasae_tag_data_free(d);
+	}
+	unsigned done = 0;
+	for (int k = 0; rc == 0 && k < SASAE_NTAGFILES; k++) {
+		if (!reset && given[k].text == NULL)
+			continue;
+		const char *name = sasae_tag_file_name(k);
+		char target[64];
+		snprintf(target, sizeof target, "file:%s", name);
+		const char *bi;
+		size_t bilen;
+		builtin(k, &bi, &bilen);
+		sasae_store_file cur = {0};
+		rc = b->finder_file(b, name, &cur, err);
+		const char *cur_text = cur.text ? cur.text : bi;
+		size_t cur_len = cur.text ? cur.len : bilen;
+		if (rc == 0 && reset) {
+			if (cur.text) {
+				rc = b->file_put(b, name, NULL, 0, NULL, err);
+				if (rc == 0)
+					rc = acct_audit(b, who, NULL, "file.reset", target, ACCT_BOTH,
+							text_json(cur_text, cur_len), text_json(bi, bilen),
+							NULL, err);
+				done |= 1u << k;
+			}
+		} else if (rc == 0 &&
+			   !(given[k].len == cur_len && memcmp(given[k].text, cur_text, cur_len) == 0)) {
+			rc = b->file_put(b, name, given[k].text, given[k].len, given[k].source, err);
+			if (rc == 0)
+				rc = acct_audit(b, who, NULL, "file.set", target, ACCT_BOTH,
+						text_json(cur_text, cur_len),
+						text_json(given[k].text, given[k].len), NULL, err);
+			done |= 1u << k;
+		}
+		sasae_store_file_clear(&cur);
+	}
+	rc = acct_finish(b, rc, err);
+	if (rc == 0 && changed)
+		*changed = done;
+	return rc;
+}
+
 /* ---- department scope: a program's tag overrides ---- */
 
 static int no_program(const char *program, sasae_error *err)

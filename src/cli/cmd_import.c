@@ -179,7 +179,14 @@ int cmd_import(const cli_command *cmd, int argc, char **argv, cli_common *common
 		store = NULL;
 		goto done;
 	}
-	sasae_import_options opt = {slug, title, &outline, depts, no_index, show_warning, show_progress, &ui};
+	sasae_import_options opt = {.slug = slug,
+				    .title = title,
+				    .outline = &outline,
+				    .depts = depts,
+				    .no_index = no_index,
+				    .on_warning = show_warning,
+				    .on_progress = show_progress,
+				    .ctx = &ui};
 	sasae_import_summary sum;
 	int rc = sample ? sasae_import_bytes(store, "data/sendai-2024-draft.txt", sasae_data_sendai_plan,
 					     sasae_data_sendai_plan_len, &opt, &sum, &err)

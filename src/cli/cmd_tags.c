@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "sasae/buf.h"
 #include "sasae/finder.h"
+#include "sasae/office.h"
 
 /* The options of `sasae tags` (besides --plan, --format and --db). */
 typedef struct tags_values {
@@ -36,13 +37,14 @@ const cli_help cmd_tags_help = {
 	.usage = "sasae tags [--plan SLUG[@版]] [--format text|json] [--db PATH]\n"
 		 "        sasae tags --load DIR [--db PATH]\n"
 		 "        sasae tags --reset [--db PATH]",
-	.description = "「支援をさがす」（/finder、sasae find）が使うタグの付き方を表示します: タグのない事業、\n"
-		       "どの事業にも付かないタグ、事業ごとのタグとその根拠（どの語がどこで当たったか）。\n\n"
-		       "タグは四つのデータファイルから決まります（docs/finder.md）:\n"
-		       "  vocabulary.tsv      語彙: だれのため（who）、なにに困って（need）、事業の種類（kind）\n"
-		       "  tag-rules.tsv       事業名・概要などの語からタグを付ける規則\n"
-		       "  tag-overrides.tsv   計画担当の判断（規則より優先）\n"
-		       "  everyday-words.tsv  ふだんの言い方（「物忘れ」「住むところがない」）と語彙の対応",
+	.description =
+		"「支援をさがす」（/finder、sasae find）が使うタグの付き方を表示します: タグのない事業、\n"
+		"どの事業にも付かないタグ、事業ごとのタグとその根拠（どの語がどこで当たったか）。\n\n"
+		"タグは四つのデータファイルから決まります（docs/finder.md）:\n"
+		"  vocabulary.tsv      語彙: だれのため（who）、なにに困って（need）、事業の種類（kind）\n"
+		"  tag-rules.tsv       事業名・概要などの語からタグを付ける規則\n"
+		"  tag-overrides.tsv   計画担当の判断（規則より優先）\n"
+		"  everyday-words.tsv  ふだんの言い方（「物忘れ」「住むところがない」）と語彙の対応",
 	.examples = "sasae tags\n"
 		    "sasae tags --load data/ && sasae tags",
 	.exit_codes = "0 正常, 2 引数の誤り, 65 データファイルの誤り, 66 データベースや計画がない",
@@ -78,9 +80,6 @@ static int load(const cli_command *cmd, const char *db, const char *dir, bool re
 	sasae_buf bufs[SASAE_NTAGFILES] = {SASAE_BUF_INIT, SASAE_BUF_INIT, SASAE_BUF_INIT, SASAE_BUF_INIT};
 	char paths[SASAE_NTAGFILES][1024];
 	sasae_store_file files[SASAE_NTAGFILES] = {0};
-	const char *names[SASAE_NTAGFILES];
-	for (int k = 0; k < SASAE_NTAGFILES; k++)
-		names[k] = sasae_tag_file_name(k);
 	int status = 0;
 	bool any = reset;
 	if (!reset && (status = read_dir(dir, bufs, paths, files, &any)) != 0)
@@ -95,28 +94,20 @@ static int load(const cli_command *cmd, const char *db, const char *dir, bool re
 	if ((status = cli_open_store(&store, db, SASAE_STORE_CREATE)) != 0)
 		goto done;
 	sasae_error err = {0};
-	sasae_tag_data *data = NULL;
-	/* check the new set as a whole (the files refer to each other) before anything is stored */
-	if (!reset && sasae_finder_data_load(&data, store, files, &err)) {
+	unsigned changed = 0;
+	sasae_actor cli = SASAE_ACTOR_CLI;
+	/* checked as a whole (the files refer to each other), then stored with their audit rows */
+	if (sasae_office_finder_files_set(store, &cli, files, reset, &changed, &err)) {
 		status = cli_fail(&err);
+	} else if (reset) {
+		fprintf(stderr, changed ? "語彙・規則を sasae 組み込みのものに戻しました。\n"
+					: "語彙・規則は sasae 組み込みのままです（変更なし）。\n");
 	} else {
-		sasae_store_file put[SASAE_NTAGFILES] = {0};
-		const char *put_names[SASAE_NTAGFILES];
-		size_t n = 0;
 		for (int k = 0; k < SASAE_NTAGFILES; k++)
-			if (reset || files[k].text) {
-				put[n] = files[k];
-				put_names[n++] = names[k];
-			}
-		if (sasae_store_set_finder_files(store, put, put_names, n, &err))
-			status = cli_fail(&err);
-		else if (reset)
-			fprintf(stderr, "語彙・規則を sasae 組み込みのものに戻しました。\n");
-		else
-			for (size_t i = 0; i < n; i++)
-				fprintf(stderr, "読み込みました: %s\n", put[i].source);
+			if (files[k].text)
+				fprintf(stderr, "%s: %s\n",
+					changed & (1u << k) ? "読み込みました" : "変更なし", files[k].source);
 	}
-	sasae_tag_data_free(data);
 	sasae_store_close(store);
 done:
 	for (int k = 0; k < SASAE_NTAGFILES; k++)

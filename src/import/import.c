@@ -6,6 +6,7 @@
 #include "sasae/import.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +126,29 @@ void sasae_import_slug_from_path(const char *path, char *out, size_t n)
 		out[w] = '\0';
 }
 
+/* The audit row "plan.import" in the import's transaction: who, the version, the file and what it
+   holds (docs/accounts.md). */
+static int audit_import(sasae_store *s, const sasae_store_import *imp, const sasae_import_options *opt,
+			const char *slug, const char *file, const char *digest, size_t warnings,
+			sasae_error *err)
+{
+	sasae_import_summary sum = sasae_store_import_so_far(imp);
+	char target[192];
+	snprintf(target, sizeof target, "plan:%s@%d", slug, sum.version);
+	json_t *after = json_pack("{s:i, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:I}", "version", sum.version,
+				  "source", file, "digest", digest, "parts", (json_int_t)sum.parts,
+				  "sections", (json_int_t)sum.sections, "listings", (json_int_t)sum.listings,
+				  "programs", (json_int_t)sum.programs, "new_programs",
+				  (json_int_t)sum.new_programs, "warnings", (json_int_t)warnings);
+	char *text = after ? json_dumps(after, JSON_COMPACT) : NULL;
+	json_decref(after);
+	if (text == NULL)
+		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+	int rc = sasae_audit_add_in(s, opt->actor, "plan.import", target, NULL, text, err);
+	free(text);
+	return rc;
+}
+
 static int import_source(sasae_store *s, source *src, const sasae_import_options *opt,
 			 sasae_import_summary *summary, sasae_error *err)
 {
@@ -183,7 +207,8 @@ static int import_source(sasae_store *s, source *src, const sasae_import_options
 	source_rewind(src);
 	while (rc == 0 && (n = source_read(src, buf, CHUNK)) != 0) {
 		if (n == (size_t)-1) {
-			rc = sasae_error_set(err, SASAE_EIO, src->name, 0, "読み込めません: %s", strerror(errno));
+			rc = sasae_error_set(err, SASAE_EIO, src->name, 0, "読み込めません: %s",
+					     strerror(errno));
 			break;
 		}
 		rc = sasae_parser_feed(p, buf, n, err);
@@ -196,6 +221,8 @@ static int import_source(sasae_store *s, source *src, const sasae_import_options
 		sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 	if (rc == 0 && opt->on_progress)
 		opt->on_progress(opt->ctx, total, total);
+	if (rc == 0)
+		rc = audit_import(s, imp, opt, slug, base, hex, c.warnings, err);
 	if (rc == 0) {
 		rc = sasae_store_import_commit(imp, summary, err);
 		imp = NULL; /* commit frees it, also on failure */

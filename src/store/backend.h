@@ -117,8 +117,6 @@ struct sasae_store_backend {
 			  size_t *n, sasae_error *err);
 	int (*reindex)(sasae_store_backend *b, int64_t version_id, sasae_error *err);
 	int (*finder_file)(sasae_store_backend *b, const char *name, sasae_store_file *out, sasae_error *err);
-	int (*set_finder_files)(sasae_store_backend *b, const sasae_store_file *files,
-				const char *const *names, size_t n, sasae_error *err);
 
 	/* ---- accounts, sessions, audit and the office's decisions (version 2) ----
 	   Rows only: every rule (policy, lockout, scope, validation) is the core's

@@ -24,8 +24,8 @@ int sasae_store_attach(sasae_store **out, sasae_store_backend *b, sasae_error *e
 	    !b->import_title || !b->import_part || !b->import_section || !b->import_program ||
 	    !b->import_listing || !b->import_warning || !b->import_commit || !b->import_abort || !b->plans ||
 	    !b->resolve || !b->load_listings || !b->search || !b->search_ids || !b->reindex ||
-	    !b->finder_file || !b->set_finder_files || !b->tx_begin || !b->tx_commit || !b->tx_rollback ||
-	    !b->user_list || !b->user_get || !b->user_insert || !b->user_set_hash || !b->user_set_disabled ||
+	    !b->finder_file || !b->tx_begin || !b->tx_commit || !b->tx_rollback || !b->user_list ||
+	    !b->user_get || !b->user_insert || !b->user_set_hash || !b->user_set_disabled ||
 	    !b->user_set_last_login || !b->grant_put || !b->session_insert || !b->session_get ||
 	    !b->session_touch || !b->session_delete || !b->session_delete_user || !b->failure_add ||
 	    !b->failure_count || !b->failure_clear || !b->audit_add || !b->audit_list || !b->plan_id ||
@@ -199,6 +199,13 @@ int sasae_store_import_warning(sasae_store_import *imp, long line, const char *k
 
 void sasae_store_import_skip_index(sasae_store_import *imp) { imp->no_index = true; }
 
+sasae_import_summary sasae_store_import_so_far(const sasae_store_import *imp)
+{
+	sasae_import_summary sum = imp->sum;
+	sum.programs = imp->ids.nlisted;
+	return sum;
+}
+
 int sasae_store_import_commit(sasae_store_import *imp, sasae_import_summary *summary, sasae_error *err)
 {
 	size_t n = imp->ids.nlisted;
@@ -342,10 +349,4 @@ void sasae_store_file_clear(sasae_store_file *f)
 	free(f->source);
 	free(f->loaded_at);
 	memset(f, 0, sizeof *f);
-}
-
-int sasae_store_set_finder_files(sasae_store *s, const sasae_store_file *files, const char *const *names,
-				 size_t n, sasae_error *err)
-{
-	return s->b->set_finder_files(s->b, files, names, n, err);
 }

@@ -394,6 +394,49 @@ EOF
 	expect_err_has "テスト推進室"
 }
 
+# Every import is audited in its own transaction: one "plan.import" row per new version (the operator,
+# from the terminal, with the file, digest and counts); the same document again, or a document that
+# does not parse, writes none.
+t_import_audited() {
+	begin import-audited
+	local db="$T/imported.db"
+	cat >"$T/audited.txt" <<'EOF'
+**監査の試験用の計画**
+
+(1) 施策
+
+No	事業名	事業概要	担当局等
+1	試験の事業	試験をする。	健康福祉局
+2	二つ目の事業	もう一つ試験をする。	健康福祉局
+EOF
+	run --db "$db" import "$T/audited.txt" --plan audited
+	expect_rc 0 "import"
+	run --db "$db" import "$T/audited.txt" --plan audited
+	expect_rc 0 "the same document again"
+	printf '**壊れた計画**\n\n(1) 施策\n\nNo\t事業名\n1\n' >"$T/broken.txt"
+	run --db "$db" import "$T/broken.txt" --plan audited
+	expect_rc 65 "a document that does not parse"
+	run --db "$db" audit --action plan.import --format json
+	expect_rc 0 "audit of imports"
+	python3 - "$T/out" <<'EOF' >"$T/check" 2>&1 || fail "plan.import rows: $(cat "$T/check")"
+import json, sys
+rows = json.load(open(sys.argv[1], encoding="utf-8"))
+assert len(rows) == 1, rows
+r = rows[0]
+assert (r["action"], r["target"], r["login"], r["address"]) == ("plan.import", "plan:audited@1", "", "cli"), r
+a = r["after"]
+assert r["before"] is None, r
+assert (a["version"], a["source"], a["listings"], a["programs"], a["new_programs"]) == (1, "audited.txt", 2, 2, 2), a
+assert len(a["digest"]) == 64 and all(c in "0123456789abcdef" for c in a["digest"]), a
+EOF
+	sed 's/二つ目の事業/二番目の事業/' "$T/audited.txt" >"$T/audited2.txt"
+	run --db "$db" import "$T/audited2.txt" --plan audited
+	expect_rc 0 "a second version"
+	run --db "$db" audit --action plan.import --target plan:audited@2 --format csv
+	expect_out_has "plan:audited@2"
+	expect_out_has "audited2.txt"
+}
+
 t_help
 t_add_stdin
 t_argv_refused
@@ -403,6 +446,7 @@ t_roles
 t_disable
 t_audit
 t_import_departments
+t_import_audited
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -126,10 +126,33 @@ d = json.load(open(sys.argv[1], encoding="utf-8"))
 assert d["total"] > 0
 assert all("高齢" in r["name"] for r in d["results"]), [r["name"] for r in d["results"]]
 PY
+# each load that changes a file is audited (file.set, the operator at the terminal); the same files
+# again change nothing and write no row
+run --db "$DB" tags --load edit
+expect_rc 0 "the same files again"
+expect_err_has "変更なし: edit/tag-rules.tsv"
+run --db "$DB" audit --action file. --format json
+python3 - "$T/out" <<'PY' && pass || fail "tags --load is audited once"
+import json, sys
+rows = json.load(open(sys.argv[1], encoding="utf-8"))
+assert [(r["action"], r["target"], r["login"], r["address"]) for r in rows] == \
+    [("file.set", "file:tag-rules.tsv", "", "cli")], rows
+assert rows[0]["after"]["text"].startswith("who:elderly\t"), rows[0]["after"]
+PY
 run --db "$DB" tags --reset
 expect_rc 0 "reset"
 run --db "$DB" tags
 expect_out_lacks "規則 3 行"
+run --db "$DB" audit --action file.reset --format csv
+expect_out_has "file:tag-rules.tsv"
+run --db "$DB" tags --reset
+expect_err_has "変更なし"
+run --db "$DB" audit --action file. --format json
+python3 - "$T/out" <<'PY' && pass || fail "a reset that changes nothing is not audited"
+import json, sys
+rows = json.load(open(sys.argv[1], encoding="utf-8"))
+assert [r["action"] for r in rows] == ["file.reset", "file.set"], rows
+PY
 run --db "$DB" tags --load "$ROOT/empty-dir-that-does-not-exist"
 expect_rc 2 "a directory without the files"
 

@@ -298,6 +298,12 @@ static void test_part_title(void **state)
 	sasae_audit_entry *e = NULL;
 	size_t n = 0, total = 0;
 	assert_int_equal(sasae_audit_list(f->s, &flt, &e, &n, &total, &err), 0);
+	assert_int_equal(total, 3); /* the version's import and the two title changes */
+	assert_string_equal(e[n - 1].action, "plan.import");
+	assert_string_equal(e[n - 1].target, "plan:" SLUG "@1");
+	sasae_audit_free(e, n);
+	flt.action = "plan.part-title";
+	assert_int_equal(sasae_audit_list(f->s, &flt, &e, &n, &total, &err), 0);
 	assert_int_equal(total, 2);
 	sasae_audit_free(e, n);
 }

@@ -197,6 +197,12 @@ typedef struct sasae_audit_filter {
 	int limit, offset;  /* limit 0: all */
 } sasae_audit_filter;
 
+/* Write the audit row of a change the caller is making inside a transaction it has open on s (an
+   import, src/import): the row lands with the change or not at all.  before/after are JSON texts of
+   objects, or NULL.  who NULL is the operator at the terminal. */
+int sasae_audit_add_in(sasae_store *s, const sasae_actor *who, const char *action, const char *target,
+		       const char *before, const char *after, sasae_error *err);
+
 /* Entries matching f, newest first; *total counts all matching.  Free with sasae_audit_free. */
 int sasae_audit_list(sasae_store *s, const sasae_audit_filter *f, sasae_audit_entry **out, size_t *n,
 		     size_t *total, sasae_error *err);

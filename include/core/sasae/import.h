@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sasae/accounts.h"
 #include "sasae/departments.h"
 #include "sasae/error.h"
 #include "sasae/outline.h"
@@ -21,6 +22,7 @@ typedef struct sasae_import_options {
 	const sasae_outline *outline;  /* part titles, or NULL */
 	const sasae_dept_table *depts; /* department table (borrowed), or NULL for none */
 	bool no_index;                 /* leave the search index for `sasae reindex` (bulk loads) */
+	const sasae_actor *actor;      /* who imports, for the audit row; NULL: the operator (CLI) */
 	/* Warnings as the parser finds them (may be NULL). */
 	void (*on_warning)(void *ctx, const sasae_warning *w);
 	/* Progress: bytes parsed of total (may be NULL). */
@@ -29,9 +31,11 @@ typedef struct sasae_import_options {
 } sasae_import_options;
 
 /*
- * Import the file at path.  Returns 0 (summary filled; summary->unchanged when the document was
- * already imported), SASAE_ENOTFOUND / SASAE_EIO (the file), SASAE_EDATA (a malformed document,
- * file:line in err), SASAE_EDB, SASAE_ENOMEM.
+ * Import the file at path: one transaction that also writes the audit row "plan.import" (target
+ * "plan:SLUG@N", after: version, source file name, digest and counts); an unchanged document writes
+ * nothing.  Returns 0 (summary filled; summary->unchanged when the document was already imported),
+ * SASAE_ENOTFOUND / SASAE_EIO (the file), SASAE_EDATA (a malformed document, file:line in err),
+ * SASAE_EDB, SASAE_ENOMEM.
  */
 int sasae_import_file(sasae_store *s, const char *path, const sasae_import_options *opt,
 		      sasae_import_summary *summary, sasae_error *err);

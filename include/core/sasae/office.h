@@ -83,6 +83,15 @@ int sasae_office_file_get(sasae_store *s, const char *name, sasae_store_file *ou
 int sasae_office_file_set(sasae_store *s, const sasae_actor *who, const char *name, const char *text,
 			  sasae_error *err);
 
+/* Replace the finder's files as one set (`sasae tags --load`): given[k] is the new file named
+   sasae_tag_file_name(k) (source: where it was read), or text NULL to leave that file as it is; reset
+   puts all four back to the built-in ones (given ignored).  The set with the new files is checked as
+   a whole, as the finder loads it (SASAE_EDATA "name:line: …", nothing stored); then one transaction
+   writes each file whose text changes with its audit row ("file.set" / "file.reset", as
+   sasae_office_file_set).  *changed (may be NULL) gets bit k for each file that changed. */
+int sasae_office_finder_files_set(sasae_store *s, const sasae_actor *who, const sasae_store_file *given,
+				  bool reset, unsigned *changed, sasae_error *err);
+
 /* The department table in force: the stored departments.tsv, else the built-in one (what
    `sasae import` uses when no --departments is given, and what a department named in a grant is
    checked against).  *out is new (sasae_dept_table_free).  Returns 0, SASAE_EDATA (a stored file that

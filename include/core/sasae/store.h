@@ -79,6 +79,9 @@ int sasae_store_import_listing(sasae_store_import *imp, const sasae_listing *l, 
 /* A parser warning about the document (kept so that lint can report it later; docs/lint.md). */
 int sasae_store_import_warning(sasae_store_import *imp, long line, const char *kind, const char *message,
 			       sasae_error *err);
+/* What the import holds so far (version, parts, sections, listings, programs, new_programs; warnings
+   are the caller's to count): for the audit row written before commit. */
+sasae_import_summary sasae_store_import_so_far(const sasae_store_import *imp);
 /* Do not build the search index at commit (bulk loads: run sasae_store_reindex later). */
 void sasae_store_import_skip_index(sasae_store_import *imp);
 /* Finish: store each program's original listing (include/core/sasae/identity.h), build the search
@@ -185,10 +188,6 @@ typedef struct sasae_store_file {
    has none (the built-in one applies).  Free with sasae_store_file_clear. */
 int sasae_store_finder_file(sasae_store *s, const char *name, sasae_store_file *out, sasae_error *err);
 void sasae_store_file_clear(sasae_store_file *f);
-/* Store (replace) n finder files in one transaction; a file whose text is NULL is removed (back to
-   the built-in one). */
-int sasae_store_set_finder_files(sasae_store *s, const sasae_store_file *files, const char *const *names,
-				 size_t n, sasae_error *err);
 
 /* The notation-variant table the index was built with (borrowed; valid until close). */
 const sasae_variants *sasae_store_variants(const sasae_store *s);

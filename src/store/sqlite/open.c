@@ -244,39 +244,6 @@ static int sqlb_finder_file(sasae_store_backend *b, const char *name, sasae_stor
 	return rc;
 }
 
-static int sqlb_set_finder_files(sasae_store_backend *b, const sasae_store_file *files,
-				 const char *const *names, size_t n, sasae_error *err)
-{
-	sqlb *s = (sqlb *)b;
-	int rc = sqlb_exec(s, "BEGIN IMMEDIATE", err, "書き込み開始");
-	for (size_t i = 0; rc == 0 && i < n; i++) {
-		sqlite3_stmt *st = NULL;
-		if (files[i].text == NULL)
-			rc = sqlb_prepare(s, &st, "DELETE FROM finder_file WHERE name = ?1", err);
-		else
-			rc = sqlb_prepare(s, &st,
-					  "INSERT INTO finder_file (name, text, source) VALUES (?1, ?2, ?3)"
-					  " ON CONFLICT (name) DO UPDATE SET text = excluded.text, source = excluded.source,"
-					  " loaded_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
-					  err);
-		if (rc == 0) {
-			sqlite3_bind_text(st, 1, names[i], -1, SQLITE_STATIC);
-			if (files[i].text) {
-				sqlite3_bind_text(st, 2, files[i].text, (int)files[i].len, SQLITE_STATIC);
-				sqlite3_bind_text(st, 3, files[i].source ? files[i].source : "", -1,
-						  SQLITE_STATIC);
-			}
-			rc = sqlb_step_done(s, st, err);
-		}
-		sqlite3_finalize(st);
-	}
-	if (rc == 0)
-		rc = sqlb_exec(s, "COMMIT", err, "書き込みの確定");
-	if (rc)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	return rc;
-}
-
 /* Process-wide SQLite settings, before its first use: no global memory statistics (they take a
    global mutex on every allocation, which serialises the server's threads). */
 static void configure_sqlite(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
@@ -306,7 +273,6 @@ static const sasae_store_backend sqlb_table = {
 	.search_ids = sqlb_search_ids,
 	.reindex = sqlb_reindex,
 	.finder_file = sqlb_finder_file,
-	.set_finder_files = sqlb_set_finder_files,
 	.tx_begin = sqlb_tx_begin,
 	.tx_commit = sqlb_tx_commit,
 	.tx_rollback = sqlb_tx_rollback,
