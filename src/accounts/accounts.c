@@ -22,6 +22,7 @@
 
 #include "sasae/buf.h"
 #include "sasae/departments.h"
+#include "sasae/escape.h"
 #include "sasae/model.h"
 #include "sasae/office.h"
 #include "sasae/utf8.h"
@@ -990,4 +991,50 @@ int sasae_audit_list(sasae_store *s, const sasae_audit_filter *f, sasae_audit_en
 		q.until = until;
 	}
 	return b->audit_list(b, &q, out, n, total, err);
+}
+
+void sasae_audit_csv(sasae_buf *out, const sasae_audit_entry *e, size_t n, bool excel)
+{
+	sasae_buf_puts(out, excel ? "\xEF\xBB\xBF番号,日時,利用者,アドレス,操作,対象,変更前,変更後\r\n"
+				  : "id,at,login,address,action,target,before,after\r\n");
+	for (size_t i = 0; i < n; i++) {
+		sasae_buf_appendf(out, "%lld", (long long)e[i].id);
+		const char *cells[] = {e[i].at,
+				       e[i].login,
+				       e[i].address,
+				       e[i].action,
+				       e[i].target,
+				       e[i].before ? e[i].before : "",
+				       e[i].after ? e[i].after : ""};
+		for (size_t k = 0; k < sizeof cells / sizeof cells[0]; k++) {
+			sasae_buf_putc(out, ',');
+			sasae_csv_cell(out, cells[k]);
+		}
+		sasae_buf_puts(out, "\r\n");
+	}
+}
+
+/* A stored before/after value: the JSON it holds, null for none, the text itself when not JSON. */
+static json_t *stored_json(const char *s)
+{
+	if (s == NULL)
+		return json_null();
+	json_t *v = json_loads(s, JSON_DECODE_ANY, NULL);
+	return v ? v : json_string(s);
+}
+
+json_t *sasae_audit_json(const sasae_audit_entry *e, size_t n)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; a && i < n; i++) {
+		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "id", (json_int_t)e[i].id,
+				      "at", e[i].at, "login", e[i].login, "address", e[i].address, "action",
+				      e[i].action, "target", e[i].target, "before", stored_json(e[i].before),
+				      "after", stored_json(e[i].after));
+		if (o == NULL || json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
 }

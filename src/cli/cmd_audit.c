@@ -61,62 +61,16 @@ const cli_option cmd_audit_options[] = {
 const cli_help cmd_audit_help = {
 	.usage = "sasae audit [--user LOGIN] [--target T] [--action A] [--since DATE] [--until DATE]\n"
 		 "        [--limit N] [--format text|csv|json] [--db PATH]",
-	.description = "監査ログ（だれが・いつ・どこから・何を・どう変えたか）を新しい順に表示します。\n"
-		       "利用者と役割の変更、ログインとその失敗、指摘の判断、公開する版、データファイル、\n"
-		       "事業のタグ、コメントが記録されます（docs/accounts.md に一覧）。パスワード、\n"
-		       "セッション ID、CSRF トークンは記録しません。日時は UTC です。",
+	.description =
+		"監査ログ（だれが・いつ・どこから・何を・どう変えたか）を新しい順に表示します。\n"
+		"利用者と役割の変更、ログインとその失敗、計画の取り込み、指摘の判断、公開する版、\n"
+		"データファイル、事業のタグ、コメントが記録されます（docs/accounts.md に一覧）。パスワード、\n"
+		"セッション ID、CSRF トークンは記録しません。日時は UTC です。",
 	.examples = "sasae audit --limit 20\n"
 		    "sasae audit --user tanaka --since 2026-04-01\n"
 		    "sasae audit --action session.login-failed --format csv > failures.csv",
 	.exit_codes = "0 成功, 2 使い方の誤り（日付の形など）, 66 データベースがない, 70 内部エラー",
 };
-
-/* A JSON column as a value: the object it holds, null for NULL (a text that is not JSON stays a
-   string). */
-static json_t *json_column(const char *s)
-{
-	if (s == NULL)
-		return json_null();
-	json_t *j = json_loads(s, JSON_DECODE_ANY, NULL);
-	return j ? j : json_string(s);
-}
-
-static json_t *entries_json(const sasae_audit_entry *e, size_t n)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; a && i < n; i++) {
-		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "id", (json_int_t)e[i].id,
-				      "at", e[i].at, "login", e[i].login, "address", e[i].address, "action",
-				      e[i].action, "target", e[i].target, "before", json_column(e[i].before),
-				      "after", json_column(e[i].after));
-		if (o == NULL || json_array_append_new(a, o) != 0) {
-			json_decref(a);
-			return NULL;
-		}
-	}
-	return a;
-}
-
-/* CSV (RFC 4180): a header row, one row per entry, CRLF line ends, UTF-8. */
-static void entries_csv(sasae_buf *o, const sasae_audit_entry *e, size_t n)
-{
-	sasae_buf_puts(o, "id,at,login,address,action,target,before,after\r\n");
-	for (size_t i = 0; i < n; i++) {
-		sasae_buf_appendf(o, "%lld", (long long)e[i].id);
-		const char *f[] = {e[i].at,
-				   e[i].login,
-				   e[i].address,
-				   e[i].action,
-				   e[i].target,
-				   e[i].before ? e[i].before : "",
-				   e[i].after ? e[i].after : ""};
-		for (size_t k = 0; k < sizeof f / sizeof f[0]; k++) {
-			sasae_buf_putc(o, ',');
-			sasae_csv_cell(o, f[k]);
-		}
-		sasae_buf_puts(o, "\r\n");
-	}
-}
 
 static void entries_text(sasae_buf *o, const sasae_audit_entry *e, size_t n)
 {
@@ -164,11 +118,11 @@ int cmd_audit(const cli_command *cmd, int argc, char **argv, cli_common *common)
 	if (rc)
 		return cli_fail(&err);
 	if (strcmp(format, "json") == 0) {
-		status = cli_print_json(entries_json(e, n));
+		status = cli_print_json(sasae_audit_json(e, n));
 	} else {
 		sasae_buf o = SASAE_BUF_INIT;
 		if (strcmp(format, "csv") == 0)
-			entries_csv(&o, e, n);
+			sasae_audit_csv(&o, e, n, false);
 		else
 			entries_text(&o, e, n);
 		fwrite(o.data ? o.data : "", 1, o.len, stdout);

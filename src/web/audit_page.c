@@ -210,22 +210,7 @@ void web_office_audit_csv(web_ctx *c)
 	if (entries(c, &q, true, &e, &n, &total))
 		return;
 	sasae_buf b = SASAE_BUF_INIT;
-	sasae_buf_puts(&b, "\xEF\xBB\xBF日時,利用者,アドレス,操作,対象,変更前,変更後\r\n");
-	for (size_t i = 0; i < n; i++) {
-		const char *cells[] = {e[i].at,
-				       e[i].login,
-				       e[i].address,
-				       e[i].action,
-				       e[i].target,
-				       e[i].before ? e[i].before : "",
-				       e[i].after ? e[i].after : ""};
-		for (size_t k = 0; k < 7; k++) {
-			if (k)
-				sasae_buf_putc(&b, ',');
-			sasae_csv_cell(&b, cells[k]);
-		}
-		sasae_buf_puts(&b, "\r\n");
-	}
+	sasae_audit_csv(&b, e, n, true);
 	sasae_audit_free(e, n);
 	if (!sasae_buf_ok(&b)) {
 		sasae_buf_free(&b);
@@ -240,15 +225,6 @@ void web_office_audit_csv(web_ctx *c)
 	sasae_http_header(c->res, "Content-Disposition", "attachment; filename=\"audit.csv\"");
 }
 
-/* A stored before/after value: its JSON, or the text itself when it is not JSON. */
-static json_t *stored_json(const char *s)
-{
-	if (s == NULL)
-		return json_null();
-	json_t *v = json_loads(s, JSON_DECODE_ANY, NULL);
-	return v ? v : json_string(s);
-}
-
 void web_office_audit_json(web_ctx *c)
 {
 	audit_query q;
@@ -260,13 +236,7 @@ void web_office_audit_json(web_ctx *c)
 	size_t n = 0, total = 0;
 	if (entries(c, &q, true, &e, &n, &total))
 		return;
-	json_t *list = json_array();
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "id",
-						      (json_int_t)e[i].id, "at", e[i].at, "login", e[i].login,
-						      "address", e[i].address, "action", e[i].action, "target",
-						      e[i].target, "before", stored_json(e[i].before),
-						      "after", stored_json(e[i].after)));
+	json_t *list = sasae_audit_json(e, n);
 	sasae_audit_free(e, n);
 	json_t *doc = json_pack("{s:{s:s?, s:s?, s:s?, s:s?, s:s?}, s:I, s:o}", "filter", "login", q.f.login,
 				"target", q.f.target, "action", q.f.action, "since", q.f.since, "until",

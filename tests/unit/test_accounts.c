@@ -790,6 +790,54 @@ static void test_audit_filter(void **state)
 	}
 }
 
+/* ---- the audit log's two file formats, one writer for the CLI and the workspace ---- */
+
+static void test_audit_formats(void **state)
+{
+	(void)state;
+	sasae_audit_entry e[2] = {
+		{.id = 7,
+		 .at = (char[]){"2026-04-01T09:30:00.000Z"},
+		 .login = (char[]){"tanaka"},
+		 .address = (char[]){"192.0.2.1"},
+		 .action = (char[]){"lint.triage"},
+		 .target = (char[]){"plan:sendai@1"},
+		 .before = NULL,
+		 .after = (char[]){"{\"reason\":\"=1+1, 再掲\"}"}},
+		{.id = 8,
+		 .at = (char[]){"2026-04-01T09:31:00.000Z"},
+		 .login = (char[]){"-x"},
+		 .address = (char[]){"cli"},
+		 .action = (char[]){"session.login-failed"},
+		 .target = (char[]){"user:-x"},
+		 .before = NULL,
+		 .after = NULL},
+	};
+	sasae_buf b = SASAE_BUF_INIT;
+	sasae_audit_csv(&b, e, 2, false);
+	assert_true(sasae_buf_ok(&b));
+	assert_string_equal(sasae_buf_cstr(&b),
+			    "id,at,login,address,action,target,before,after\r\n"
+			    "7,2026-04-01T09:30:00.000Z,tanaka,192.0.2.1,lint.triage,plan:sendai@1,,"
+			    "\"{\"\"reason\"\":\"\"=1+1, 再掲\"\"}\"\r\n"
+			    "8,2026-04-01T09:31:00.000Z,\"'-x\",cli,session.login-failed,user:-x,,\r\n");
+	sasae_buf_free(&b);
+	sasae_audit_csv(&b, e, 0, true);
+	assert_string_equal(sasae_buf_cstr(&b),
+			    "\xEF\xBB\xBF番号,日時,利用者,アドレス,操作,対象,変更前,変更後\r\n");
+	sasae_buf_free(&b);
+	json_t *j = sasae_audit_json(e, 2);
+	assert_non_null(j);
+	assert_int_equal(json_array_size(j), 2);
+	json_t *first = json_array_get(j, 0);
+	assert_int_equal(json_integer_value(json_object_get(first, "id")), 7);
+	assert_true(json_is_null(json_object_get(first, "before")));
+	assert_string_equal(json_string_value(json_object_get(json_object_get(first, "after"), "reason")),
+			    "=1+1, 再掲");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(j, 1), "login")), "-x");
+	json_decref(j);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -798,6 +846,7 @@ int main(void)
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_password_policy),
 		cmocka_unit_test(test_login_check),
+		cmocka_unit_test(test_audit_formats),
 		T(test_user_add_list),
 		T(test_roles_grant_revoke),
 		T(test_login_verify),

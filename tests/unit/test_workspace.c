@@ -1229,6 +1229,10 @@ static void test_csv_injection(void **state)
 		/* the cell is quoted and starts with an apostrophe; no cell starts with the formula */
 		if (i == 0)
 			assert_non_null(strstr(r.body, "\"'=HYPERLINK(\"\"http://example.invalid/\"\""));
+		else /* for Excel: a BOM and the header in Japanese */
+			assert_memory_equal(r.body,
+					    "\xEF\xBB\xBF番号,日時,利用者,アドレス,操作,対象,変更前,変更後\r\n",
+					    strlen("\xEF\xBB\xBF番号,日時,利用者,アドレス,操作,対象,変更前,変更後\r\n"));
 		assert_null(strstr(r.body, ",=HYPERLINK"));
 		assert_null(strstr(r.body, ",\"=HYPERLINK"));
 		assert_null(strstr(r.body, "\n=HYPERLINK"));

@@ -17,10 +17,12 @@
 #ifndef SASAE_ACCOUNTS_H
 #define SASAE_ACCOUNTS_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sasae/buf.h"
 #include "sasae/error.h"
 #include "sasae/store.h"
 
@@ -207,5 +209,17 @@ int sasae_audit_add_in(sasae_store *s, const sasae_actor *who, const char *actio
 int sasae_audit_list(sasae_store *s, const sasae_audit_filter *f, sasae_audit_entry **out, size_t *n,
 		     size_t *total, sasae_error *err);
 void sasae_audit_free(sasae_audit_entry *e, size_t n);
+
+/* The audit log as CSV (RFC 4180, CRLF line ends, UTF-8; every cell through sasae_csv_cell, so that
+   nothing typed becomes a spreadsheet formula): a header row, then one row per entry with id, at,
+   login, address, action, target, before, after.  excel: a byte order mark and the header in Japanese
+   (番号,日時,利用者,アドレス,操作,対象,変更前,変更後), for the workspace's download; otherwise the
+   English keys (`sasae audit --format csv`, for scripts).  Check out with sasae_buf_ok. */
+void sasae_audit_csv(sasae_buf *out, const sasae_audit_entry *e, size_t n, bool excel);
+
+/* The audit log as a JSON array of {id, at, login, address, action, target, before, after}, with
+   before/after as the JSON values they hold (null when none; a stored text that is not JSON stays a
+   string).  NULL when memory runs out. */
+json_t *sasae_audit_json(const sasae_audit_entry *e, size_t n);
 
 #endif
