@@ -83,10 +83,12 @@ void web_page_section(web_ctx *c)
 	snprintf(title, sizeof title, "(%d) %s", s->number, s->title);
 	json_t *page = json_pack("{s:i, s:s?, s:i, s:i, s:s, s:o}", "part", p->number, "part_title", p->title,
 				 "number", s->number, "index", (int)idx, "title", s->title, "items", ls);
-	if (web_is_api(c))
+	if (web_is_api(c)) {
 		web_send_json(c, page);
-	else
+	} else {
+		json_object_set_new(page, "count", json_integer((json_int_t)s->nlistings));
 		web_render(c, 200, "section", page, title);
+	}
 }
 
 void web_page_program(web_ctx *c)

@@ -312,8 +312,15 @@ void web_page_search(web_ctx *c)
 	set_int(page, "to", (json_int_t)(offset + (int)r->nresults));
 	if (facets)
 		json_object_set_new_nocheck(page, "facets", facets);
+	size_t total = r->total;
 	sasae_search_results_free(r);
-	char title[300];
-	snprintf(title, sizeof title, "「%.200s」の検索結果", q);
+	/* the title carries the words (cut at a character boundary: at most 200 bytes) and the count */
+	size_t cut = strlen(q);
+	bool longer = cut > 200;
+	if (longer)
+		for (cut = 200; cut > 0 && ((unsigned char)q[cut] & 0xC0) == 0x80; cut--)
+			;
+	char title[320];
+	snprintf(title, sizeof title, "「%.*s%s」の検索結果（%zu 件）", (int)cut, q, longer ? "…" : "", total);
 	web_render(c, 200, "search", page, title);
 }
