@@ -34,6 +34,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "sasae/buf.h"
 #include "sasae/departments.h"
@@ -55,6 +56,37 @@ static void fail(const char *what)
 {
 	fprintf(stderr, "fuzz_http: %s\n", what);
 	abort();
+}
+
+/* Replace a gzip-coded body by what it codes (the checks below read the text); false when it is not
+   exactly one well-formed gzip member. */
+static bool gunzip_in_place(sasae_buf *body)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		return false;
+	sasae_buf out = SASAE_BUF_INIT;
+	unsigned char chunk[16384];
+	z.next_in = (Bytef *)body->data;
+	z.avail_in = (uInt)body->len;
+	int rc;
+	do {
+		z.next_out = chunk;
+		z.avail_out = sizeof chunk;
+		rc = inflate(&z, Z_NO_FLUSH);
+		sasae_buf_append(&out, (const char *)chunk, sizeof chunk - z.avail_out);
+	} while (rc == Z_OK);
+	bool ok = rc == Z_STREAM_END && z.avail_in == 0 && sasae_buf_ok(&out);
+	inflateEnd(&z);
+	if (ok) {
+		sasae_buf_free(body);
+		*body = out;
+		sasae_buf_cstr(body);
+	} else {
+		sasae_buf_free(&out);
+	}
+	return ok;
 }
 
 static bool valid_text(const char *s) { return s != NULL && sasae_utf8_valid(s, strlen(s), NULL); }
@@ -175,8 +207,8 @@ static sasae_http_request request_of(const input *in)
 
 static bool cookie_octet(unsigned char c)
 {
-	return c == 0x21 || (c >= 0x23 && c <= 0x2B) || (c >= 0x2D && c <= 0x3A) || (c >= 0x3C && c <= 0x5B) ||
-	       (c >= 0x5D && c <= 0x7E);
+	return c == 0x21 || (c >= 0x23 && c <= 0x2B) || (c >= 0x2D && c <= 0x3A) ||
+	       (c >= 0x3C && c <= 0x5B) || (c >= 0x5D && c <= 0x7E);
 }
 
 /* The decoded fields f[0..n): valid UTF-8, and each accessor returning the first of a name. */
@@ -291,10 +323,10 @@ static int check_parse(const input *in)
 
 /* What the handlers and the authorizer saw of the last request. */
 static struct {
-	int handled;     /* handler calls */
-	int authorized;  /* authorizer calls */
-	int refusals;    /* error renderer calls */
-	unsigned flags;  /* the flags the authorizer was asked about */
+	int handled;      /* handler calls */
+	int authorized;   /* authorizer calls */
+	int refusals;     /* error renderer calls */
+	unsigned flags;   /* the flags the authorizer was asked about */
 	size_t want_args; /* the {parameters} of the route handled */
 } seen;
 
@@ -471,8 +503,9 @@ static void check_dispatch(const input *in, int parse_status)
 	/* cache headers from the flags */
 	const char *cc = sasae_http_response_header(&res, "Cache-Control");
 	if (req.path && (strcmp(req.path, "/private") == 0 || strcmp(req.path, "/account/name") == 0) &&
-	    seen.handled && (cc == NULL || strcmp(cc, "private, no-store") != 0 ||
-			     sasae_http_response_header(&res, "ETag") != NULL))
+	    seen.handled &&
+	    (cc == NULL || strcmp(cc, "private, no-store") != 0 ||
+	     sasae_http_response_header(&res, "ETag") != NULL))
 		fail("a NO_STORE route's answer is cacheable");
 	bool private_query = (req.path && strcmp(req.path, "/person") == 0 && seen.handled) ||
 			     (req.path && strncmp(req.path, "/search/", 8) == 0 && res.status == 415);
@@ -527,8 +560,8 @@ static void web_setup(void)
 		rc = sasae_store_open(&s, db, SASAE_STORE_CREATE, &err);
 	if (rc == 0) {
 		opt.depts = depts;
-		rc = sasae_import_bytes(s, "sendai-2024-draft.txt", sasae_data_sendai_plan, sasae_data_sendai_plan_len,
-					&opt, &sum, &err);
+		rc = sasae_import_bytes(s, "sendai-2024-draft.txt", sasae_data_sendai_plan,
+					sasae_data_sendai_plan_len, &opt, &sum, &err);
 	}
 	sasae_store_close(s);
 	sasae_dept_table_free(depts);
@@ -565,6 +598,9 @@ static void check_web(const input *in)
 	const char *type = res.content_type;
 	if (res.body.len && type == NULL)
 		fail("a body without a Content-Type");
+	const char *coding = sasae_http_response_header(&res, "Content-Encoding");
+	if (coding && (strcmp(coding, "gzip") != 0 || !gunzip_in_place(&res.body)))
+		fail("a Content-Encoding other than a whole gzip member");
 	if (type && (strncmp(type, "text/", 5) == 0 || strstr(type, "json")) &&
 	    !sasae_utf8_valid(res.body.data ? res.body.data : "", res.body.len, NULL))
 		fail("a text body that is not valid UTF-8");

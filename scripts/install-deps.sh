@@ -17,6 +17,7 @@ set -euo pipefail
 #   libsqlite3-dev libjansson-dev libutf8proc-dev libsodium-dev   libraries of the core
 #   libmicrohttpd-dev                   the web server (sasae serve)
 #   libqrencode-dev                     the QR code of the finder's printed handout (/finder/print)
+#   zlib1g-dev                          gzip content coding of pages and JSON (src/http/encoding.c)
 #   libxlsxwriter-dev                   XLSX export (sasae export --format xlsx)
 #   libzip-dev                          the HSDS package as one ZIP on the web (/data/hsds.zip): the
 #                                       header at build time, libzip4 loaded with dlopen at run time
@@ -46,7 +47,7 @@ PACKAGES=(
 	build-essential cmake pkg-config
 	clang libclang-rt-dev
 	libsqlite3-dev sqlite3 libjansson-dev libutf8proc-dev libsodium-dev
-	libmicrohttpd-dev libqrencode-dev curl
+	libmicrohttpd-dev libqrencode-dev zlib1g-dev curl
 	libxlsxwriter-dev libzip-dev libreoffice-calc-nogui python3-jsonschema
 	libmecab-dev mecab-ipadic-utf8
 	libcmocka-dev

@@ -123,7 +123,8 @@ static void refuse(sasae_http_ctx *x, const sasae_http_problem *p)
 	sasae_buf_appendf(&x->res->body, "%d %s\n", p->status, p->title);
 }
 
-/* After the handler: ETag (and 304 on If-None-Match) and Cache-Control for a 200, from the flags. */
+/* After the handler: ETag (and 304 on If-None-Match) and Cache-Control for a 200, from the flags.
+   The gzip-coded representation has its own ETag ("…-gz"), as RFC 9110 §8.8.3 asks. */
 static void cache_headers(sasae_http_ctx *x, unsigned flags)
 {
 	sasae_http_response *res = x->res;
@@ -131,9 +132,10 @@ static void cache_headers(sasae_http_ctx *x, unsigned flags)
 		return;
 	if (flags & SASAE_ROUTE_LONG_CACHE)
 		sasae_http_header(res, "Cache-Control", "public, max-age=86400");
-	char etag[40];
-	snprintf(etag, sizeof etag, "\"%016llx\"",
-		 (unsigned long long)fnv1a(res->body.data ? res->body.data : "", res->body.len));
+	char etag[48];
+	snprintf(etag, sizeof etag, "\"%016llx%s\"",
+		 (unsigned long long)fnv1a(res->body.data ? res->body.data : "", res->body.len),
+		 http_gzip_wanted(x->req, res) ? "-gz" : "");
 	sasae_http_header(res, "ETag", "%s", etag);
 	if (sasae_http_response_header(res, "Cache-Control") == NULL)
 		sasae_http_header(res, "Cache-Control", "public, max-age=300");
@@ -146,7 +148,7 @@ static void cache_headers(sasae_http_ctx *x, unsigned flags)
 	}
 }
 
-void sasae_http_dispatch(const sasae_http_router *r, sasae_http_request *req, sasae_http_response *res)
+static void dispatch(const sasae_http_router *r, sasae_http_request *req, sasae_http_response *res)
 {
 	sasae_http_ctx x = {r, r->app, NULL, req, res};
 	const char *method = req->method ? req->method : "GET";
@@ -234,4 +236,15 @@ void sasae_http_dispatch(const sasae_http_router *r, sasae_http_request *req, sa
 	}
 	x.route->handler(&x);
 	cache_headers(&x, flags);
+}
+
+void sasae_http_dispatch(const sasae_http_router *r, sasae_http_request *req, sasae_http_response *res)
+{
+	dispatch(r, req, res);
+	/* the content coding, last: the body is final (a 304 or HEAD keeps the coded length) */
+	if (!http_compressible_type(res->content_type))
+		return;
+	sasae_http_header(res, "Vary", "Accept-Encoding");
+	if (http_gzip_wanted(req, res))
+		(void)http_gzip_apply(res); /* out of memory: the body goes as it is */
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 #include <zip.h>
+#include <zlib.h>
 
 #include "sasae/departments.h"
 #include "sasae/http.h"
@@ -28,6 +29,7 @@
 #include "sasae/store.h"
 #include "sasae/web.h"
 #include "test_util.h"
+#include "http/http_internal.h"
 
 /* ---- a small application: handlers that echo what they were given ---- */
 
@@ -905,6 +907,127 @@ static void test_web_downloads(void **state)
 	free(at);
 }
 
+/* ---- content coding ---- */
+
+static void test_accept_encoding(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *header;
+		bool gzip;
+	} cases[] = {
+		{NULL, false},
+		{"", false},
+		{"gzip", true},
+		{"GZIP", true},
+		{"x-gzip", true},
+		{"gzip, deflate, br", true},
+		{"br;q=1.0, gzip;q=0.8, *;q=0.1", true},
+		{"deflate, br", false},
+		{"gzip;q=0", false},
+		{"gzip; q=0.000", false},
+		{"gzip;q=0.001", true},
+		{"*", true},
+		{"*;q=0", false},
+		{"gzip;q=0, *", false}, /* named gzip refused, the star does not bring it back */
+		{"identity", false},
+		{"gzipx", false},
+		{"xgzip, gzi", false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		if (http_accepts_gzip(cases[i].header) != cases[i].gzip)
+			fail_msg("Accept-Encoding \"%s\": want %s",
+				 cases[i].header ? cases[i].header : "(none)",
+				 cases[i].gzip ? "gzip" : "identity");
+	assert_true(http_compressible_type("text/html; charset=utf-8"));
+	assert_true(http_compressible_type("application/problem+json"));
+	assert_true(http_compressible_type("image/svg+xml"));
+	assert_false(http_compressible_type("application/zip"));
+	assert_false(
+		http_compressible_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
+	assert_false(http_compressible_type(NULL));
+}
+
+/* gunzip body into out (a fresh buffer). */
+static void gunzip(const sasae_buf *body, sasae_buf *out)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	assert_int_equal(inflateInit2(&z, 15 + 16), Z_OK);
+	*out = (sasae_buf)SASAE_BUF_INIT;
+	assert_true(sasae_buf_reserve(out, 1 << 20));
+	z.next_in = (Bytef *)body->data;
+	z.avail_in = (uInt)body->len;
+	z.next_out = (Bytef *)out->data;
+	z.avail_out = 1 << 20;
+	assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+	assert_int_equal(z.avail_in, 0); /* one gzip member, nothing after it */
+	out->len = z.total_out;
+	inflateEnd(&z);
+}
+
+static void test_web_gzip(void **state)
+{
+	(void)state;
+	const char *pages[] = {"/", "/search?q=%E8%AA%8D%E7%9F%A5%E7%97%87", "/api/v1/programs/p0001",
+			       "/assets/style.css", "/nowhere-at-all"};
+	for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+		sasae_http_response plain, gz;
+		web_get(&plain, "GET", pages[i], NULL, NULL);
+		web_get(&gz, "GET", pages[i], "Accept-Encoding", "gzip, deflate, br");
+		assert_int_equal(gz.status, plain.status);
+		assert_string_equal(sasae_http_response_header(&plain, "Vary"), "Accept-Encoding");
+		assert_string_equal(sasae_http_response_header(&gz, "Vary"), "Accept-Encoding");
+		assert_null(sasae_http_response_header(&plain, "Content-Encoding"));
+		if (plain.body.len < 1024) { /* too small to be worth it: sent as it is */
+			assert_null(sasae_http_response_header(&gz, "Content-Encoding"));
+			sasae_http_response_clear(&plain);
+			sasae_http_response_clear(&gz);
+			continue;
+		}
+		assert_string_equal(sasae_http_response_header(&gz, "Content-Encoding"), "gzip");
+		assert_true(gz.body.len < plain.body.len);
+		sasae_buf back;
+		gunzip(&gz.body, &back);
+		assert_int_equal(back.len, plain.body.len);
+		assert_memory_equal(back.data, plain.body.data, plain.body.len);
+		sasae_buf_free(&back);
+		/* each representation has its own ETag, and each answers its own If-None-Match */
+		const char *e1 = sasae_http_response_header(&plain, "ETag");
+		const char *e2 = sasae_http_response_header(&gz, "ETag");
+		if (plain.status == 200) {
+			assert_non_null(e1);
+			assert_non_null(e2);
+			char want[64];
+			snprintf(want, sizeof want, "%.*s-gz\"", (int)strlen(e1) - 1, e1);
+			assert_string_equal(e2, want);
+			const sasae_http_field h[] = {{"Accept-Encoding", "gzip"}, {"If-None-Match", e2}};
+			sasae_http_request req = {.method = "GET",
+						  .target = pages[i],
+						  .headers = h,
+						  .nheaders = 2};
+			sasae_http_response r304;
+			memset(&r304, 0, sizeof r304);
+			sasae_web_handle(web, &req, &r304);
+			sasae_http_request_clear(&req);
+			assert_int_equal(r304.status, 304);
+			sasae_http_response_clear(&r304);
+			web_get(&r304, "GET", pages[i], "If-None-Match", e2); /* not for the identity coding */
+			assert_int_equal(r304.status, 200);
+			sasae_http_response_clear(&r304);
+		}
+		sasae_http_response_clear(&plain);
+		sasae_http_response_clear(&gz);
+	}
+	/* a download that is compressed already goes as it is */
+	sasae_http_response x;
+	web_get(&x, "GET", "/data/plan.xlsx", "Accept-Encoding", "gzip");
+	assert_int_equal(x.status, 200);
+	assert_null(sasae_http_response_header(&x, "Content-Encoding"));
+	assert_null(sasae_http_response_header(&x, "Vary"));
+	sasae_http_response_clear(&x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -916,10 +1039,12 @@ int main(void)
 		cmocka_unit_test(test_cookies),
 		cmocka_unit_test(test_cache_control),
 		cmocka_unit_test(test_authorizer),
+		cmocka_unit_test(test_accept_encoding),
 	};
 	const struct CMUnitTest web_tests[] = {
 		cmocka_unit_test(test_web_handle),
 		cmocka_unit_test(test_web_downloads),
+		cmocka_unit_test(test_web_gzip),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	return failed + cmocka_run_group_tests(web_tests, web_setup, web_teardown);
