@@ -673,6 +673,92 @@ static int locked(sasae_store_backend *b, const sasae_login_policy *p, const cha
 	return 0;
 }
 
+int sasae_password_change(sasae_store *s, const sasae_login_policy *p, const sasae_actor *who,
+			  const char *current, const char *new_password, int64_t now, int64_t *retry_at,
+			  sasae_error *err)
+{
+	sasae_store_backend *b = sasae_store_backend_of(s);
+	sasae_login_policy dflt = sasae_login_policy_default();
+	if (p == NULL)
+		p = &dflt;
+	if (retry_at)
+		*retry_at = 0;
+	int rc = need_sodium(err);
+	if (rc)
+		return rc;
+	if (who == NULL || who->login == NULL || !login_valid(who->login))
+		return sasae_error_set(err, SASAE_EAUTH, NULL, 0, "ログインしていません");
+	const char *login = who->login;
+	char key[260], at[32], target[300];
+	typed_login(login, true, key);
+	acct_iso_ms(now, at);
+	snprintf(target, sizeof target, "user:%s", login);
+	const char *addr = who->address ? who->address : "";
+
+	/* the same lockout as sign-in: a stolen session cannot be used to guess the password */
+	int64_t until = 0;
+	if ((rc = locked(b, p, "login", key, p->account_failures, now, &until, err)) != 0 ||
+	    (rc = locked(b, p, "address", addr, p->address_failures, now, &until, err)) != 0)
+		return rc;
+	if (until > now) {
+		if ((rc = b->tx_begin(b, err)) != 0)
+			return rc;
+		rc = acct_audit(b, who, NULL, "user.passwd-locked", target, 0, NULL, NULL, at, err);
+		if ((rc = acct_finish(b, rc, err)) != 0)
+			return rc;
+		if (retry_at)
+			*retry_at = until;
+		return sasae_error_set(err, SASAE_ELOCKED, NULL, 0,
+				       "パスワードの確認の失敗が続いたため、しばらく変更できません。%lld 分ほどたってからもう一度お試しください",
+				       (long long)((until - now + 59) / 60));
+	}
+
+	sasae_user u = {0};
+	char *hash = NULL;
+	rc = b->user_get(b, login, 0, &u, &hash, err);
+	if (rc && rc != SASAE_ENOTFOUND)
+		return rc;
+	bool found = rc == 0;
+	char *nfc = password_nfc(current);
+	size_t plen = nfc ? strlen(nfc) : 0;
+	bool ok = crypto_pwhash_str_verify(found && nfc ? hash : dummy_hash, nfc ? nfc : "", plen) == 0;
+	ok = ok && found && nfc != NULL && !u.disabled && plen > 0;
+	char *nfc_new = ok ? password_nfc(new_password) : NULL;
+	bool same = ok && nfc_new && strcmp(nfc, nfc_new) == 0;
+	if (nfc) {
+		sodium_memzero(nfc, plen);
+		free(nfc);
+	}
+	if (nfc_new) {
+		sodium_memzero(nfc_new, strlen(nfc_new));
+		free(nfc_new);
+	}
+	if (hash) {
+		sodium_memzero(hash, strlen(hash));
+		free(hash);
+	}
+	if (found)
+		sasae_user_clear(&u);
+	if (!ok) {
+		if ((rc = b->tx_begin(b, err)) != 0)
+			return rc;
+		rc = b->failure_add(b, "login", key, now, err);
+		if (rc == 0)
+			rc = b->failure_add(b, "address", addr, now, err);
+		if (rc == 0)
+			rc = acct_audit(b, who, NULL, "user.passwd-failed", target, 0, NULL, NULL, at, err);
+		if ((rc = acct_finish(b, rc, err)) != 0)
+			return rc;
+		return sasae_error_set(err, SASAE_EAUTH, NULL, 0, "今のパスワードが違います");
+	}
+	if (same)
+		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0,
+				       "新しいパスワードが今のパスワードと同じです。別のパスワードにしてください");
+	if ((rc = sasae_password_check(login, new_password, err)) != 0)
+		return rc;
+	return sasae_user_passwd(s, who, login, new_password, err);
+}
+
 int sasae_login(sasae_store *s, const sasae_login_policy *p, const char *login, const char *password,
 		const char *address, const char *previous_id, int64_t now, char *id_out, int64_t *retry_at,
 		sasae_error *err)

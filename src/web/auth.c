@@ -180,10 +180,13 @@ static void login_form(web_ctx *c, int status, const char *next, const char *log
 		       const char *login_error, const char *password_error)
 {
 	const char *why = web_param(c, "why"), *done = web_param(c, "done");
-	const char *notice = why && strcmp(why, "expired") == 0
-				     ? "ログインの有効期限が切れました。もう一度ログインしてください。"
-			     : done && strcmp(done, "logout") == 0 ? "ログアウトしました。"
-								   : NULL;
+	const char *notice =
+		why && strcmp(why, "expired") == 0
+			? "ログインの有効期限が切れました。もう一度ログインしてください。"
+		: done && strcmp(done, "logout") == 0 ? "ログアウトしました。"
+		: done && strcmp(done, "password") == 0
+			? "パスワードを変更しました。ほかの端末のログインも終わりました。新しいパスワードでログインしてください。"
+			: NULL;
 	json_t *page = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "next", local_next(next), "login",
 				 login ? login : "", "notice", error ? NULL : notice, "error", error,
 				 "login_error", login_error, "password_error", password_error);
@@ -264,4 +267,74 @@ void web_logout(web_ctx *c)
 	}
 	clear_cookie(c);
 	web_redirect(c, "/login?done=logout");
+}
+
+/* ---- changing one's own password ---- */
+
+/* The form (status: 200, or the failure's), with a message and the field errors; the passwords
+   typed are never sent back. */
+static void password_form(web_ctx *c, int status, const char *error, const char *current_error,
+			  const char *new_error, const char *again_error)
+{
+	const sasae_session *s = web_session(c);
+	json_t *page = json_pack("{s:s, s:s, s:s?, s:s?, s:s?, s:s?}", "csrf", s ? s->csrf : "", "login",
+				 s ? s->user.login : "", "error", error, "current_error", current_error,
+				 "new_error", new_error, "again_error", again_error);
+	web_render(c, status, "password", page, "パスワードの変更");
+}
+
+void web_page_password(web_ctx *c) { password_form(c, 200, NULL, NULL, NULL, NULL); }
+
+void web_password_post(web_ctx *c)
+{
+	const char *current = sasae_http_form(c->req, "current");
+	const char *fresh = sasae_http_form(c->req, "new");
+	const char *again = sasae_http_form(c->req, "again");
+	bool no_current = current == NULL || *current == '\0';
+	bool no_new = fresh == NULL || *fresh == '\0';
+	bool no_again = again == NULL || *again == '\0';
+	if (no_current || no_new || no_again) {
+		password_form(c, 400, "入力されていない欄があります。",
+			      no_current ? "今のパスワードを入力してください。" : NULL,
+			      no_new ? "新しいパスワードを入力してください。" : NULL,
+			      no_again ? "確認のため、新しいパスワードをもう一度入力してください。" : NULL);
+		return;
+	}
+	if (strcmp(fresh, again) != 0) {
+		password_form(c, 400, "新しいパスワードが二つの欄で違います。", NULL, NULL,
+			      "上の欄と同じ新しいパスワードを入力してください。");
+		return;
+	}
+	sasae_error err = {0};
+	sasae_store *s = web_write_store(web_app(c), &err);
+	if (s == NULL) {
+		web_fail(c, 503, "unavailable", "変更できません",
+			 "データベースに書き込めないため、パスワードを変更できません。運用者にお知らせください。");
+		return;
+	}
+	int64_t retry_at = 0, now = web_now();
+	sasae_actor who = web_actor(c);
+	int rc = sasae_password_change(s, &web_app(c)->policy, &who, current, fresh, now, &retry_at, &err);
+	if (rc == 0) {
+		/* every session of the person has ended, this one too: sign in again with the new one */
+		clear_cookie(c);
+		web_redirect(c, "/login?done=password");
+	} else if (rc == SASAE_EAUTH) {
+		password_form(c, 401, "今のパスワードが違います。", "今のパスワードを確かめてください。",
+			      NULL, NULL);
+	} else if (rc == SASAE_EUSAGE) {
+		password_form(c, 400, "新しいパスワードを受け付けられません。", NULL, err.message, NULL);
+	} else if (rc == SASAE_ELOCKED) {
+		char at[16], msg[400];
+		japan_time(retry_at, at, sizeof at);
+		snprintf(msg, sizeof msg,
+			 "パスワードの確認の失敗が続いたため、しばらく変更できません。%s（日本時間）以降に、もう一度お試しください。",
+			 at);
+		password_form(c, 429, msg, NULL, NULL, NULL);
+		sasae_http_header(c->res, "Retry-After", "%lld",
+				  (long long)(retry_at > now ? retry_at - now : 1));
+	} else {
+		web_fail(c, 500, "internal", "内部エラー",
+			 "パスワードを変更できませんでした。時間をおいてお試しください。");
+	}
 }

@@ -36,6 +36,8 @@ void web_api_openapi(web_ctx *c);
 void web_page_login(web_ctx *c);
 void web_login_post(web_ctx *c);
 void web_logout(web_ctx *c);
+void web_page_password(web_ctx *c);
+void web_password_post(web_ctx *c);
 
 /* office_pages.c: the workspace's home, publishing, a version's part titles, the data files. */
 void web_office_home(web_ctx *c);

@@ -163,6 +163,7 @@ const WORKSPACE = [
 	{ name: 'program', path: '/office/programs/p0011/tags' },
 	{ name: 'audit', path: '/office/audit' },
 	{ name: 'audit-error', path: '/office/audit?since=yesterday', status: 400 },
+	{ name: 'password', path: '/office/password' },
 	{ name: 'forbidden', path: '/office/nosuch', status: 404 },
 ];
 
@@ -206,6 +207,20 @@ for (const [width, viewport, extra] of [
 				await check(p.path);
 			});
 		}
+
+		test('changing the password: two different new ones are refused next to the field, nothing typed comes back', async () => {
+			await visit(page, server.base, '/office/password');
+			await page.getByLabel('今のパスワード').fill('whatever is typed here');
+			await page.getByLabel('新しいパスワード', { exact: true }).fill('a long enough new passphrase');
+			await page.getByLabel('新しいパスワード（確認）').fill('a long enough new passphrasE');
+			await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'パスワードを変更する' }).click()]);
+			const again = page.getByLabel('新しいパスワード（確認）');
+			assert.equal(await again.getAttribute('aria-invalid'), 'true');
+			assert.match(await page.locator('#again-error').innerText(), /同じ新しいパスワード/);
+			assert.equal(await again.inputValue(), '', 'a password is never sent back');
+			assert.ok(!(await page.content()).includes('passphrase'), 'nothing typed is in the page');
+			await check('the password form with an error');
+		});
 
 		test('a data file that does not parse: the loader\'s message next to the field, the text kept', async () => {
 			await visit(page, server.base, '/office/files/vocabulary.tsv');

@@ -460,6 +460,43 @@ static void test_lockout_account(void **state)
 		fail_msg("a locked attempt took %.4f s, a checked one %.4f s", locked, checked);
 }
 
+/* Changing one's own password: the current one checked and counted with sign-in's lockout; the new
+   one against the policy; then every session ends and only the new one signs in. */
+static void test_password_change(void **state)
+{
+	fixture *f = *state;
+	sasae_error err = {0};
+	sasae_login_policy p = sasae_login_policy_default(); /* 5 failures in 900 s lock for 900 s */
+	add_user(f->s, "tanaka", "", PW);
+	char id[SASAE_SESSION_ID_LEN + 1];
+	assert_int_equal(login_at(f->s, &p, "tanaka", PW, "10.0.0.1", T0, id, NULL, &err), 0);
+	sasae_actor me = {.user_id = 0, .login = "tanaka", .address = "10.0.0.1"};
+	int64_t retry = 0;
+	assert_int_equal(sasae_password_change(f->s, &p, NULL, PW, PW2, T0 + 1, &retry, &err), SASAE_EAUTH);
+	assert_int_equal(sasae_password_change(f->s, &p, &me, PW, PW, T0 + 1, &retry, &err), SASAE_EUSAGE);
+	assert_int_equal(sasae_password_change(f->s, &p, &me, PW, "tanaka", T0 + 1, &retry, &err),
+			 SASAE_EUSAGE);
+	/* four wrong current passwords, then one wrong sign-in: the fifth failure locks the login */
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(sasae_password_change(f->s, &p, &me, "not the password", PW2, T0 + 2 + i,
+						       &retry, &err),
+				 SASAE_EAUTH);
+	expect_last(f->s, "user.passwd-failed", "user:tanaka", "tanaka", NULL, NULL);
+	assert_int_equal(login_at(f->s, &p, "tanaka", "not the password", "10.0.0.9", T0 + 10, id, NULL, &err),
+			 SASAE_EAUTH);
+	assert_int_equal(sasae_password_change(f->s, &p, &me, PW, PW2, T0 + 11, &retry, &err), SASAE_ELOCKED);
+	assert_int_equal(retry, T0 + 10 + 900);
+	expect_last(f->s, "user.passwd-locked", "user:tanaka", "tanaka", NULL, NULL);
+	/* after the lock: the change, every session ended, only the new password signs in */
+	assert_int_equal(sasae_password_change(f->s, &p, &me, PW, PW2, T0 + 911, &retry, &err), 0);
+	expect_last(f->s, "user.passwd", "user:tanaka", "tanaka", NULL,
+		    "{\"password_changed\":true,\"sessions_ended\":1}");
+	sasae_session sess;
+	assert_int_equal(sasae_session_get(f->s, &p, id, T0 + 912, &sess, &err), SASAE_ENOTFOUND);
+	assert_int_equal(login_at(f->s, &p, "tanaka", PW, "10.0.0.1", T0 + 913, id, NULL, &err), SASAE_EAUTH);
+	assert_int_equal(login_at(f->s, &p, "tanaka", PW2, "10.0.0.1", T0 + 914, id, NULL, &err), 0);
+}
+
 static void test_lockout_address(void **state)
 {
 	fixture *f = *state;
@@ -851,6 +888,7 @@ int main(void)
 		T(test_roles_grant_revoke),
 		T(test_login_verify),
 		T(test_lockout_account),
+		T(test_password_change),
 		T(test_lockout_address),
 		T(test_session_expiry),
 		T(test_fixation_and_logout),

@@ -868,6 +868,121 @@ static void test_lockout(void **state)
 	sasae_web_free(w);
 }
 
+/* A signed-in person changes their own password: the current one is checked (and counted like a
+   sign-in failure), the new one twice and against the policy; on success every session of theirs ends
+   (other devices too), the cookie is cleared, and only the new password signs in. */
+static void test_password_change(void **state)
+{
+	(void)state;
+	static const char NEW_PASSWORD[] = "a longer passphrase for the new year";
+	sasae_error err = {0};
+	sasae_actor cli = SASAE_ACTOR_CLI;
+	assert_int_equal(sasae_user_add(store, &cli, "changer", "", PASSWORD, &err), 0);
+	assert_int_equal(sasae_user_role(store, &cli, "changer", true, SASAE_ROLE_COUNCIL, NULL, &err), 0);
+	const char *addr = "192.0.2.60";
+	char sid[SASAE_SESSION_ID_LEN + 1], csrf[SASAE_CSRF_TOKEN_LEN + 1];
+	char sid2[SASAE_SESSION_ID_LEN + 1], csrf2[SASAE_CSRF_TOKEN_LEN + 1];
+	sign_in_on(web, "changer", addr, NULL, sid, csrf);
+	sign_in_on(web, "changer", "192.0.2.61", NULL, sid2, csrf2); /* another device */
+	reply r;
+	send(&r, "GET", "/office/password", NULL, &(req_opts){.sid = sid, .addr = addr});
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.cache, "private, no-store");
+	assert_non_null(strstr(r.body, "name=\"csrf\""));
+	assert_non_null(strstr(r.body, "autocomplete=\"new-password\""));
+	reply_free(&r);
+	size_t rows = audit_total();
+	/* refused before anything is checked: nobody, no token, another session's token */
+	char *body = form("current", PASSWORD, "new", NEW_PASSWORD, "again", NEW_PASSWORD, NULL);
+	send(&r, "POST", "/office/password", body, &(req_opts){.addr = addr});
+	assert_true(r.status == 401 || r.status == 303);
+	reply_free(&r);
+	send(&r, "POST", "/office/password", body, &(req_opts){.sid = sid, .addr = addr});
+	assert_int_equal(r.status, 403);
+	reply_free(&r);
+	free(body);
+	body = form("csrf", csrf2, "current", PASSWORD, "new", NEW_PASSWORD, "again", NEW_PASSWORD, NULL);
+	send(&r, "POST", "/office/password", body, &(req_opts){.sid = sid, .addr = addr});
+	assert_int_equal(r.status, 403);
+	reply_free(&r);
+	free(body);
+	assert_int_equal(audit_total(), rows);
+	/* form errors: nothing changes, no row, the passwords typed are not sent back */
+	const struct {
+		const char *current, *fresh, *again;
+		int status;
+		const char *shows;
+	} bad[] = {
+		{"", NEW_PASSWORD, NEW_PASSWORD, 400, "id=\"current-error\""},
+		{PASSWORD, NEW_PASSWORD, "a longer passphrase for the new yeaR", 400, "id=\"again-error\""},
+		{PASSWORD, "short one", "short one", 400, "id=\"new-error\""},
+		{PASSWORD, "changer", "changer", 400, "id=\"new-error\""},
+		{PASSWORD, PASSWORD, PASSWORD, 400, "今のパスワードと同じです"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		body = form("csrf", csrf, "current", bad[i].current, "new", bad[i].fresh, "again",
+			    bad[i].again, NULL);
+		send(&r, "POST", "/office/password", body, &(req_opts){.sid = sid, .addr = addr});
+		free(body);
+		if (r.status != bad[i].status || strstr(r.body, bad[i].shows) == NULL)
+			fail_msg("case %zu: %d, want %d and %s", i, r.status, bad[i].status, bad[i].shows);
+		assert_null(strstr(r.body, "passphrase"));
+		assert_null(strstr(r.body, PASSWORD));
+		reply_free(&r);
+	}
+	assert_int_equal(audit_total(), rows);
+	/* a wrong current password: 401, counted and audited, the session still works */
+	body = form("csrf", csrf, "current", "not my password at all", "new", NEW_PASSWORD, "again",
+		    NEW_PASSWORD, NULL);
+	send(&r, "POST", "/office/password", body, &(req_opts){.sid = sid, .addr = addr});
+	free(body);
+	assert_int_equal(r.status, 401);
+	assert_non_null(strstr(r.body, "id=\"current-error\""));
+	reply_free(&r);
+	sasae_audit_entry *e = audit_newest();
+	assert_string_equal(e->action, "user.passwd-failed");
+	assert_string_equal(e->login, "changer");
+	assert_string_equal(e->address, addr);
+	sasae_audit_free(e, 1);
+	send(&r, "GET", "/office", NULL, &(req_opts){.sid = sid, .addr = addr});
+	assert_int_equal(r.status, 200);
+	reply_free(&r);
+	/* the change */
+	body = form("csrf", csrf, "current", PASSWORD, "new", NEW_PASSWORD, "again", NEW_PASSWORD, NULL);
+	send(&r, "POST", "/office/password", body, &(req_opts){.sid = sid, .addr = addr});
+	free(body);
+	assert_int_equal(r.status, 303);
+	assert_string_equal(r.location, "/login?done=password");
+	assert_non_null(strstr(r.cookie, "Max-Age=0"));
+	reply_free(&r);
+	e = audit_newest();
+	assert_string_equal(e->action, "user.passwd");
+	assert_string_equal(e->login, "changer");
+	assert_string_equal(e->target, "user:changer");
+	assert_non_null(strstr(e->after, "\"sessions_ended\":2"));
+	assert_null(strstr(e->after, "passphrase"));
+	sasae_audit_free(e, 1);
+	const char *sids[] = {sid, sid2};
+	for (size_t i = 0; i < 2; i++) { /* both sessions have ended */
+		send(&r, "GET", "/office", NULL, &(req_opts){.sid = sids[i], .addr = addr});
+		assert_int_not_equal(r.status, 200);
+		reply_free(&r);
+	}
+	send(&r, "GET", "/login?done=password", NULL, &(req_opts){.addr = addr});
+	assert_non_null(strstr(r.body, "パスワードを変更しました。"));
+	reply_free(&r);
+	body = form("login", "changer", "password", PASSWORD, NULL);
+	send(&r, "POST", "/login", body, &(req_opts){.addr = "192.0.2.62"});
+	free(body);
+	assert_int_equal(r.status, 401); /* the old password no longer signs in */
+	reply_free(&r);
+	body = form("login", "changer", "password", NEW_PASSWORD, "next", "/office", NULL);
+	send(&r, "POST", "/login", body, &(req_opts){.addr = "192.0.2.62"});
+	free(body);
+	assert_int_equal(r.status, 303);
+	reply_free(&r);
+}
+
 /* Behind https (--public-url https://…): the __Host- cookie with Secure; the plain name is not read. */
 static void test_secure_cookie(void **state)
 {
@@ -1311,6 +1426,7 @@ int main(void)
 		cmocka_unit_test(test_form_errors),
 		cmocka_unit_test(test_payloads),
 		cmocka_unit_test(test_csv_injection),
+		cmocka_unit_test(test_password_change),
 		cmocka_unit_test(test_secure_cookie),
 		cmocka_unit_test(test_lockout),
 		cmocka_unit_test(test_expiry),

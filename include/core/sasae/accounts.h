@@ -170,6 +170,19 @@ int sasae_login(sasae_store *s, const sasae_login_policy *p, const char *login, 
 int sasae_session_get(sasae_store *s, const sasae_login_policy *p, const char *id, int64_t now,
 		      sasae_session *out, sasae_error *err);
 
+/*
+ * A signed-in person changes their own password (OWASP ASVS 4.0 V2.1.5, V2.1.6): the current one
+ * is checked as sign-in checks it (the same lockout, per login and per address; a wrong one is
+ * counted and audited "user.passwd-failed"), the new one against the policy and against the current
+ * one.  Then, as sasae_user_passwd: the new hash, every session of the person ended (other devices
+ * too; the caller signs the person in again), audited "user.passwd".  who is the signed-in person
+ * (login and address).  Returns 0; SASAE_EAUTH (the current password is wrong); SASAE_ELOCKED with
+ * *retry_at; SASAE_EUSAGE (the new password is against the policy or the same as the current one).
+ */
+int sasae_password_change(sasae_store *s, const sasae_login_policy *p, const sasae_actor *who,
+			  const char *current, const char *new_password, int64_t now, int64_t *retry_at,
+			  sasae_error *err);
+
 /* Sign out: end the session of id (audited "session.logout"; an unknown id is not an error). */
 int sasae_logout(sasae_store *s, const char *id, const char *address, sasae_error *err);
 
