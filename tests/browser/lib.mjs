@@ -203,6 +203,8 @@ export function formatViolations(violations) {
 export async function screenshot(page, file, fullPage = true) {
 	fs.mkdirSync(ARTIFACTS, { recursive: true });
 	const p = path.join(ARTIFACTS, `${file}.png`);
-	await page.screenshot({ path: p, fullPage, animations: 'disabled' });
+	// a whole-page screenshot of a long page takes seconds on a loaded 2-core machine: it is an
+	// artifact, not an assertion, so it gets more time than the context's 10 s default
+	await page.screenshot({ path: p, fullPage, animations: 'disabled', timeout: 30000 });
 	return p;
 }
