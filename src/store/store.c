@@ -31,7 +31,10 @@ int sasae_store_attach(sasae_store **out, sasae_store_backend *b, sasae_error *e
 	    !b->failure_count || !b->failure_clear || !b->audit_add || !b->audit_list || !b->plan_id ||
 	    !b->version_label || !b->version_exists || !b->triage_list || !b->triage_get || !b->triage_put ||
 	    !b->public_get || !b->public_set || !b->part_title_get || !b->part_title_put || !b->file_put ||
-	    !b->program_get || !b->comment_list || !b->comment_insert) {
+	    !b->program_get || !b->comment_list || !b->comment_insert || !b->progress_cycle_get ||
+	    !b->progress_cycle_list || !b->progress_cycle_insert || !b->progress_sheet_get ||
+	    !b->progress_sheet_list || !b->progress_sheet_put || !b->progress_comment_list ||
+	    !b->progress_comment_insert) {
 		int rc = sasae_error_set(err, SASAE_EINTERNAL, NULL, 0,
 					 "保存先「%s」の実装がこの版の sasae と合いません（版 %u、必要な版 %d）",
 					 b->name ? b->name : "?", b->version, SASAE_STORE_BACKEND_VERSION);
