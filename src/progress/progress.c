@@ -12,6 +12,7 @@
 
 #include "accounts/accounts_internal.h"
 #include "sasae/buf.h"
+#include "sasae/escape.h"
 #include "sasae/model.h"
 #include "sasae/progress.h"
 #include "sasae/utf8.h"
@@ -1253,5 +1254,616 @@ int sasae_progress_pending(sasae_store *s, int year, int64_t now, sasae_progress
 		*n = cnt;
 	}
 	sasae_progress_cycle_clear(&c);
+	return rc;
+}
+
+/* ---- the spreadsheet round trip (CSV) ---- */
+
+static const char *const FIXED_COLS[] = {"年度", "事業ID", "事業名", "担当課", "状態"};
+enum { NFIXED = 5 };
+static const char *const IND_COLS[] = {"指標名", "単位", "種別", "基準値", "目標値", "実績値", "矢印"};
+static const char *const IND_KEYS[] = {"name", "unit", "kind", "baseline", "target", "actual", "arrow"};
+enum { NIND = 7 };
+
+/* A number as a cell: integers without a decimal point, others with up to 15 significant digits. */
+static void number_cell(sasae_buf *o, json_t *v)
+{
+	if (json_is_integer(v))
+		sasae_buf_appendf(o, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		sasae_buf_appendf(o, "%.15g", json_real_value(v));
+}
+
+static void value_cell(sasae_buf *o, json_t *v)
+{
+	if (json_is_string(v))
+		sasae_csv_cell(o, json_string_value(v));
+	else
+		number_cell(o, v);
+}
+
+int sasae_progress_export_csv(sasae_store *s, int year, const char *department, sasae_buf *out,
+			      sasae_error *err)
+{
+	sasae_store_backend *b = sasae_store_backend_of(s);
+	sasae_progress_cycle c = {0};
+	int rc = cycle_get(b, year, &c, err);
+	if (rc)
+		return rc;
+	sasae_progress_sheet *sh = NULL;
+	size_t n = 0;
+	if ((rc = b->progress_sheet_list(b, year, &sh, &n, err)) != 0) {
+		sasae_progress_cycle_clear(&c);
+		return rc;
+	}
+	json_t *conf = json_loads(c.config, 0, NULL);
+	json_t *fields = json_object_get(conf, "fields");
+	const char *ind_key = NULL;
+	size_t matched = 0;
+	sasae_buf_puts(out, "\xEF\xBB\xBF");
+	for (int i = 0; i < NFIXED; i++)
+		sasae_buf_appendf(out, "%s%s", i ? "," : "", FIXED_COLS[i]);
+	for (size_t i = 0; i < json_array_size(fields); i++) {
+		json_t *f = json_array_get(fields, i);
+		if (strcmp(json_string_value(json_object_get(f, "type")), "indicators") == 0) {
+			ind_key = json_string_value(json_object_get(f, "key"));
+			continue;
+		}
+		sasae_buf_putc(out, ',');
+		sasae_csv_cell(out, json_string_value(json_object_get(f, "label")));
+	}
+	for (int i = 0; ind_key && i < NIND; i++)
+		sasae_buf_appendf(out, ",%s", IND_COLS[i]);
+	sasae_buf_puts(out, "\r\n");
+	for (size_t k = 0; k < n; k++) {
+		bool mine = department == NULL;
+		for (size_t d = 0; !mine && d < sh[k].ndepartments; d++)
+			mine = strcmp(sh[k].departments[d], department) == 0;
+		if (!mine)
+			continue;
+		matched++;
+		json_t *data = json_loads(sh[k].data, 0, NULL);
+		json_t *ind = ind_key ? json_object_get(data, ind_key) : NULL;
+		size_t rows = json_array_size(ind) ? json_array_size(ind) : 1;
+		for (size_t r = 0; r < rows; r++) {
+			sasae_buf_appendf(out, "%d,", year);
+			sasae_csv_cell(out, sh[k].program);
+			sasae_buf_putc(out, ',');
+			if (r == 0) {
+				sasae_csv_cell(out, sh[k].name);
+				sasae_buf_putc(out, ',');
+				for (size_t d = 0; d < sh[k].ndepartments; d++)
+					sasae_buf_appendf(out, "%s%s", d ? " " : "", sh[k].departments[d]);
+				sasae_buf_appendf(out, ",%s", state_labels[sh[k].state]);
+			} else {
+				sasae_buf_puts(out, ",,");
+			}
+			for (size_t i = 0; i < json_array_size(fields); i++) {
+				json_t *f = json_array_get(fields, i);
+				const char *key = json_string_value(json_object_get(f, "key"));
+				if (ind_key && strcmp(key, ind_key) == 0)
+					continue;
+				sasae_buf_putc(out, ',');
+				if (r == 0)
+					value_cell(out, json_object_get(data, key));
+			}
+			json_t *row = json_array_get(ind, r);
+			for (int i = 0; ind_key && i < NIND; i++) {
+				sasae_buf_putc(out, ',');
+				value_cell(out, json_object_get(row, IND_KEYS[i]));
+			}
+			sasae_buf_puts(out, "\r\n");
+		}
+		json_decref(data);
+	}
+	json_decref(conf);
+	sasae_progress_sheets_free(sh, n);
+	sasae_progress_cycle_clear(&c);
+	if (department && matched == 0)
+		return sasae_error_set(err, SASAE_ENOTFOUND, NULL, 0, "%d 年度に担当課「%.100s」のシートはありません",
+				       year, sasae_utf8_valid(department, strlen(department), NULL) ? department : "?");
+	return sasae_buf_ok(out) ? 0 : acct_oom(err);
+}
+
+/* A parsed CSV: cells by record, with the line each record starts on. */
+typedef struct csv_rec {
+	char **cells;
+	size_t n;
+	long line;
+} csv_rec;
+
+static void csv_free(csv_rec *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++) {
+		for (size_t j = 0; j < r[i].n; j++)
+			free(r[i].cells[j]);
+		free(r[i].cells);
+	}
+	free(r);
+}
+
+/* Parse RFC 4180 CSV (LF or CRLF; a leading byte order mark skipped; blank lines skipped).
+   Returns 0, or SASAE_EDATA with *bad_line, *bad_col and a message in why. */
+static int csv_parse(const char *s, size_t len, csv_rec **out, size_t *nout, long *bad_line, size_t *bad_col,
+		     const char **why)
+{
+	size_t i = 0;
+	long line = 1;
+	if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+		i = 3;
+	csv_rec *v = NULL;
+	size_t n = 0;
+	*why = NULL;
+	while (i < len) {
+		if (s[i] == '\n' || (s[i] == '\r' && i + 1 < len && s[i + 1] == '\n')) { /* a blank line */
+			i += s[i] == '\r' ? 2 : 1;
+			line++;
+			continue;
+		}
+		csv_rec rec = {NULL, 0, line};
+		for (;;) {
+			sasae_buf cell = SASAE_BUF_INIT;
+			if (i < len && s[i] == '"') {
+				long start = line;
+				i++;
+				for (;;) {
+					if (i >= len) {
+						*bad_line = start;
+						*bad_col = rec.n + 1;
+						*why = "引用符（\"）が閉じていません";
+						break;
+					}
+					if (s[i] == '"') {
+						if (i + 1 < len && s[i + 1] == '"') {
+							sasae_buf_putc(&cell, '"');
+							i += 2;
+							continue;
+						}
+						i++;
+						break;
+					}
+					if (s[i] == '\n')
+						line++;
+					sasae_buf_putc(&cell, s[i++]);
+				}
+				if (*why == NULL && i < len && s[i] != ',' && s[i] != '\n' && s[i] != '\r') {
+					*bad_line = line;
+					*bad_col = rec.n + 1;
+					*why = "引用符（\"）で囲んだ値のあとに文字があります";
+				}
+			} else {
+				while (i < len && s[i] != ',' && s[i] != '\n' && s[i] != '\r') {
+					if (s[i] == '"' && *why == NULL) {
+						*bad_line = line;
+						*bad_col = rec.n + 1;
+						*why = "引用符（\"）は値全体を囲むときだけ使えます";
+					}
+					sasae_buf_putc(&cell, s[i++]);
+				}
+			}
+			char **cells = realloc(rec.cells, (rec.n + 1) * sizeof *cells);
+			char *text = sasae_buf_detach(&cell);
+			if (cells == NULL || text == NULL) {
+				free(text);
+				free(cells ? cells : rec.cells);
+				csv_free(v, n);
+				*why = "メモリが足りません";
+				return SASAE_ENOMEM;
+			}
+			rec.cells = cells;
+			rec.cells[rec.n++] = text;
+			if (*why) {
+				csv_rec *nv = realloc(v, (n + 1) * sizeof *nv);
+				if (nv) {
+					v = nv;
+					v[n++] = rec;
+				}
+				csv_free(v, n);
+				return SASAE_EDATA;
+			}
+			if (i < len && s[i] == ',') {
+				i++;
+				continue;
+			}
+			if (i < len && s[i] == '\r')
+				i++;
+			if (i < len && s[i] == '\n')
+				i++;
+			line++;
+			break;
+		}
+		csv_rec *nv = realloc(v, (n + 1) * sizeof *nv);
+		if (nv == NULL) {
+			for (size_t j = 0; j < rec.n; j++)
+				free(rec.cells[j]);
+			free(rec.cells);
+			csv_free(v, n);
+			*why = "メモリが足りません";
+			return SASAE_ENOMEM;
+		}
+		v = nv;
+		v[n++] = rec;
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+/* A cell's text as typed: the "'" that sasae_csv_cell puts before = + - @ TAB CR taken off. */
+static const char *cell_text(const char *c)
+{
+	return c[0] == '\'' && c[1] && strchr("=+-@\t\r", c[1]) ? c + 1 : c;
+}
+
+/* Parse a number cell (digits, optional sign, decimal point; thousands commas allowed). */
+static bool parse_number(const char *c, json_t **out, bool integer)
+{
+	char buf[64];
+	size_t k = 0;
+	for (const char *p = c; *p; p++) {
+		if (*p == ',' || *p == ' ')
+			continue;
+		if (k + 1 >= sizeof buf)
+			return false;
+		buf[k++] = *p;
+	}
+	buf[k] = '\0';
+	if (k == 0)
+		return false;
+	for (size_t i = 0; i < k; i++)
+		if (!((buf[i] >= '0' && buf[i] <= '9') || buf[i] == '.' || (i == 0 && buf[i] == '-')))
+			return false;
+	char *end;
+	if (integer || strchr(buf, '.') == NULL) {
+		long long v = strtoll(buf, &end, 10);
+		if (*end || v < -999999999999LL || v > 999999999999LL)
+			return false;
+		*out = json_integer(v);
+	} else {
+		double v = strtod(buf, &end);
+		if (*end)
+			return false;
+		*out = json_real(v);
+	}
+	return *out != NULL;
+}
+
+/* One sheet read from the file. */
+typedef struct import_sheet {
+	char *program;
+	long line;        /* its first row */
+	long *ind_lines;  /* the row of each indicator */
+	size_t nind;
+	json_t *values;
+} import_sheet;
+
+static void cell_problem(problem_list *p, const char *name, long line, size_t col, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static void cell_problem(problem_list *p, const char *name, long line, size_t col, const char *fmt, ...)
+{
+	char where[300], msg[600];
+	snprintf(where, sizeof where, "%s:%ld:%zu", name, line, col);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	add_problem(p, where, "%s", msg);
+}
+
+int sasae_progress_import_csv(sasae_store *s, const sasae_actor *who, const sasae_user *user, const char *name,
+			      const char *bytes, size_t len, size_t *changed, sasae_progress_problem **problems,
+			      size_t *nproblems, sasae_error *err)
+{
+	sasae_store_backend *b = sasae_store_backend_of(s);
+	*changed = 0;
+	*problems = NULL;
+	*nproblems = 0;
+	problem_list p = {NULL, 0, false};
+	size_t bad = 0;
+	if (!sasae_utf8_valid(bytes, len, &bad)) {
+		return sasae_error_set(err, SASAE_EDATA, name, 0,
+				       "UTF-8 の文字として読めないバイトがあります（%zu バイト目）。Excel では「CSV UTF-8」で保存してください",
+				       bad + 1);
+	}
+	csv_rec *rec = NULL;
+	size_t nrec = 0;
+	long bl = 0;
+	size_t bc = 0;
+	const char *why = NULL;
+	int rc = csv_parse(bytes, len, &rec, &nrec, &bl, &bc, &why);
+	if (rc == SASAE_ENOMEM)
+		return acct_oom(err);
+	if (rc) {
+		cell_problem(&p, name, bl, bc, "%s", why);
+		*problems = p.v;
+		*nproblems = p.n;
+		return sasae_error_set(err, SASAE_EDATA, name, bl, "%s", why);
+	}
+	if (nrec < 2) {
+		csv_free(rec, nrec);
+		return sasae_error_set(err, SASAE_EDATA, name, 0, "見出しの行とシートの行がありません");
+	}
+	/* the year: of the first data row; the cycle gives the columns */
+	int year = 0;
+	const char *ycell = rec[1].n > 0 ? rec[1].cells[0] : "";
+	json_t *yv = NULL;
+	if (parse_number(ycell, &yv, true))
+		year = (int)json_integer_value(yv);
+	json_decref(yv);
+	sasae_progress_cycle c = {0};
+	if (!year_ok(year) || (rc = cycle_get(b, year, &c, err)) != 0) {
+		if (!year_ok(year))
+			rc = SASAE_EDATA;
+		if (year_ok(year))
+			cell_problem(&p, name, rec[1].line, 1, "%d 年度の進捗管理は始まっていません", year);
+		else
+			cell_problem(&p, name, rec[1].line, 1, "年度「%.20s」が読めません（2025 のような西暦で）",
+				     ycell);
+	}
+	json_t *conf = rc == 0 ? json_loads(c.config, 0, NULL) : NULL;
+	json_t *fields = json_object_get(conf, "fields");
+	/* the header: which column is what */
+	size_t ncol = rec[0].n;
+	int *colfield = calloc(ncol + 1, sizeof *colfield); /* -1 fixed, -2 ignored, -(10+k) indicator k, >=0 field */
+	int col_program = -1, col_year = -1;
+	const char *ind_key = NULL;
+	for (size_t i = 0; i < json_array_size(fields); i++)
+		if (strcmp(json_string_value(json_object_get(json_array_get(fields, i), "type")), "indicators") == 0)
+			ind_key = json_string_value(json_object_get(json_array_get(fields, i), "key"));
+	for (size_t j = 0; rc == 0 && colfield && j < ncol; j++) {
+		const char *h = cell_text(rec[0].cells[j]);
+		colfield[j] = -100;
+		for (int k = 0; k < NFIXED; k++)
+			if (strcmp(h, FIXED_COLS[k]) == 0) {
+				colfield[j] = -2;
+				if (k == 0)
+					col_year = (int)j;
+				if (k == 1)
+					col_program = (int)j;
+			}
+		for (int k = 0; ind_key && k < NIND; k++)
+			if (strcmp(h, IND_COLS[k]) == 0)
+				colfield[j] = -(10 + k);
+		for (size_t i = 0; i < json_array_size(fields); i++) {
+			json_t *f = json_array_get(fields, i);
+			if (strcmp(h, json_string_value(json_object_get(f, "label"))) == 0 &&
+			    strcmp(json_string_value(json_object_get(f, "type")), "indicators") != 0)
+				colfield[j] = (int)i;
+		}
+		for (size_t q = 0; q < j; q++)
+			if (strcmp(h, cell_text(rec[0].cells[q])) == 0 && colfield[j] != -100)
+				cell_problem(&p, name, rec[0].line, j + 1, "見出し「%.60s」が %zu 列目にもあります", h,
+					     q + 1);
+		if (colfield[j] == -100)
+			cell_problem(&p, name, rec[0].line, j + 1, "見出し「%.60s」はこの年度のシートにない列です", h);
+	}
+	if (colfield == NULL)
+		p.oom = true;
+	if (rc == 0 && (col_program < 0 || col_year < 0))
+		cell_problem(&p, name, rec[0].line, 1, "見出しに「年度」と「事業ID」の列が要ります");
+	/* the rows: sheets and their indicator rows */
+	import_sheet *sheets = NULL;
+	size_t nsheets = 0;
+	for (size_t r = 1; rc == 0 && !p.oom && colfield && col_program >= 0 && col_year >= 0 && r < nrec; r++) {
+		csv_rec *row = &rec[r];
+		if (row->n != ncol) {
+			cell_problem(&p, name, row->line, row->n < ncol ? row->n + 1 : ncol + 1,
+				     "この行は %zu 列あります（見出しは %zu 列）", row->n, ncol);
+			continue;
+		}
+		const char *yc = row->cells[col_year];
+		json_t *y = NULL;
+		if (!parse_number(yc, &y, true) || json_integer_value(y) != year)
+			cell_problem(&p, name, row->line, (size_t)col_year + 1,
+				     "年度は一つのファイルで一つにしてください（%d と「%.20s」）", year, yc);
+		json_decref(y);
+		const char *pid = cell_text(row->cells[col_program]);
+		import_sheet *sh = nsheets ? &sheets[nsheets - 1] : NULL;
+		bool cont = sh && strcmp(sh->program, pid) == 0;
+		if (!cont) {
+			for (size_t q = 0; q < nsheets; q++)
+				if (strcmp(sheets[q].program, pid) == 0)
+					cell_problem(&p, name, row->line, (size_t)col_program + 1,
+						     "事業 %.32s の行が離れています（%ld 行目から続けて書いてください）", pid,
+						     sheets[q].line);
+			import_sheet *nv = realloc(sheets, (nsheets + 1) * sizeof *nv);
+			if (nv == NULL) {
+				p.oom = true;
+				break;
+			}
+			sheets = nv;
+			sh = &sheets[nsheets++];
+			memset(sh, 0, sizeof *sh);
+			sh->program = sasae_strdup(pid);
+			sh->line = row->line;
+			sh->values = json_object();
+		}
+		json_t *ind = json_object();
+		bool any_ind = false;
+		for (size_t j = 0; j < ncol; j++) {
+			const char *cell = cell_text(row->cells[j]);
+			int fi = colfield[j];
+			if (fi <= -10) {
+				int k = -(fi + 10);
+				if (blank(cell))
+					continue;
+				any_ind = true;
+				if (k >= 3 && k <= 5) {
+					json_t *num = NULL;
+					if (!parse_number(cell, &num, false))
+						cell_problem(&p, name, row->line, j + 1, "%sは数にしてください（「%.40s」）",
+							     IND_COLS[k], cell);
+					else
+						json_object_set_new(ind, IND_KEYS[k], num);
+				} else {
+					json_object_set_new(ind, IND_KEYS[k], json_string(cell));
+				}
+				continue;
+			}
+			if (fi < 0)
+				continue;
+			json_t *f = json_array_get(fields, (size_t)fi);
+			const char *key = json_string_value(json_object_get(f, "key"));
+			const char *type = json_string_value(json_object_get(f, "type"));
+			if (cont) {
+				if (!blank(cell))
+					cell_problem(&p, name, row->line, j + 1,
+						     "同じ事業の 2 行目からは指標の列だけを書いてください（%s は %ld 行目に）",
+						     json_string_value(json_object_get(f, "label")), sh->line);
+				continue;
+			}
+			if (blank(cell))
+				continue;
+			if (strcmp(type, "money") == 0) {
+				json_t *num = NULL;
+				if (!parse_number(cell, &num, true))
+					cell_problem(&p, name, row->line, j + 1, "%s は整数（千円）にしてください（「%.40s」）",
+						     json_string_value(json_object_get(f, "label")), cell);
+				else
+					json_object_set_new(sh->values, key, num);
+			} else {
+				/* line breaks inside a cell as the spreadsheet wrote them: CRLF → LF */
+				sasae_buf t = SASAE_BUF_INIT;
+				for (const char *q = cell; *q; q++)
+					if (!(q[0] == '\r' && q[1] == '\n'))
+						sasae_buf_putc(&t, *q);
+				json_object_set_new(sh->values, key, json_string(sasae_buf_cstr(&t)));
+				sasae_buf_free(&t);
+			}
+		}
+		if (any_ind && ind_key) {
+			json_t *arr = json_object_get(sh->values, ind_key);
+			if (arr == NULL) {
+				arr = json_array();
+				json_object_set_new(sh->values, ind_key, arr);
+			}
+			json_array_append(arr, ind);
+			long *nl = realloc(sh->ind_lines, (sh->nind + 1) * sizeof *nl);
+			if (nl) {
+				sh->ind_lines = nl;
+				sh->ind_lines[sh->nind++] = row->line;
+			} else {
+				p.oom = true;
+			}
+		}
+		json_decref(ind);
+	}
+	/* the values of each sheet, checked as the form checks them; the problem put on its cell */
+	size_t col_of_key_cap = ncol;
+	for (size_t k = 0; rc == 0 && !p.oom && k < nsheets; k++) {
+		sasae_progress_problem *sp = NULL;
+		size_t nsp = 0;
+		sasae_progress_check(c.config, sheets[k].values, false, NULL, &sp, &nsp);
+		for (size_t q = 0; q < nsp; q++) {
+			long line = sheets[k].line;
+			size_t col = (size_t)col_program + 1;
+			size_t ii = 0;
+			char sub[32] = "";
+			if (ind_key && sscanf(sp[q].field, "%*[a-z_][%zu].%31[a-z]", &ii, sub) >= 1 && ii >= 1 &&
+			    ii <= sheets[k].nind) {
+				line = sheets[k].ind_lines[ii - 1];
+				for (size_t j = 0; j < col_of_key_cap; j++)
+					if (colfield[j] <= -10 && strcmp(IND_KEYS[-(colfield[j] + 10)], sub) == 0)
+						col = j + 1;
+			} else {
+				for (size_t j = 0; j < ncol; j++)
+					if (colfield[j] >= 0 &&
+					    strcmp(json_string_value(json_object_get(json_array_get(fields, (size_t)colfield[j]),
+										     "key")),
+						   sp[q].field) == 0)
+						col = j + 1;
+			}
+			cell_problem(&p, name, line, col, "%s", sp[q].message);
+		}
+		sasae_progress_problems_free(sp, nsp);
+	}
+	/* write: one transaction; the scope and the state checked inside it */
+	char at[32];
+	acct_now_ms(at);
+	bool began = false;
+	if (rc == 0 && p.n == 0 && !p.oom)
+		began = (rc = b->tx_begin(b, err)) == 0;
+	size_t done = 0;
+	json_t *list = json_array();
+	for (size_t k = 0; began && rc == 0 && k < nsheets; k++) {
+		sasae_progress_sheet cur = {0};
+		bool found = false;
+		rc = b->progress_sheet_get(b, year, sheets[k].program, &cur, &found, err);
+		if (rc)
+			break;
+		if (!found) {
+			cell_problem(&p, name, sheets[k].line, (size_t)col_program + 1,
+				     "%d 年度に事業「%.32s」のシートはありません", year, sheets[k].program);
+			continue;
+		}
+		sasae_error e = {0};
+		json_t *canon = NULL;
+		sasae_progress_problem *sp = NULL;
+		size_t nsp = 0;
+		sasae_progress_check(c.config, sheets[k].values, false, &canon, &sp, &nsp);
+		sasae_progress_problems_free(sp, nsp);
+		json_t *old = json_loads(cur.data, 0, NULL);
+		if (canon && !json_equal(old, canon)) {
+			if (!sasae_progress_may(user, SASAE_PROGRESS_EDIT, cur.state, (const char *const *)cur.departments,
+						cur.ndepartments, &e)) {
+				cell_problem(&p, name, sheets[k].line, (size_t)col_program + 1, "%s: %s", sheets[k].program,
+					     e.message);
+			} else if (p.n == 0) {
+				char *text = json_dumps(canon, JSON_COMPACT | JSON_SORT_KEYS);
+				char *pd = cur.data, *pa = cur.updated_at, *pb = cur.updated_by;
+				cur.data = text;
+				cur.updated_at = at;
+				cur.updated_by = (char *)(uintptr_t)actor_login(who);
+				rc = text ? b->progress_sheet_put(b, &cur, err) : acct_oom(err);
+				cur.data = pd;
+				cur.updated_at = pa;
+				cur.updated_by = pb;
+				free(text);
+				if (rc == 0) {
+					char target[80];
+					snprintf(target, sizeof target, "progress:%d:%s", year, sheets[k].program);
+					json_t *bf, *af;
+					diff_fields(old, canon, &bf, &af);
+					rc = acct_audit(b, who, NULL,
+							cur.state >= SASAE_PROGRESS_CONFIRMED ? "progress.amend"
+											      : "progress.edit",
+							target, ACCT_BOTH, bf, af, at, err);
+					json_array_append_new(list, json_string(sheets[k].program));
+					done++;
+				}
+			}
+		}
+		json_decref(old);
+		json_decref(canon);
+		sasae_progress_sheet_clear(&cur);
+	}
+	if (began && rc == 0 && p.n == 0 && done) {
+		char target[40];
+		snprintf(target, sizeof target, "progress:%d", year);
+		rc = acct_audit(b, who, NULL, "progress.import", target, ACCT_AFTER, NULL,
+				json_pack("{s:s, s:I, s:O}", "file", name, "changed", (json_int_t)done, "programs", list), at,
+				err);
+	}
+	json_decref(list);
+	if (p.oom && rc == 0)
+		rc = acct_oom(err);
+	if (rc == 0 && p.n)
+		rc = sasae_error_set(err, SASAE_EDATA, name, 0, "直すところが %zu か所あります。何も取り込んでいません", p.n);
+	if (began)
+		rc = acct_finish(b, rc, err);
+	if (rc == 0)
+		*changed = done;
+	for (size_t k = 0; k < nsheets; k++) {
+		free(sheets[k].program);
+		free(sheets[k].ind_lines);
+		json_decref(sheets[k].values);
+	}
+	free(sheets);
+	free(colfield);
+	json_decref(conf);
+	csv_free(rec, nrec);
+	sasae_progress_cycle_clear(&c);
+	*problems = p.v;
+	*nproblems = p.n;
 	return rc;
 }

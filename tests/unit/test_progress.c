@@ -18,7 +18,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdio.h>
+
 #include "sasae/accounts.h"
+#include "sasae/buf.h"
 #include "sasae/departments.h"
 #include "sasae/import.h"
 #include "sasae/progress.h"
@@ -541,6 +544,142 @@ static void test_rollup(void **state)
 	sasae_progress_sheets_free(sh, n);
 }
 
+/* ---- the CSV round trip (stored values: compact JSON, keys sorted at every level) ---- */
+
+static const char HEADER[] = "\xEF\xBB\xBF年度,事業ID,事業名,担当課,状態,実施状況,自己評価,評価理由,課題,今後の方向性,"
+			     "予算（千円）,決算（千円）,改善策,前年度の改善策,指標名,単位,種別,基準値,目標値,実績値,矢印\r\n";
+
+/* The database file and its write-ahead log, concatenated (to compare bytes). */
+static char *db_bytes(const char *db, size_t *len)
+{
+	sasae_buf b = SASAE_BUF_INIT;
+	char wal[512];
+	snprintf(wal, sizeof wal, "%s-wal", db);
+	const char *paths[] = {db, wal};
+	for (int i = 0; i < 2; i++) {
+		FILE *fp = fopen(paths[i], "rb");
+		if (fp == NULL)
+			continue;
+		char chunk[65536];
+		size_t n;
+		while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+			sasae_buf_append(&b, chunk, n);
+		fclose(fp);
+	}
+	*len = b.len;
+	return sasae_buf_detach(&b);
+}
+
+static int import(sasae_store *s, const sasae_actor *who, const sasae_user *u, const char *text, size_t *changed,
+		  sasae_progress_problem **p, size_t *np)
+{
+	sasae_error err = {0};
+	return sasae_progress_import_csv(s, who, u, "f.csv", text, strlen(text), changed, p, np, &err);
+}
+
+static void test_csv(void **state)
+{
+	fixture *f = *state;
+	sasae_error err = {0};
+	assert_int_equal(sasae_progress_open(f->s, &cli, NULL, 2025, f->version, "2026-05-29", NULL, &err), 0);
+	save_ok(f->s, &cli, NULL, 2025, "p0009", COMPLETE);
+	sasae_buf out = SASAE_BUF_INIT;
+	assert_int_equal(sasae_progress_export_csv(f->s, 2025, "健康福祉局", &out, &err), 0);
+	const char *csv = sasae_buf_cstr(&out);
+	assert_memory_equal(csv, HEADER, strlen(HEADER));
+	assert_non_null(strstr(csv, "\r\n2025,p0009,障害者差別解消の推進,健康福祉局,下書き,研修を 3 回開いた,B,"
+				    "参加者が目標に届かなかった,,継続,1200,,,,研修の参加者,人,活動,,100,80,\r\n"));
+	assert_null(strstr(csv, "p0001")); /* 市民局's */
+	sasae_buf none = SASAE_BUF_INIT;
+	assert_int_equal(sasae_progress_export_csv(f->s, 2025, "無い局", &none, &err), SASAE_ENOTFOUND);
+	sasae_buf_free(&none);
+
+	sasae_grant g_ed = {SASAE_ROLE_EDITOR, d_kenko};
+	sasae_user u_ed = person(&g_ed, 1, "kenko");
+	const sasae_actor a_ed = {.user_id = 3, .login = "kenko", .address = "192.0.2.3"};
+	/* the same file back: nothing changes, no audit row */
+	size_t n0 = audit_count(f->s), changed = 99, np = 0;
+	sasae_progress_problem *p = NULL;
+	assert_int_equal(import(f->s, &a_ed, &u_ed, csv, &changed, &p, &np), 0);
+	assert_int_equal(changed, 0);
+	assert_int_equal(np, 0);
+	assert_int_equal(audit_count(f->s), n0);
+	sasae_buf_free(&out);
+
+	/* a changed grade and a second indicator row (Excel's "'" before a minus sign taken off) */
+	char good[2048];
+	snprintf(good, sizeof good,
+		 "%s2025,p0009,障害者差別解消の推進,健康福祉局,下書き,研修を 3 回開いた,A,目標を超えた,,拡充,"
+		 "\"1,200\",,,,研修の参加者,人,活動,,100,120,\r\n"
+		 "2025,p0009,,,,,,,,,,,,,増減,件,成果,0,\"'-5\",-6.5,\r\n",
+		 HEADER);
+	assert_int_equal(import(f->s, &a_ed, &u_ed, good, &changed, &p, &np), 0);
+	assert_int_equal(changed, 1);
+	assert_int_equal(audit_count(f->s), n0 + 2);
+	expect_last(f->s, "progress.import", "progress:2025", "kenko", NULL,
+		    "{\"file\":\"f.csv\",\"changed\":1,\"programs\":[\"p0009\"]}");
+	char *d;
+	sheet_data(f->s, 2025, "p0009", &d, NULL);
+	assert_string_equal(d, "{\"budget\":1200,\"direction\":\"拡充\",\"grade\":\"A\",\"grade_reason\":\"目標を超えた\","
+			       "\"indicators\":[{\"actual\":120,\"kind\":\"活動\",\"name\":\"研修の参加者\",\"target\":100,"
+			       "\"unit\":\"人\"},{\"actual\":-6.5,\"baseline\":0,\"kind\":\"成果\",\"name\":\"増減\","
+			       "\"target\":-5,\"unit\":\"件\"}],\"status\":\"研修を 3 回開いた\"}");
+	free(d);
+	assert_int_equal(import(f->s, &a_ed, &u_ed, good, &changed, &p, &np), 0); /* again: nothing */
+	assert_int_equal(changed, 0);
+	assert_int_equal(audit_count(f->s), n0 + 2);
+
+	/* a bad file: every bad cell named, the database's bytes unchanged */
+	char bad[2048];
+	snprintf(bad, sizeof bad,
+		 "%s2025,p0009,,,,,E,,,やめる,千二百,,,,研修の参加者,人,活動,,百,120,\r\n"
+		 "2025,p0009,,,,継続中,,,,,,,,,増減,件,結果,0,1,2,\r\n"
+		 "2025,p0001,,,,書いた,,,,,,,,,,,,,,,\r\n",
+		 HEADER);
+	size_t len0 = 0, len1 = 0;
+	char *before = db_bytes(f->db, &len0);
+	assert_int_equal(import(f->s, &a_ed, &u_ed, bad, &changed, &p, &np), SASAE_EDATA);
+	static const char *const where[] = {"f.csv:2:11", "f.csv:2:19", "f.csv:3:6"};
+	assert_true(np >= 3);
+	for (size_t i = 0; i < 3; i++)
+		assert_string_equal(p[i].field, where[i]);
+	assert_non_null(strstr(p[0].message, "予算（千円）"));
+	assert_non_null(strstr(p[1].message, "目標値"));
+	sasae_progress_problems_free(p, np);
+	/* values checked as the form checks them: grade on column 7, direction 10, kind on the indicator's row */
+	snprintf(bad, sizeof bad,
+		 "%s2025,p0009,,,,,E,,,やめる,,,,,研修の参加者,人,活動,,1,2,\r\n"
+		 "2025,p0009,,,,,,,,,,,,,増減,件,結果,0,1,2,\r\n",
+		 HEADER);
+	assert_int_equal(import(f->s, &a_ed, &u_ed, bad, &changed, &p, &np), SASAE_EDATA);
+	assert_int_equal(np, 3);
+	assert_string_equal(p[0].field, "f.csv:3:17"); /* indicators[2].kind */
+	assert_string_equal(p[1].field, "f.csv:2:7");
+	assert_string_equal(p[2].field, "f.csv:2:10");
+	sasae_progress_problems_free(p, np);
+	/* another department's sheet */
+	snprintf(bad, sizeof bad, "%s2025,p0001,,,,書いた,,,,,,,,,,,,,,,\r\n", HEADER);
+	assert_int_equal(import(f->s, &a_ed, &u_ed, bad, &changed, &p, &np), SASAE_EDATA);
+	assert_int_equal(np, 1);
+	assert_string_equal(p[0].field, "f.csv:2:2");
+	assert_non_null(strstr(p[0].message, "市民局"));
+	sasae_progress_problems_free(p, np);
+	/* a malformed file and an unknown column */
+	assert_int_equal(import(f->s, &a_ed, &u_ed, "年度,事業ID\r\n2025,\"p0009\r\n", &changed, &p, &np), SASAE_EDATA);
+	assert_string_equal(p[0].field, "f.csv:2:2");
+	sasae_progress_problems_free(p, np);
+	assert_int_equal(import(f->s, &a_ed, &u_ed, "年度,事業ID,色\r\n2025,p0009,赤\r\n", &changed, &p, &np),
+			 SASAE_EDATA);
+	assert_string_equal(p[0].field, "f.csv:1:3");
+	sasae_progress_problems_free(p, np);
+	char *after = db_bytes(f->db, &len1);
+	assert_int_equal(len0, len1);
+	assert_memory_equal(before, after, len0);
+	free(before);
+	free(after);
+	assert_int_equal(audit_count(f->s), n0 + 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -550,6 +689,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_workflow, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_comments, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rollup, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_csv, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

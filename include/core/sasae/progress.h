@@ -237,4 +237,30 @@ int sasae_progress_rollup_compute(sasae_store *s, int year, sasae_progress_rollu
 int sasae_progress_pending(sasae_store *s, int year, int64_t now, sasae_progress_sheet **out, size_t *n,
 			   int *days_left, sasae_error *err);
 
+/* ---- the spreadsheet round trip ---- */
+
+/*
+ * The sheets of year for department (its canonical name; NULL: every department) as CSV for the
+ * department to fill (RFC 4180, CRLF, UTF-8 with a byte order mark, every cell through
+ * sasae_csv_cell).  Columns: 年度, 事業ID, 事業名, 担当課, 状態 (these five are read back only to
+ * find the sheet), then one column per field of the configuration by its label, then the indicator
+ * columns 指標名, 単位, 種別, 基準値, 目標値, 実績値, 矢印.  A sheet takes one row per indicator
+ * (at least one); its second and later rows carry only the indicator columns.
+ */
+int sasae_progress_export_csv(sasae_store *s, int year, const char *department, sasae_buf *out,
+			      sasae_error *err);
+
+/*
+ * Read such a CSV back as ONE transaction.  Every problem is found before anything is written: a
+ * malformed file, an unknown column, a cell that is not what its column takes, a sheet another
+ * department holds or that is past 差し戻し for an editor; each in *problems with field
+ * "NAME:ROW:COLUMN" (1-based) and a Japanese message, and SASAE_EDATA returned with nothing changed.
+ * Otherwise every sheet whose values differ is saved (audited "progress.edit"/"progress.amend" per
+ * sheet and "progress.import" for the file); *changed counts them.  The same file again changes
+ * nothing and writes no audit row.
+ */
+int sasae_progress_import_csv(sasae_store *s, const sasae_actor *who, const sasae_user *user, const char *name,
+			      const char *bytes, size_t len, size_t *changed, sasae_progress_problem **problems,
+			      size_t *nproblems, sasae_error *err);
+
 #endif
