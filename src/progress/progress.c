@@ -21,10 +21,12 @@
 
 static const char *const state_names[] = {"draft",    "submitted", "returned", "approved",
 					  "accepted", "confirmed", "published"};
-static const char *const state_labels[] = {"下書き", "提出済み", "差し戻し", "担当課承認",
-					   "所管課承認", "確定", "公開"};
-static const char *const action_names[] = {"edit", "submit", "return", "approve", "accept", "confirm", "publish"};
-static const char *const action_labels[] = {"編集", "提出", "差し戻し", "承認（担当課）", "承認（所管課）", "確定", "公開"};
+static const char *const state_labels[] = {"下書き",     "提出済み", "差し戻し", "担当課承認",
+					   "所管課承認", "確定",     "公開"};
+static const char *const action_names[] = {"edit",   "submit",  "return", "approve",
+					   "accept", "confirm", "publish"};
+static const char *const action_labels[] = {"編集",           "提出", "差し戻し", "承認（担当課）",
+					    "承認（所管課）", "確定", "公開"};
 
 const char *sasae_progress_state_name(sasae_progress_state st)
 {
@@ -57,22 +59,19 @@ int sasae_progress_action_parse(const char *name, sasae_progress_action *out, sa
 int sasae_progress_next(sasae_progress_action action, sasae_progress_state st)
 {
 	switch (action) {
-	case SASAE_PROGRESS_EDIT:
-		return st == SASAE_PROGRESS_PUBLISHED ? -1 : (int)st;
+	case SASAE_PROGRESS_EDIT: return st == SASAE_PROGRESS_PUBLISHED ? -1 : (int)st;
 	case SASAE_PROGRESS_SUBMIT:
-		return st == SASAE_PROGRESS_DRAFT || st == SASAE_PROGRESS_RETURNED ? SASAE_PROGRESS_SUBMITTED : -1;
+		return st == SASAE_PROGRESS_DRAFT || st == SASAE_PROGRESS_RETURNED ? SASAE_PROGRESS_SUBMITTED
+										   : -1;
 	case SASAE_PROGRESS_RETURN:
-		return st == SASAE_PROGRESS_SUBMITTED || st == SASAE_PROGRESS_APPROVED || st == SASAE_PROGRESS_ACCEPTED
+		return st == SASAE_PROGRESS_SUBMITTED || st == SASAE_PROGRESS_APPROVED ||
+				       st == SASAE_PROGRESS_ACCEPTED
 			       ? SASAE_PROGRESS_RETURNED
 			       : -1;
-	case SASAE_PROGRESS_APPROVE:
-		return st == SASAE_PROGRESS_SUBMITTED ? SASAE_PROGRESS_APPROVED : -1;
-	case SASAE_PROGRESS_ACCEPT:
-		return st == SASAE_PROGRESS_APPROVED ? SASAE_PROGRESS_ACCEPTED : -1;
-	case SASAE_PROGRESS_CONFIRM:
-		return st == SASAE_PROGRESS_ACCEPTED ? SASAE_PROGRESS_CONFIRMED : -1;
-	case SASAE_PROGRESS_PUBLISH:
-		return st == SASAE_PROGRESS_CONFIRMED ? SASAE_PROGRESS_PUBLISHED : -1;
+	case SASAE_PROGRESS_APPROVE: return st == SASAE_PROGRESS_SUBMITTED ? SASAE_PROGRESS_APPROVED : -1;
+	case SASAE_PROGRESS_ACCEPT: return st == SASAE_PROGRESS_APPROVED ? SASAE_PROGRESS_ACCEPTED : -1;
+	case SASAE_PROGRESS_CONFIRM: return st == SASAE_PROGRESS_ACCEPTED ? SASAE_PROGRESS_CONFIRMED : -1;
+	case SASAE_PROGRESS_PUBLISH: return st == SASAE_PROGRESS_CONFIRMED ? SASAE_PROGRESS_PUBLISHED : -1;
 	}
 	return -1;
 }
@@ -108,7 +107,7 @@ bool sasae_progress_may(const sasae_user *user, sasae_progress_action action, sa
 	case SASAE_PROGRESS_EDIT:
 		ok = office || (editor && (st == SASAE_PROGRESS_DRAFT || st == SASAE_PROGRESS_RETURNED));
 		who = st == SASAE_PROGRESS_DRAFT || st == SASAE_PROGRESS_RETURNED ? "計画所管課と担当課の編集者"
-										   : "計画所管課";
+										  : "計画所管課";
 		break;
 	case SASAE_PROGRESS_SUBMIT:
 		ok = office || editor;
@@ -122,16 +121,15 @@ bool sasae_progress_may(const sasae_user *user, sasae_progress_action action, sa
 		ok = approver || user == NULL;
 		who = "担当課の承認者";
 		break;
-	default:
-		ok = office;
-		break;
+	default: ok = office; break;
 	}
 	if (!ok) {
 		sasae_buf d = SASAE_BUF_INIT;
 		for (size_t i = 0; i < n; i++)
 			sasae_buf_appendf(&d, "%s%s", i ? "、" : "", departments[i]);
-		sasae_error_set(err, SASAE_EFORBIDDEN, NULL, 0, "「%s」のシートを「%s」できるのは%sだけです（担当課: %s）",
-				state_labels[st], action_labels[action], who,
+		sasae_error_set(err, SASAE_EFORBIDDEN, NULL, 0,
+				"「%s」のシートを「%s」できるのは%sだけです（担当課: %s）", state_labels[st],
+				action_labels[action], who,
 				n && sasae_buf_ok(&d) ? sasae_buf_cstr(&d) : "なし");
 		sasae_buf_free(&d);
 	}
@@ -244,16 +242,19 @@ int sasae_progress_config_check(const char *config, sasae_error *err)
 		    config ? je.column : 0, config ? je.text : "なし");
 	else if (!json_is_object(c))
 		BAD("シートの設定は JSON のオブジェクトにしてください");
-	json_t *grades = c ? json_object_get(c, "grades") : NULL, *arrows = c ? json_object_get(c, "arrows") : NULL,
+	json_t *grades = c ? json_object_get(c, "grades") : NULL,
+	       *arrows = c ? json_object_get(c, "arrows") : NULL,
 	       *fields = c ? json_object_get(c, "fields") : NULL;
 	if (rc == 0 && (!json_is_array(grades) || json_array_size(grades) < 2 || json_array_size(grades) > 8))
 		BAD("設定の grades（評価の段階）は 2〜8 個の配列にしてください");
 	for (size_t i = 0; rc == 0 && i < json_array_size(grades); i++) {
 		json_t *g = json_array_get(grades, i);
 		if (!label_ok(json_object_get(g, "code"), 4) || !label_ok(json_object_get(g, "label"), 40))
-			BAD("設定の grades[%zu] には code（4 文字以内）と label（40 文字以内）を書いてください", i);
+			BAD("設定の grades[%zu] には code（4 文字以内）と label（40 文字以内）を書いてください",
+			    i);
 		for (size_t j = 0; rc == 0 && j < i; j++)
-			if (json_equal(json_object_get(g, "code"), json_object_get(json_array_get(grades, j), "code")))
+			if (json_equal(json_object_get(g, "code"),
+				       json_object_get(json_array_get(grades, j), "code")))
 				BAD("設定の grades[%zu] の code が grades[%zu] と同じです", i, j);
 	}
 	if (rc == 0 && arrows && !json_is_array(arrows))
@@ -279,13 +280,14 @@ int sasae_progress_config_check(const char *config, sasae_error *err)
 			if (json_is_string(type) && strcmp(json_string_value(type), field_types[j]) == 0)
 				t = j;
 		if (rc == 0 && t < 0)
-			BAD("設定の項目 %s の type は text、choice、grade、money、indicators のどれかにしてください", k);
+			BAD("設定の項目 %s の type は text、choice、grade、money、indicators のどれかにしてください",
+			    k);
 		for (size_t j = 0; rc == 0 && j < i; j++)
 			if (json_equal(key, json_object_get(json_array_get(fields, j), "key")))
 				BAD("設定の項目 %s が二度あります", k);
 		json_t *max = json_object_get(f, "max");
-		if (rc == 0 && max && (!json_is_integer(max) || json_integer_value(max) < 1 ||
-				       json_integer_value(max) > 20000))
+		if (rc == 0 && max &&
+		    (!json_is_integer(max) || json_integer_value(max) < 1 || json_integer_value(max) > 20000))
 			BAD("設定の項目 %s の max は 1〜20000 の整数にしてください", k);
 		json_t *opts = json_object_get(f, "options");
 		if (rc == 0 && t == 1 && (!json_is_array(opts) || json_array_size(opts) == 0))
@@ -298,7 +300,8 @@ int sasae_progress_config_check(const char *config, sasae_error *err)
 			BAD("設定の項目 %s の required は true か false にしてください", k);
 		json_t *carry = json_object_get(f, "carry");
 		if (rc == 0 && carry && (t != 0 || !json_is_string(carry) || !key_ok(json_string_value(carry))))
-			BAD("設定の項目 %s の carry（前年度から引き継ぐ項目）は text の項目に、項目の key で書いてください", k);
+			BAD("設定の項目 %s の carry（前年度から引き継ぐ項目）は text の項目に、項目の key で書いてください",
+			    k);
 		ngrade += t == 2;
 		nind += t == 4;
 	}
@@ -387,7 +390,8 @@ static void list_text(sasae_buf *b, json_t *list, const char *key)
 }
 
 /* Check a text value: returns true when acceptable. */
-static bool check_text(problem_list *p, const char *field, const char *label, json_t *v, bool multiline, size_t max)
+static bool check_text(problem_list *p, const char *field, const char *label, json_t *v, bool multiline,
+		       size_t max)
 {
 	if (!json_is_string(v)) {
 		add_problem(p, field, "%s は文字列にしてください", label);
@@ -397,7 +401,8 @@ static bool check_text(problem_list *p, const char *field, const char *label, js
 	size_t ncp = 0;
 	if (!acct_text_ok(json_string_value(v), multiline, max, &ncp, &why)) {
 		if (strcmp(why, "long") == 0)
-			add_problem(p, field, "%s は %zu 文字以内にしてください（いまは %zu 文字）", label, max, ncp);
+			add_problem(p, field, "%s は %zu 文字以内にしてください（いまは %zu 文字）", label,
+				    max, ncp);
 		else if (strcmp(why, "utf8") == 0)
 			add_problem(p, field, "%s が UTF-8 の文字列ではありません", label);
 		else
@@ -434,13 +439,15 @@ static void check_indicators(problem_list *p, json_t *config, const char *key, c
 		json_t *x;
 		json_object_foreach(row, k, x)
 		{
-			static const char *const known[] = {"name", "unit", "kind", "baseline", "target", "actual", "arrow"};
+			static const char *const known[] = {"name",   "unit",   "kind", "baseline",
+							    "target", "actual", "arrow"};
 			bool ok = false;
 			for (size_t j = 0; j < 7; j++)
 				ok |= strcmp(k, known[j]) == 0;
 			if (!ok) {
 				snprintf(f, sizeof f, "%s[%zu]", key, i + 1);
-				add_problem(p, f, "%s の %zu 行目に知らない欄「%.40s」があります", label, i + 1, k);
+				add_problem(p, f, "%s の %zu 行目に知らない欄「%.40s」があります", label,
+					    i + 1, k);
 			}
 		}
 		json_t *r = json_object();
@@ -461,7 +468,8 @@ static void check_indicators(problem_list *p, json_t *config, const char *key, c
 		if (!empty(kind)) {
 			if (!json_is_string(kind) || (strcmp(json_string_value(kind), "活動") != 0 &&
 						      strcmp(json_string_value(kind), "成果") != 0))
-				add_problem(p, f, "%zu 行目の指標の種別は「活動」か「成果」にしてください", i + 1);
+				add_problem(p, f, "%zu 行目の指標の種別は「活動」か「成果」にしてください",
+					    i + 1);
 			else
 				json_object_set(r, "kind", kind);
 		} else if (complete) {
@@ -483,7 +491,8 @@ static void check_indicators(problem_list *p, json_t *config, const char *key, c
 				sasae_buf b = SASAE_BUF_INIT;
 				list_text(&b, arrows, NULL);
 				add_problem(p, f, "%zu 行目の矢印は %s のどれかにしてください", i + 1,
-					    json_array_size(arrows) ? sasae_buf_cstr(&b) : "（設定に矢印がありません）");
+					    json_array_size(arrows) ? sasae_buf_cstr(&b)
+								    : "（設定に矢印がありません）");
 				sasae_buf_free(&b);
 			} else {
 				json_object_set(r, "arrow", arrow);
@@ -492,7 +501,8 @@ static void check_indicators(problem_list *p, json_t *config, const char *key, c
 		if (complete && !(json_object_get(r, "target") && json_object_get(r, "actual")) &&
 		    !json_object_get(r, "arrow")) {
 			snprintf(f, sizeof f, "%s[%zu].actual", key, i + 1);
-			add_problem(p, f, "%zu 行目の指標には目標値と実績値、または数で表せないときは矢印を入れてください",
+			add_problem(p, f,
+				    "%zu 行目の指標には目標値と実績値、または数で表せないときは矢印を入れてください",
 				    i + 1);
 		}
 		json_array_append_new(out, r);
@@ -546,14 +556,17 @@ size_t sasae_progress_check(const char *config, json_t *values, bool complete, j
 			if (!json_is_string(x) || !in_list(list, grade ? "code" : NULL, json_string_value(x))) {
 				sasae_buf b = SASAE_BUF_INIT;
 				list_text(&b, list, grade ? "code" : NULL);
-				add_problem(&p, key, "%s は %s のどれかにしてください", label, sasae_buf_cstr(&b));
+				add_problem(&p, key, "%s は %s のどれかにしてください", label,
+					    sasae_buf_cstr(&b));
 				sasae_buf_free(&b);
 			} else {
 				json_object_set(out, key, x);
 			}
 		} else if (strcmp(type, "money") == 0) {
-			if (!json_is_integer(x) || json_integer_value(x) < 0 || json_integer_value(x) > 999999999)
-				add_problem(&p, key, "%s は 0〜999,999,999 の整数（千円）にしてください", label);
+			if (!json_is_integer(x) || json_integer_value(x) < 0 ||
+			    json_integer_value(x) > 999999999)
+				add_problem(&p, key, "%s は 0〜999,999,999 の整数（千円）にしてください",
+					    label);
 			else
 				json_object_set(out, key, x);
 		} else {
@@ -578,13 +591,15 @@ static bool year_ok(int year) { return year >= 2000 && year <= 2100; }
 
 static int bad_year(sasae_error *err)
 {
-	return sasae_error_set(err, SASAE_EUSAGE, NULL, 0, "年度（year）は 2000〜2100 の西暦の数にしてください");
+	return sasae_error_set(err, SASAE_EUSAGE, NULL, 0,
+			       "年度（year）は 2000〜2100 の西暦の数にしてください");
 }
 
 static int no_cycle(int year, sasae_error *err)
 {
 	return sasae_error_set(err, SASAE_ENOTFOUND, NULL, 0,
-			       "%d 年度の進捗管理は始まっていません（「sasae progress open」で始めます）", year);
+			       "%d 年度の進捗管理は始まっていません（「sasae progress open」で始めます）",
+			       year);
 }
 
 static int cycle_get(sasae_store_backend *b, int year, sasae_progress_cycle *c, sasae_error *err)
@@ -602,8 +617,10 @@ static int sheet_get(sasae_store_backend *b, int year, const char *program, sasa
 	bool found = false;
 	int rc = program ? b->progress_sheet_get(b, year, program, sh, &found, err) : 0;
 	if (rc == 0 && !found)
-		rc = sasae_error_set(err, SASAE_ENOTFOUND, NULL, 0, "%d 年度に事業「%.32s」のシートはありません", year,
-				     program && sasae_utf8_valid(program, strlen(program), NULL) ? program : "?");
+		rc = sasae_error_set(err, SASAE_ENOTFOUND, NULL, 0,
+				     "%d 年度に事業「%.32s」のシートはありません", year,
+				     program && sasae_utf8_valid(program, strlen(program), NULL) ? program
+												 : "?");
 	return rc;
 }
 
@@ -623,8 +640,8 @@ static bool parse_date(const char *s, int64_t *day)
 {
 	int y, m, d;
 	char tail;
-	if (s == NULL || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || s[4] != '-' ||
-	    s[7] != '-' || y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1)
+	if (s == NULL || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 ||
+	    s[4] != '-' || s[7] != '-' || y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1)
 		return false;
 	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -656,7 +673,8 @@ int sasae_progress_open(sasae_store *s, const sasae_actor *who, const sasae_user
 {
 	sasae_store_backend *b = sasae_store_backend_of(s);
 	if (user && !sasae_user_has(user, SASAE_ROLE_OFFICE))
-		return sasae_error_set(err, SASAE_EFORBIDDEN, NULL, 0, "進捗管理の年度を始められるのは計画所管課だけです");
+		return sasae_error_set(err, SASAE_EFORBIDDEN, NULL, 0,
+				       "進捗管理の年度を始められるのは計画所管課だけです");
 	if (!year_ok(year))
 		return bad_year(err);
 	int64_t day;
@@ -686,7 +704,8 @@ int sasae_progress_open(sasae_store *s, const sasae_actor *who, const sasae_user
 	bool found = false;
 	rc = b->progress_cycle_get(b, year, &old, &found, err);
 	if (rc == 0 && found)
-		rc = sasae_error_set(err, SASAE_ECONFLICT, NULL, 0, "%d 年度の進捗管理はもう始まっています", year);
+		rc = sasae_error_set(err, SASAE_ECONFLICT, NULL, 0, "%d 年度の進捗管理はもう始まっています",
+				     year);
 	if (rc == 0)
 		rc = b->version_label(b, version_id, &slug, &seq, err);
 	sasae_progress_cycle c = {.year = year,
@@ -733,7 +752,7 @@ int sasae_progress_open(sasae_store *s, const sasae_actor *who, const sasae_user
 					   .ndepartments = pg->ndepartments,
 					   .state = SASAE_PROGRESS_DRAFT,
 					   .data = text,
-					   .note = (char *)(uintptr_t)"",
+					   .note = (char *)(uintptr_t) "",
 					   .updated_at = at,
 					   .updated_by = (char *)(uintptr_t)actor_login(who)};
 		if (rc == 0)
@@ -746,9 +765,9 @@ int sasae_progress_open(sasae_store *s, const sasae_actor *who, const sasae_user
 		char ver[160];
 		snprintf(ver, sizeof ver, "%s@%d", slug, seq);
 		rc = acct_audit(b, who, NULL, "progress.open", target, ACCT_AFTER, NULL,
-				json_pack("{s:i, s:s, s:s, s:I, s:I}", "year", year, "version", ver, "deadline",
-					  deadline, "sheets", (json_int_t)plan->nprograms, "carried",
-					  (json_int_t)carried),
+				json_pack("{s:i, s:s, s:s, s:I, s:I}", "year", year, "version", ver,
+					  "deadline", deadline, "sheets", (json_int_t)plan->nprograms,
+					  "carried", (json_int_t)carried),
 				at, err);
 	}
 	sasae_progress_cycle_clear(&old);
@@ -819,8 +838,8 @@ static void diff_fields(json_t *a, json_t *b, json_t **before, json_t **after)
 
 static int problems_error(size_t n, const sasae_progress_problem *p, sasae_error *err)
 {
-	return sasae_error_set(err, SASAE_EUSAGE, NULL, 0, "シートに直すところが %zu か所あります（最初: %s）", n,
-			       n ? p[0].message : "");
+	return sasae_error_set(err, SASAE_EUSAGE, NULL, 0,
+			       "シートに直すところが %zu か所あります（最初: %s）", n, n ? p[0].message : "");
 }
 
 int sasae_progress_sheet_save(sasae_store *s, const sasae_actor *who, const sasae_user *user, int year,
@@ -834,7 +853,8 @@ int sasae_progress_sheet_save(sasae_store *s, const sasae_actor *who, const sasa
 	json_t *v = values ? json_loads(values, JSON_REJECT_DUPLICATES, &je) : NULL;
 	if (!json_is_object(v)) {
 		json_decref(v);
-		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0, "シートの値（values）が JSON のオブジェクトではありません");
+		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0,
+				       "シートの値（values）が JSON のオブジェクトではありません");
 	}
 	char at[32], target[80];
 	acct_now_ms(at);
@@ -850,8 +870,8 @@ int sasae_progress_sheet_save(sasae_store *s, const sasae_actor *who, const sasa
 	rc = cycle_get(b, year, &c, err);
 	if (rc == 0)
 		rc = sheet_get(b, year, program, &sh, err);
-	if (rc == 0 && !sasae_progress_may(user, SASAE_PROGRESS_EDIT, sh.state, (const char *const *)sh.departments,
-					   sh.ndepartments, err))
+	if (rc == 0 && !sasae_progress_may(user, SASAE_PROGRESS_EDIT, sh.state,
+					   (const char *const *)sh.departments, sh.ndepartments, err))
 		rc = err ? err->code : SASAE_EFORBIDDEN;
 	if (rc == 0 && sasae_progress_check(c.config, v, false, &canon, problems, nproblems) > 0)
 		rc = problems_error(*nproblems, *problems, err);
@@ -874,8 +894,9 @@ int sasae_progress_sheet_save(sasae_store *s, const sasae_actor *who, const sasa
 			json_t *bf, *af;
 			diff_fields(old, canon, &bf, &af);
 			rc = acct_audit(b, who, NULL,
-					sh.state >= SASAE_PROGRESS_CONFIRMED ? "progress.amend" : "progress.edit", target,
-					ACCT_BOTH, bf, af, at, err);
+					sh.state >= SASAE_PROGRESS_CONFIRMED ? "progress.amend"
+									     : "progress.edit",
+					target, ACCT_BOTH, bf, af, at, err);
 		}
 	}
 	json_decref(old);
@@ -907,8 +928,9 @@ int sasae_progress_act(sasae_store *s, const sasae_actor *who, const sasae_user 
 	size_t ncp = 0;
 	if (comment && !acct_text_ok(comment, true, 2000, &ncp, &why))
 		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0,
-				       strcmp(why, "long") == 0 ? "コメント（comment）は 2000 文字以内にしてください"
-								: "コメント（comment）に使えない文字があります");
+				       strcmp(why, "long") == 0
+					       ? "コメント（comment）は 2000 文字以内にしてください"
+					       : "コメント（comment）に使えない文字があります");
 	if (action == SASAE_PROGRESS_RETURN && comment == NULL)
 		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0,
 				       "差し戻すときは、何を直すのかをコメント（comment）に書いてください");
@@ -1023,8 +1045,8 @@ int sasae_progress_comment_add(sasae_store *s, const sasae_actor *who, const sas
 	return acct_finish(b, rc, err);
 }
 
-int sasae_progress_comment_list(sasae_store *s, int year, const char *target, sasae_comment **out,
-				size_t *n, sasae_error *err)
+int sasae_progress_comment_list(sasae_store *s, int year, const char *target, sasae_comment **out, size_t *n,
+				sasae_error *err)
 {
 	sasae_store_backend *b = sasae_store_backend_of(s);
 	return b->progress_comment_list(b, year, target, out, n, err);
@@ -1043,8 +1065,8 @@ static void tally_sheet(sasae_progress_tally *t, const sasae_progress_sheet *sh,
 	json_t *g = grade_key ? json_object_get(d, grade_key) : NULL;
 	size_t gi = json_array_size(grades);
 	for (size_t i = 0; json_is_string(g) && i < json_array_size(grades) && i < 8; i++)
-		if (strcmp(json_string_value(json_object_get(json_array_get(grades, i), "code")), json_string_value(g)) ==
-		    0)
+		if (strcmp(json_string_value(json_object_get(json_array_get(grades, i), "code")),
+			   json_string_value(g)) == 0)
 			gi = i;
 	if (gi < json_array_size(grades) && gi < 8)
 		t->graded[gi]++;
@@ -1154,7 +1176,8 @@ int sasae_progress_rollup_compute(sasae_store *s, int year, sasae_progress_rollu
 			rc = acct_oom(err);
 		for (size_t k = 0; rc == 0 && k < pt->nsections; k++) {
 			snprintf(key, sizeof key, "%d-%zu", pt->number, k + 1);
-			if (!group_of(&r->sections, &r->nsections, key, pt->sections[k].title, pt->number, (int)k + 1))
+			if (!group_of(&r->sections, &r->nsections, key, pt->sections[k].title, pt->number,
+				      (int)k + 1))
 				rc = acct_oom(err);
 		}
 	}
@@ -1176,8 +1199,8 @@ int sasae_progress_rollup_compute(sasae_store *s, int year, sasae_progress_rollu
 			char key[32];
 			if (!seen_sec) {
 				snprintf(key, sizeof key, "%d-%d", pl->part, pl->section_index);
-				sasae_progress_group *g = group_of(&r->sections, &r->nsections, key, NULL, pl->part,
-								   pl->section_index);
+				sasae_progress_group *g = group_of(&r->sections, &r->nsections, key, NULL,
+								   pl->part, pl->section_index);
 				if (g == NULL)
 					rc = acct_oom(err);
 				else
@@ -1185,7 +1208,8 @@ int sasae_progress_rollup_compute(sasae_store *s, int year, sasae_progress_rollu
 			}
 			if (!seen_part && rc == 0) {
 				snprintf(key, sizeof key, "%d", pl->part);
-				sasae_progress_group *g = group_of(&r->parts, &r->nparts, key, NULL, pl->part, 0);
+				sasae_progress_group *g =
+					group_of(&r->parts, &r->nparts, key, NULL, pl->part, 0);
 				if (g == NULL)
 					rc = acct_oom(err);
 				else
@@ -1193,8 +1217,8 @@ int sasae_progress_rollup_compute(sasae_store *s, int year, sasae_progress_rollu
 			}
 		}
 		for (size_t j = 0; rc == 0 && j < sh->ndepartments; j++) {
-			sasae_progress_group *g = group_of(&r->departments, &r->ndepartments, sh->departments[j],
-							   sh->departments[j], 0, 0);
+			sasae_progress_group *g = group_of(&r->departments, &r->ndepartments,
+							   sh->departments[j], sh->departments[j], 0, 0);
 			if (g == NULL)
 				rc = acct_oom(err);
 			else
@@ -1218,7 +1242,8 @@ int sasae_progress_rollup_compute(sasae_store *s, int year, sasae_progress_rollu
 static int by_department(const void *a, const void *b)
 {
 	const sasae_progress_sheet *x = a, *y = b;
-	const char *dx = x->ndepartments ? x->departments[0] : "", *dy = y->ndepartments ? y->departments[0] : "";
+	const char *dx = x->ndepartments ? x->departments[0] : "",
+		   *dy = y->ndepartments ? y->departments[0] : "";
 	int c = strcmp(dx, dy);
 	return c ? c : strcmp(x->program, y->program);
 }
@@ -1282,8 +1307,7 @@ static void value_cell(sasae_buf *o, json_t *v)
 		number_cell(o, v);
 }
 
-int sasae_progress_export_csv(sasae_store *s, int year, const char *department, sasae_buf *out,
-			      sasae_error *err)
+int sasae_progress_export_csv(sasae_store *s, int year, const char *department, sasae_buf *out, sasae_error *err)
 {
 	sasae_store_backend *b = sasae_store_backend_of(s);
 	sasae_progress_cycle c = {0};
@@ -1360,8 +1384,10 @@ int sasae_progress_export_csv(sasae_store *s, int year, const char *department, 
 	sasae_progress_sheets_free(sh, n);
 	sasae_progress_cycle_clear(&c);
 	if (department && matched == 0)
-		return sasae_error_set(err, SASAE_ENOTFOUND, NULL, 0, "%d 年度に担当課「%.100s」のシートはありません",
-				       year, sasae_utf8_valid(department, strlen(department), NULL) ? department : "?");
+		return sasae_error_set(err, SASAE_ENOTFOUND, NULL, 0,
+				       "%d 年度に担当課「%.100s」のシートはありません", year,
+				       sasae_utf8_valid(department, strlen(department), NULL) ? department
+											      : "?");
 	return sasae_buf_ok(out) ? 0 : acct_oom(err);
 }
 
@@ -1531,8 +1557,8 @@ static bool parse_number(const char *c, json_t **out, bool integer)
 /* One sheet read from the file. */
 typedef struct import_sheet {
 	char *program;
-	long line;        /* its first row */
-	long *ind_lines;  /* the row of each indicator */
+	long line;       /* its first row */
+	long *ind_lines; /* the row of each indicator */
 	size_t nind;
 	json_t *values;
 } import_sheet;
@@ -1550,9 +1576,9 @@ static void cell_problem(problem_list *p, const char *name, long line, size_t co
 	add_problem(p, where, "%s", msg);
 }
 
-int sasae_progress_import_csv(sasae_store *s, const sasae_actor *who, const sasae_user *user, const char *name,
-			      const char *bytes, size_t len, size_t *changed, sasae_progress_problem **problems,
-			      size_t *nproblems, sasae_error *err)
+int sasae_progress_import_csv(sasae_store *s, const sasae_actor *who, const sasae_user *user,
+			      const char *name, const char *bytes, size_t len, size_t *changed,
+			      sasae_progress_problem **problems, size_t *nproblems, sasae_error *err)
 {
 	sasae_store_backend *b = sasae_store_backend_of(s);
 	*changed = 0;
@@ -1597,18 +1623,20 @@ int sasae_progress_import_csv(sasae_store *s, const sasae_actor *who, const sasa
 		if (year_ok(year))
 			cell_problem(&p, name, rec[1].line, 1, "%d 年度の進捗管理は始まっていません", year);
 		else
-			cell_problem(&p, name, rec[1].line, 1, "年度「%.20s」が読めません（2025 のような西暦で）",
-				     ycell);
+			cell_problem(&p, name, rec[1].line, 1,
+				     "年度「%.20s」が読めません（2025 のような西暦で）", ycell);
 	}
 	json_t *conf = rc == 0 ? json_loads(c.config, 0, NULL) : NULL;
 	json_t *fields = json_object_get(conf, "fields");
 	/* the header: which column is what */
 	size_t ncol = rec[0].n;
-	int *colfield = calloc(ncol + 1, sizeof *colfield); /* -1 fixed, -2 ignored, -(10+k) indicator k, >=0 field */
+	int *colfield =
+		calloc(ncol + 1, sizeof *colfield); /* -1 fixed, -2 ignored, -(10+k) indicator k, >=0 field */
 	int col_program = -1, col_year = -1;
 	const char *ind_key = NULL;
 	for (size_t i = 0; i < json_array_size(fields); i++)
-		if (strcmp(json_string_value(json_object_get(json_array_get(fields, i), "type")), "indicators") == 0)
+		if (strcmp(json_string_value(json_object_get(json_array_get(fields, i), "type")),
+			   "indicators") == 0)
 			ind_key = json_string_value(json_object_get(json_array_get(fields, i), "key"));
 	for (size_t j = 0; rc == 0 && colfield && j < ncol; j++) {
 		const char *h = cell_text(rec[0].cells[j]);
@@ -1632,10 +1660,11 @@ int sasae_progress_import_csv(sasae_store *s, const sasae_actor *who, const sasa
 		}
 		for (size_t q = 0; q < j; q++)
 			if (strcmp(h, cell_text(rec[0].cells[q])) == 0 && colfield[j] != -100)
-				cell_problem(&p, name, rec[0].line, j + 1, "見出し「%.60s」が %zu 列目にもあります", h,
-					     q + 1);
+				cell_problem(&p, name, rec[0].line, j + 1,
+					     "見出し「%.60s」が %zu 列目にもあります", h, q + 1);
 		if (colfield[j] == -100)
-			cell_problem(&p, name, rec[0].line, j + 1, "見出し「%.60s」はこの年度のシートにない列です", h);
+			cell_problem(&p, name, rec[0].line, j + 1,
+				     "見出し「%.60s」はこの年度のシートにない列です", h);
 	}
 	if (colfield == NULL)
 		p.oom = true;
@@ -1664,8 +1693,8 @@ int sasae_progress_import_csv(sasae_store *s, const sasae_actor *who, const sasa
 			for (size_t q = 0; q < nsheets; q++)
 				if (strcmp(sheets[q].program, pid) == 0)
 					cell_problem(&p, name, row->line, (size_t)col_program + 1,
-						     "事業 %.32s の行が離れています（%ld 行目から続けて書いてください）", pid,
-						     sheets[q].line);
+						     "事業 %.32s の行が離れています（%ld 行目から続けて書いてください）",
+						     pid, sheets[q].line);
 			import_sheet *nv = realloc(sheets, (nsheets + 1) * sizeof *nv);
 			if (nv == NULL) {
 				p.oom = true;
@@ -1691,8 +1720,9 @@ int sasae_progress_import_csv(sasae_store *s, const sasae_actor *who, const sasa
 				if (k >= 3 && k <= 5) {
 					json_t *num = NULL;
 					if (!parse_number(cell, &num, false))
-						cell_problem(&p, name, row->line, j + 1, "%sは数にしてください（「%.40s」）",
-							     IND_COLS[k], cell);
+						cell_problem(&p, name, row->line, j + 1,
+							     "%sは数にしてください（「%.40s」）", IND_COLS[k],
+							     cell);
 					else
 						json_object_set_new(ind, IND_KEYS[k], num);
 				} else {
@@ -1717,7 +1747,8 @@ int sasae_progress_import_csv(sasae_store *s, const sasae_actor *who, const sasa
 			if (strcmp(type, "money") == 0) {
 				json_t *num = NULL;
 				if (!parse_number(cell, &num, true))
-					cell_problem(&p, name, row->line, j + 1, "%s は整数（千円）にしてください（「%.40s」）",
+					cell_problem(&p, name, row->line, j + 1,
+						     "%s は整数（千円）にしてください（「%.40s」）",
 						     json_string_value(json_object_get(f, "label")), cell);
 				else
 					json_object_set_new(sh->values, key, num);
@@ -1759,17 +1790,20 @@ int sasae_progress_import_csv(sasae_store *s, const sasae_actor *who, const sasa
 			size_t col = (size_t)col_program + 1;
 			size_t ii = 0;
 			char sub[32] = "";
-			if (ind_key && sscanf(sp[q].field, "%*[a-z_][%zu].%31[a-z]", &ii, sub) >= 1 && ii >= 1 &&
-			    ii <= sheets[k].nind) {
+			if (ind_key && sscanf(sp[q].field, "%*[a-z_][%zu].%31[a-z]", &ii, sub) >= 1 &&
+			    ii >= 1 && ii <= sheets[k].nind) {
 				line = sheets[k].ind_lines[ii - 1];
 				for (size_t j = 0; j < col_of_key_cap; j++)
-					if (colfield[j] <= -10 && strcmp(IND_KEYS[-(colfield[j] + 10)], sub) == 0)
+					if (colfield[j] <= -10 &&
+					    strcmp(IND_KEYS[-(colfield[j] + 10)], sub) == 0)
 						col = j + 1;
 			} else {
 				for (size_t j = 0; j < ncol; j++)
 					if (colfield[j] >= 0 &&
-					    strcmp(json_string_value(json_object_get(json_array_get(fields, (size_t)colfield[j]),
-										     "key")),
+					    strcmp(json_string_value(
+							   json_object_get(json_array_get(fields,
+											  (size_t)colfield[j]),
+									   "key")),
 						   sp[q].field) == 0)
 						col = j + 1;
 			}
@@ -1804,10 +1838,10 @@ int sasae_progress_import_csv(sasae_store *s, const sasae_actor *who, const sasa
 		sasae_progress_problems_free(sp, nsp);
 		json_t *old = json_loads(cur.data, 0, NULL);
 		if (canon && !json_equal(old, canon)) {
-			if (!sasae_progress_may(user, SASAE_PROGRESS_EDIT, cur.state, (const char *const *)cur.departments,
-						cur.ndepartments, &e)) {
-				cell_problem(&p, name, sheets[k].line, (size_t)col_program + 1, "%s: %s", sheets[k].program,
-					     e.message);
+			if (!sasae_progress_may(user, SASAE_PROGRESS_EDIT, cur.state,
+						(const char *const *)cur.departments, cur.ndepartments, &e)) {
+				cell_problem(&p, name, sheets[k].line, (size_t)col_program + 1, "%s: %s",
+					     sheets[k].program, e.message);
 			} else if (p.n == 0) {
 				char *text = json_dumps(canon, JSON_COMPACT | JSON_SORT_KEYS);
 				char *pd = cur.data, *pa = cur.updated_at, *pb = cur.updated_by;
@@ -1821,12 +1855,14 @@ int sasae_progress_import_csv(sasae_store *s, const sasae_actor *who, const sasa
 				free(text);
 				if (rc == 0) {
 					char target[80];
-					snprintf(target, sizeof target, "progress:%d:%s", year, sheets[k].program);
+					snprintf(target, sizeof target, "progress:%d:%s", year,
+						 sheets[k].program);
 					json_t *bf, *af;
 					diff_fields(old, canon, &bf, &af);
 					rc = acct_audit(b, who, NULL,
-							cur.state >= SASAE_PROGRESS_CONFIRMED ? "progress.amend"
-											      : "progress.edit",
+							cur.state >= SASAE_PROGRESS_CONFIRMED
+								? "progress.amend"
+								: "progress.edit",
 							target, ACCT_BOTH, bf, af, at, err);
 					json_array_append_new(list, json_string(sheets[k].program));
 					done++;
@@ -1841,14 +1877,16 @@ int sasae_progress_import_csv(sasae_store *s, const sasae_actor *who, const sasa
 		char target[40];
 		snprintf(target, sizeof target, "progress:%d", year);
 		rc = acct_audit(b, who, NULL, "progress.import", target, ACCT_AFTER, NULL,
-				json_pack("{s:s, s:I, s:O}", "file", name, "changed", (json_int_t)done, "programs", list), at,
-				err);
+				json_pack("{s:s, s:I, s:O}", "file", name, "changed", (json_int_t)done,
+					  "programs", list),
+				at, err);
 	}
 	json_decref(list);
 	if (p.oom && rc == 0)
 		rc = acct_oom(err);
 	if (rc == 0 && p.n)
-		rc = sasae_error_set(err, SASAE_EDATA, name, 0, "直すところが %zu か所あります。何も取り込んでいません", p.n);
+		rc = sasae_error_set(err, SASAE_EDATA, name, 0,
+				     "直すところが %zu か所あります。何も取り込んでいません", p.n);
 	if (began)
 		rc = acct_finish(b, rc, err);
 	if (rc == 0)

@@ -237,8 +237,8 @@ struct sasae_store_backend {
 	/* Store a sheet (replacing the one of its year and program). */
 	int (*progress_sheet_put)(sasae_store_backend *b, const sasae_progress_sheet *sh, sasae_error *err);
 	/* Comments of year on target (NULL: all), oldest first. */
-	int (*progress_comment_list)(sasae_store_backend *b, int year, const char *target, sasae_comment **out,
-				     size_t *n, sasae_error *err);
+	int (*progress_comment_list)(sasae_store_backend *b, int year, const char *target,
+				     sasae_comment **out, size_t *n, sasae_error *err);
 	int (*progress_comment_insert)(sasae_store_backend *b, int year, const char *target, const char *login,
 				       const char *at, const char *text, int64_t *id, sasae_error *err);
 

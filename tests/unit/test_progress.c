@@ -113,7 +113,10 @@ static void expect_last(sasae_store *s, const char *action, const char *target, 
 static sasae_user person(sasae_grant *g, size_t n, const char *login)
 {
 	static char name[] = "";
-	return (sasae_user){.id = 9, .login = (char *)(uintptr_t)login, .display_name = name, .grants = g,
+	return (sasae_user){.id = 9,
+			    .login = (char *)(uintptr_t)login,
+			    .display_name = name,
+			    .grants = g,
 			    .ngrants = n};
 }
 
@@ -140,13 +143,13 @@ static void test_may_matrix(void **state)
 		const char *allowed[7];
 	} cases[] = {
 		{-1, {"1111110", "1010000", "0101100", "0100000", "0001000", "0000100", "0000010"}}, /* operator */
-		{0, {"1111110", "1010000", "0101100", "0000000", "0001000", "0000100", "0000010"}},  /* office */
-		{1, {"1010000", "1010000", "0000000", "0000000", "0000000", "0000000", "0000000"}},  /* editor */
-		{2, {"0000000", "0000000", "0000000", "0000000", "0000000", "0000000", "0000000"}},  /* other ed */
-		{3, {"0000000", "0000000", "0100000", "0100000", "0000000", "0000000", "0000000"}},  /* approver */
-		{4, {"0000000", "0000000", "0000000", "0000000", "0000000", "0000000", "0000000"}},  /* other ap */
-		{5, {"0000000", "0000000", "0000000", "0000000", "0000000", "0000000", "0000000"}},  /* admin */
-		{6, {"0000000", "0000000", "0000000", "0000000", "0000000", "0000000", "0000000"}},  /* council */
+		{0, {"1111110", "1010000", "0101100", "0000000", "0001000", "0000100", "0000010"}}, /* office */
+		{1, {"1010000", "1010000", "0000000", "0000000", "0000000", "0000000", "0000000"}}, /* editor */
+		{2, {"0000000", "0000000", "0000000", "0000000", "0000000", "0000000", "0000000"}}, /* other ed */
+		{3, {"0000000", "0000000", "0100000", "0100000", "0000000", "0000000", "0000000"}}, /* approver */
+		{4, {"0000000", "0000000", "0000000", "0000000", "0000000", "0000000", "0000000"}}, /* other ap */
+		{5, {"0000000", "0000000", "0000000", "0000000", "0000000", "0000000", "0000000"}}, /* admin */
+		{6, {"0000000", "0000000", "0000000", "0000000", "0000000", "0000000", "0000000"}}, /* council */
 	};
 	const sasae_user *users[] = {&u_office, &u_ed, &u_ed_other, &u_ap, &u_ap_other, &u_admin, &u_council};
 	const char *depts[] = {"健康福祉局", "市社会福祉協議会"};
@@ -161,22 +164,24 @@ static void test_may_matrix(void **state)
 			for (int st = 0; st < SASAE_PROGRESS_NSTATES; st++) {
 				sasae_error err = {0};
 				bool want = cases[c].allowed[a][st] == '1';
-				bool got = sasae_progress_may(u, (sasae_progress_action)a, (sasae_progress_state)st,
-							      depts, 2, &err);
+				bool got = sasae_progress_may(u, (sasae_progress_action)a,
+							      (sasae_progress_state)st, depts, 2, &err);
 				if (got != want)
-					fail_msg("role %d action %s state %s: %d, want %d (%s)", cases[c].user,
-						 sasae_progress_action_name(a), sasae_progress_state_name(st), got,
-						 want, err.message);
+					fail_msg("role %d action %s state %s: %d, want %d (%s)",
+						 cases[c].user, sasae_progress_action_name(a),
+						 sasae_progress_state_name(st), got, want, err.message);
 				if (!got)
 					assert_int_equal(err.code, applies[a][st] == '1' ? SASAE_EFORBIDDEN
-											: SASAE_ECONFLICT);
+											 : SASAE_ECONFLICT);
 				checked++;
 			}
 	}
 	assert_int_equal(checked, 8 * 7 * 7);
 	/* the next states, by hand */
-	assert_int_equal(sasae_progress_next(SASAE_PROGRESS_SUBMIT, SASAE_PROGRESS_RETURNED), SASAE_PROGRESS_SUBMITTED);
-	assert_int_equal(sasae_progress_next(SASAE_PROGRESS_RETURN, SASAE_PROGRESS_ACCEPTED), SASAE_PROGRESS_RETURNED);
+	assert_int_equal(sasae_progress_next(SASAE_PROGRESS_SUBMIT, SASAE_PROGRESS_RETURNED),
+			 SASAE_PROGRESS_SUBMITTED);
+	assert_int_equal(sasae_progress_next(SASAE_PROGRESS_RETURN, SASAE_PROGRESS_ACCEPTED),
+			 SASAE_PROGRESS_RETURNED);
 	assert_int_equal(sasae_progress_next(SASAE_PROGRESS_PUBLISH, SASAE_PROGRESS_CONFIRMED),
 			 SASAE_PROGRESS_PUBLISHED);
 	assert_int_equal(sasae_progress_next(SASAE_PROGRESS_CONFIRM, SASAE_PROGRESS_APPROVED), -1);
@@ -227,8 +232,8 @@ static void sheet_data(sasae_store *s, int year, const char *program, char **dat
 	sasae_progress_sheet_clear(&sh);
 }
 
-static void save_ok(sasae_store *s, const sasae_actor *who, const sasae_user *u, int year, const char *program,
-		    const char *values)
+static void save_ok(sasae_store *s, const sasae_actor *who, const sasae_user *u, int year,
+		    const char *program, const char *values)
 {
 	sasae_progress_problem *p = NULL;
 	size_t np = 0;
@@ -247,7 +252,8 @@ static void act(sasae_store *s, const sasae_actor *who, const sasae_user *u, int
 	sasae_error err = {0};
 	int rc = sasae_progress_act(s, who, u, year, program, a, comment, &p, &np, &err);
 	if (rc != want)
-		fail_msg("%s %s: %d, want %d (%s)", sasae_progress_action_name(a), program, rc, want, err.message);
+		fail_msg("%s %s: %d, want %d (%s)", sasae_progress_action_name(a), program, rc, want,
+			 err.message);
 	sasae_progress_problems_free(p, np);
 }
 
@@ -344,8 +350,8 @@ static void test_workflow(void **state)
 						   &p, &np, &err),
 			 SASAE_EUSAGE);
 	assert_int_equal(np, 6);
-	static const char *const fields[] = {"colour", "indicators[1].kind", "indicators[1].target", "grade",
-					     "direction", "budget"};
+	static const char *const fields[] = {"colour", "indicators[1].kind", "indicators[1].target",
+					     "grade",  "direction",          "budget"};
 	for (size_t i = 0; i < np; i++)
 		assert_string_equal(p[i].field, fields[i]);
 	assert_non_null(strstr(p[3].message, "A、B、C、D"));
@@ -357,8 +363,8 @@ static void test_workflow(void **state)
 	assert_string_equal(d, "{}");
 	free(d);
 	/* another department's editor */
-	assert_int_equal(sasae_progress_sheet_save(f->s, &a_ed, &u_other, 2025, "p0009", "{\"status\":\"x\"}", &p,
-						   &np, &err),
+	assert_int_equal(sasae_progress_sheet_save(f->s, &a_ed, &u_other, 2025, "p0009", "{\"status\":\"x\"}",
+						   &p, &np, &err),
 			 SASAE_EFORBIDDEN);
 	assert_non_null(strstr(err.message, "健康福祉局"));
 
@@ -369,8 +375,8 @@ static void test_workflow(void **state)
 	size_t n1 = audit_count(f->s);
 	save_ok(f->s, &a_ed, &u_ed, 2025, "p0009", "{\"status\":\"研修を 3 回開いた\"}"); /* the same: no row */
 	assert_int_equal(audit_count(f->s), n1);
-	assert_int_equal(sasae_progress_act(f->s, &a_ed, &u_ed, 2025, "p0009", SASAE_PROGRESS_SUBMIT, NULL, &p, &np,
-					    &err),
+	assert_int_equal(sasae_progress_act(f->s, &a_ed, &u_ed, 2025, "p0009", SASAE_PROGRESS_SUBMIT, NULL,
+					    &p, &np, &err),
 			 SASAE_EUSAGE);
 	assert_int_equal(np, 3); /* 自己評価, 評価理由, 今後の方向性 */
 	assert_string_equal(p[0].field, "grade");
@@ -381,15 +387,16 @@ static void test_workflow(void **state)
 
 	save_ok(f->s, &a_ed, &u_ed, 2025, "p0009", COMPLETE);
 	act(f->s, &a_ed, &u_ed, 2025, "p0009", SASAE_PROGRESS_SUBMIT, NULL, 0);
-	expect_last(f->s, "progress.submit", "progress:2025:p0009", "kenko", "{\"state\":\"draft\",\"comment\":null}",
-		    "{\"state\":\"submitted\",\"comment\":null}");
+	expect_last(f->s, "progress.submit", "progress:2025:p0009", "kenko",
+		    "{\"state\":\"draft\",\"comment\":null}", "{\"state\":\"submitted\",\"comment\":null}");
 	/* submitted: the editor may no longer change it */
 	assert_int_equal(sasae_progress_sheet_save(f->s, &a_ed, &u_ed, 2025, "p0009", "{}", &p, &np, &err),
 			 SASAE_EFORBIDDEN);
 	act(f->s, &a_ed, &u_ed, 2025, "p0009", SASAE_PROGRESS_APPROVE, NULL, SASAE_EFORBIDDEN);
 	act(f->s, &a_ap, &u_ap, 2025, "p0009", SASAE_PROGRESS_RETURN, NULL, SASAE_EUSAGE); /* no comment */
 	act(f->s, &a_ap, &u_ap, 2025, "p0009", SASAE_PROGRESS_RETURN, "参加者数の根拠を書いてください", 0);
-	expect_last(f->s, "progress.return", "progress:2025:p0009", "boss", "{\"state\":\"submitted\",\"comment\":null}",
+	expect_last(f->s, "progress.return", "progress:2025:p0009", "boss",
+		    "{\"state\":\"submitted\",\"comment\":null}",
 		    "{\"state\":\"returned\",\"comment\":\"参加者数の根拠を書いてください\"}");
 	sasae_progress_sheet sh;
 	assert_int_equal(sasae_progress_sheet_get(f->s, 2025, "p0009", &sh, &err), 0);
@@ -414,7 +421,8 @@ static void test_workflow(void **state)
 		    "{\"grade\":\"C\"}");
 	act(f->s, &a_office, &u_office, 2025, "p0009", SASAE_PROGRESS_PUBLISH, NULL, 0);
 	/* published: nobody changes it any more, and it does not move on */
-	assert_int_equal(sasae_progress_sheet_save(f->s, &a_office, &u_office, 2025, "p0009", "{}", &p, &np, &err),
+	assert_int_equal(sasae_progress_sheet_save(f->s, &a_office, &u_office, 2025, "p0009", "{}", &p, &np,
+						   &err),
 			 SASAE_ECONFLICT);
 	act(f->s, &cli, NULL, 2025, "p0009", SASAE_PROGRESS_PUBLISH, NULL, SASAE_ECONFLICT);
 	/* unknown program, unknown year */
@@ -437,16 +445,21 @@ static void test_comments(void **state)
 	assert_int_equal(sasae_progress_open(f->s, &cli, NULL, 2025, f->version, "2026-05-29", NULL, &err), 0);
 	assert_int_equal(sasae_progress_comment_add(f->s, &a_c, &u_ed, 2025, "program:p0009", "x", &err),
 			 SASAE_EFORBIDDEN);
-	assert_int_equal(sasae_progress_comment_add(f->s, &a_c, &u_council, 2025, "plan:x", "x", &err), SASAE_EUSAGE);
+	assert_int_equal(sasae_progress_comment_add(f->s, &a_c, &u_council, 2025, "plan:x", "x", &err),
+			 SASAE_EUSAGE);
 	assert_int_equal(sasae_progress_comment_add(f->s, &a_c, &u_council, 2025, "program:p9999", "x", &err),
 			 SASAE_ENOTFOUND);
-	assert_int_equal(sasae_progress_comment_add(f->s, &a_c, &u_council, 2025, "section:1-1", " \u3000", &err),
+	assert_int_equal(sasae_progress_comment_add(f->s, &a_c, &u_council, 2025, "section:1-1", " \u3000",
+						    &err),
 			 SASAE_EUSAGE);
-	assert_int_equal(
-		sasae_progress_comment_add(f->s, &a_c, &u_council, 2025, "program:p0009", "成果指標を加えては", &err), 0);
+	assert_int_equal(sasae_progress_comment_add(f->s, &a_c, &u_council, 2025, "program:p0009",
+						    "成果指標を加えては", &err),
+			 0);
 	expect_last(f->s, "progress.comment", "progress:2025:program:p0009", "iin", NULL,
 		    "{\"id\":1,\"text\":\"成果指標を加えては\"}");
-	assert_int_equal(sasae_progress_comment_add(f->s, &a_c, &u_council, 2025, "section:1-1", "全体に順調", &err), 0);
+	assert_int_equal(sasae_progress_comment_add(f->s, &a_c, &u_council, 2025, "section:1-1", "全体に順調",
+						    &err),
+			 0);
 	sasae_comment *c = NULL;
 	size_t n = 0;
 	assert_int_equal(sasae_progress_comment_list(f->s, 2025, NULL, &c, &n, &err), 0);
@@ -546,8 +559,9 @@ static void test_rollup(void **state)
 
 /* ---- the CSV round trip (stored values: compact JSON, keys sorted at every level) ---- */
 
-static const char HEADER[] = "\xEF\xBB\xBF年度,事業ID,事業名,担当課,状態,実施状況,自己評価,評価理由,課題,今後の方向性,"
-			     "予算（千円）,決算（千円）,改善策,前年度の改善策,指標名,単位,種別,基準値,目標値,実績値,矢印\r\n";
+static const char HEADER[] =
+	"\xEF\xBB\xBF年度,事業ID,事業名,担当課,状態,実施状況,自己評価,評価理由,課題,今後の方向性,"
+	"予算（千円）,決算（千円）,改善策,前年度の改善策,指標名,単位,種別,基準値,目標値,実績値,矢印\r\n";
 
 /* The database file and its write-ahead log, concatenated (to compare bytes). */
 static char *db_bytes(const char *db, size_t *len)
@@ -570,8 +584,8 @@ static char *db_bytes(const char *db, size_t *len)
 	return sasae_buf_detach(&b);
 }
 
-static int import(sasae_store *s, const sasae_actor *who, const sasae_user *u, const char *text, size_t *changed,
-		  sasae_progress_problem **p, size_t *np)
+static int import(sasae_store *s, const sasae_actor *who, const sasae_user *u, const char *text,
+		  size_t *changed, sasae_progress_problem **p, size_t *np)
 {
 	sasae_error err = {0};
 	return sasae_progress_import_csv(s, who, u, "f.csv", text, strlen(text), changed, p, np, &err);
@@ -587,8 +601,9 @@ static void test_csv(void **state)
 	assert_int_equal(sasae_progress_export_csv(f->s, 2025, "健康福祉局", &out, &err), 0);
 	const char *csv = sasae_buf_cstr(&out);
 	assert_memory_equal(csv, HEADER, strlen(HEADER));
-	assert_non_null(strstr(csv, "\r\n2025,p0009,障害者差別解消の推進,健康福祉局,下書き,研修を 3 回開いた,B,"
-				    "参加者が目標に届かなかった,,継続,1200,,,,研修の参加者,人,活動,,100,80,\r\n"));
+	assert_non_null(strstr(csv,
+			       "\r\n2025,p0009,障害者差別解消の推進,健康福祉局,下書き,研修を 3 回開いた,B,"
+			       "参加者が目標に届かなかった,,継続,1200,,,,研修の参加者,人,活動,,100,80,\r\n"));
 	assert_null(strstr(csv, "p0001")); /* 市民局's */
 	sasae_buf none = SASAE_BUF_INIT;
 	assert_int_equal(sasae_progress_export_csv(f->s, 2025, "無い局", &none, &err), SASAE_ENOTFOUND);
@@ -620,10 +635,11 @@ static void test_csv(void **state)
 		    "{\"file\":\"f.csv\",\"changed\":1,\"programs\":[\"p0009\"]}");
 	char *d;
 	sheet_data(f->s, 2025, "p0009", &d, NULL);
-	assert_string_equal(d, "{\"budget\":1200,\"direction\":\"拡充\",\"grade\":\"A\",\"grade_reason\":\"目標を超えた\","
-			       "\"indicators\":[{\"actual\":120,\"kind\":\"活動\",\"name\":\"研修の参加者\",\"target\":100,"
-			       "\"unit\":\"人\"},{\"actual\":-6.5,\"baseline\":0,\"kind\":\"成果\",\"name\":\"増減\","
-			       "\"target\":-5,\"unit\":\"件\"}],\"status\":\"研修を 3 回開いた\"}");
+	assert_string_equal(d,
+			    "{\"budget\":1200,\"direction\":\"拡充\",\"grade\":\"A\",\"grade_reason\":\"目標を超えた\","
+			    "\"indicators\":[{\"actual\":120,\"kind\":\"活動\",\"name\":\"研修の参加者\",\"target\":100,"
+			    "\"unit\":\"人\"},{\"actual\":-6.5,\"baseline\":0,\"kind\":\"成果\",\"name\":\"増減\","
+			    "\"target\":-5,\"unit\":\"件\"}],\"status\":\"研修を 3 回開いた\"}");
 	free(d);
 	assert_int_equal(import(f->s, &a_ed, &u_ed, good, &changed, &p, &np), 0); /* again: nothing */
 	assert_int_equal(changed, 0);
@@ -665,7 +681,8 @@ static void test_csv(void **state)
 	assert_non_null(strstr(p[0].message, "市民局"));
 	sasae_progress_problems_free(p, np);
 	/* a malformed file and an unknown column */
-	assert_int_equal(import(f->s, &a_ed, &u_ed, "年度,事業ID\r\n2025,\"p0009\r\n", &changed, &p, &np), SASAE_EDATA);
+	assert_int_equal(import(f->s, &a_ed, &u_ed, "年度,事業ID\r\n2025,\"p0009\r\n", &changed, &p, &np),
+			 SASAE_EDATA);
 	assert_string_equal(p[0].field, "f.csv:2:2");
 	sasae_progress_problems_free(p, np);
 	assert_int_equal(import(f->s, &a_ed, &u_ed, "年度,事業ID,色\r\n2025,p0009,赤\r\n", &changed, &p, &np),

@@ -44,14 +44,14 @@ const char *sasae_progress_state_label(sasae_progress_state st);
 
 /* What a person does to a sheet. */
 typedef enum sasae_progress_action {
-	SASAE_PROGRESS_EDIT = 0,    /* change its values */
-	SASAE_PROGRESS_SUBMIT,      /* draft|returned → submitted: the department's editor */
-	SASAE_PROGRESS_RETURN,      /* submitted → returned (the department's approver or the office);
+	SASAE_PROGRESS_EDIT = 0, /* change its values */
+	SASAE_PROGRESS_SUBMIT,   /* draft|returned → submitted: the department's editor */
+	SASAE_PROGRESS_RETURN,   /* submitted → returned (the department's approver or the office);
 				       approved|accepted → returned (the office); a comment is required */
-	SASAE_PROGRESS_APPROVE,     /* submitted → approved: the department's approver */
-	SASAE_PROGRESS_ACCEPT,      /* approved → accepted: the office */
-	SASAE_PROGRESS_CONFIRM,     /* accepted → confirmed: the office */
-	SASAE_PROGRESS_PUBLISH,     /* confirmed → published: the office */
+	SASAE_PROGRESS_APPROVE,  /* submitted → approved: the department's approver */
+	SASAE_PROGRESS_ACCEPT,   /* approved → accepted: the office */
+	SASAE_PROGRESS_CONFIRM,  /* accepted → confirmed: the office */
+	SASAE_PROGRESS_PUBLISH,  /* confirmed → published: the office */
 } sasae_progress_action;
 enum { SASAE_PROGRESS_NACTIONS = 7 };
 
@@ -88,7 +88,7 @@ typedef struct sasae_progress_cycle {
 	char *deadline;     /* "YYYY-MM-DD": the last day to submit */
 	char *config;       /* JSON text: the sheet's fields and scales (sasae_progress_config_check) */
 	char *opened_at;
-	char *opened_by;    /* login ("" for the operator) */
+	char *opened_by; /* login ("" for the operator) */
 } sasae_progress_cycle;
 
 void sasae_progress_cycle_clear(sasae_progress_cycle *c);
@@ -126,8 +126,8 @@ typedef struct sasae_progress_sheet {
 	char **departments; /* canonical names */
 	size_t ndepartments;
 	sasae_progress_state state;
-	char *data;       /* JSON object text: the values, keyed by the configuration's field keys */
-	char *note;       /* the last return comment ("" when none) */
+	char *data; /* JSON object text: the values, keyed by the configuration's field keys */
+	char *note; /* the last return comment ("" when none) */
 	char *updated_at;
 	char *updated_by;
 } sasae_progress_sheet;
@@ -189,8 +189,8 @@ int sasae_progress_act(sasae_store *s, const sasae_actor *who, const sasae_user 
 int sasae_progress_comment_add(sasae_store *s, const sasae_actor *who, const sasae_user *user, int year,
 			       const char *target, const char *text, sasae_error *err);
 /* The comments of year on target (NULL: all), oldest first (sasae_comments_free). */
-int sasae_progress_comment_list(sasae_store *s, int year, const char *target, sasae_comment **out,
-				size_t *n, sasae_error *err);
+int sasae_progress_comment_list(sasae_store *s, int year, const char *target, sasae_comment **out, size_t *n,
+				sasae_error *err);
 
 /* ---- roll-up ---- */
 
@@ -207,11 +207,11 @@ typedef struct sasae_progress_tally {
 } sasae_progress_tally;
 
 typedef struct sasae_progress_group {
-	char *key;   /* "1" (part), "2-3" (part-section_index), or a department's name */
-	char *title; /* the section's or part's title; the department's name */
+	char *key;               /* "1" (part), "2-3" (part-section_index), or a department's name */
+	char *title;             /* the section's or part's title; the department's name */
 	int part, section_index; /* 0 when not a section */
 	sasae_progress_tally tally;
-	char *grade;  /* the office's grade of the section, or NULL */
+	char *grade; /* the office's grade of the section, or NULL */
 } sasae_progress_group;
 
 typedef struct sasae_progress_rollup {
@@ -259,8 +259,8 @@ int sasae_progress_export_csv(sasae_store *s, int year, const char *department, 
  * sheet and "progress.import" for the file); *changed counts them.  The same file again changes
  * nothing and writes no audit row.
  */
-int sasae_progress_import_csv(sasae_store *s, const sasae_actor *who, const sasae_user *user, const char *name,
-			      const char *bytes, size_t len, size_t *changed, sasae_progress_problem **problems,
-			      size_t *nproblems, sasae_error *err);
+int sasae_progress_import_csv(sasae_store *s, const sasae_actor *who, const sasae_user *user,
+			      const char *name, const char *bytes, size_t len, size_t *changed,
+			      sasae_progress_problem **problems, size_t *nproblems, sasae_error *err);
 
 #endif

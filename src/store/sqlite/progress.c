@@ -41,7 +41,8 @@ static void *push(void *v, size_t *n, size_t sz)
 
 /* ---- cycles ---- */
 
-static const char CYCLE_COLS[] = "SELECT year, version_id, deadline, config, opened_at, opened_by FROM progress_cycle";
+static const char CYCLE_COLS[] =
+	"SELECT year, version_id, deadline, config, opened_at, opened_by FROM progress_cycle";
 
 static bool cycle_row(sqlite3_stmt *st, sasae_progress_cycle *c)
 {
