@@ -20,6 +20,8 @@ typedef struct progress_values {
 	const char *config;     /* --config FILE (open) */
 	const char *department; /* --department (export, pending) */
 	const char *output;     /* --output FILE (export) */
+	const char *program;    /* --program ID (submit … publish) */
+	const char *comment;    /* --comment TEXT (submit … publish; required by return) */
 } progress_values;
 
 static const char *const progress_formats[] = {"text", "json", "csv", NULL};
@@ -52,6 +54,16 @@ const cli_option cmd_progress_options[] = {
 	 .kind = CLI_STRING,
 	 .help = "export: 書き出すファイル（既定: 標準出力）",
 	 .offset = offsetof(progress_values, output)},
+	{.name = "program",
+	 .arg = "事業ID",
+	 .kind = CLI_STRING,
+	 .help = "submit/return/accept/confirm/publish: 対象の事業（例: p0012）",
+	 .offset = offsetof(progress_values, program)},
+	{.name = "comment",
+	 .arg = "文",
+	 .kind = CLI_STRING,
+	 .help = "submit/return/accept/confirm/publish: コメント（return では必須）",
+	 .offset = offsetof(progress_values, comment)},
 	{.use = &cli_opt_plan, .help = "open: 評価する計画の版（既定: 最新の計画）"},
 	{.use = &cli_opt_format,
 	 .choices = progress_formats,
@@ -63,11 +75,13 @@ const cli_option cmd_progress_options[] = {
 
 const cli_help cmd_progress_help = {
 	.usage = "sasae progress open --year 年度 --deadline YYYY-MM-DD [--plan SLUG[@版]] [--config FILE]\n"
-		 "        sasae progress status --year 年度 [--format text|json]\n"
-		 "        sasae progress pending --year 年度 [--department 部署名] [--format text|json]\n"
+		 "        sasae progress status [--year 年度] [--format text|json]\n"
+		 "        sasae progress pending [--year 年度] [--department 部署名] [--format text|json]\n"
 		 "        sasae progress export --year 年度 [--department 部署名] [--format csv] [--output FILE]\n"
 		 "        sasae progress import FILE\n"
-		 "        sasae progress report --year 年度 [--format text|json]",
+		 "        sasae progress report [--year 年度] [--format text|json]\n"
+		 "        sasae progress submit|return|accept|confirm|publish --year 年度 --program 事業ID\n"
+		 "                       [--comment 文]",
 	.description =
 		"事業の進捗管理（年度ごとの評価シート）を扱います（docs/progress.md）。\n\n"
 		"open      年度を始めます。計画の版の事業ごとに下書きのシートを作り、前年度のシートの\n"
@@ -80,14 +94,23 @@ const cli_help cmd_progress_help = {
 		"import    記入した CSV を取り込みます。一つのトランザクションで、直すところが一つでも\n"
 		"          あれば何も書き込まず、すべてを「ファイル:行:列: 内容」で表示します。\n"
 		"          同じファイルをもう一度取り込んでも何も変わりません。\n"
-		"report    部・施策・担当課ごとの自己評価の分布と指標の達成状況（集計）。\n\n"
-		"端末の操作者は計画所管課として扱われ、変更はすべて監査ログに残ります（sasae audit）。",
+		"report    部・施策・担当課ごとの自己評価の分布と指標の達成状況（集計）。\n"
+		"submit    シートを提出します（下書き・差し戻しから。必須の項目がそろっていること）。\n"
+		"return    シートを差し戻します（--comment に直すところを書きます）。\n"
+		"accept    担当課が承認したシートを計画所管課として承認します。\n"
+		"confirm   所管課承認のシートを確定します（以後の変更は計画所管課だけ）。\n"
+		"publish   確定したシートを公開します。\n\n"
+		"status、pending、report で --year を省くと、いちばん新しい年度を使います。\n"
+		"端末の操作者は計画所管課として扱われ、変更はすべて監査ログに残ります（sasae audit）。\n"
+		"担当課の承認（approve）は担当課の承認者がウェブで行います。",
 	.examples = "sasae progress open --year 2025 --deadline 2026-05-29\n"
 		    "sasae progress export --year 2025 --department 健康福祉局 --output 健康福祉局.csv\n"
 		    "sasae progress import 健康福祉局.csv\n"
-		    "sasae progress pending --year 2025",
-	.exit_codes = "0 成功, 2 使い方の誤り, 65 その年度はもう始まっている／ファイルの中身の誤り,\n"
-		      "            66 年度・計画・ファイルがない, 70 内部エラー, 74 入出力エラー",
+		    "sasae progress pending --year 2025\n"
+		    "sasae progress return --year 2025 --program p0012 --comment \"指標の実績値を記入してください\"",
+	.exit_codes = "0 成功, 2 使い方の誤り, 65 その年度はもう始まっている／ファイルの中身の誤り／\n"
+		      "            その状態からはできない操作, 66 年度・計画・事業・ファイルがない,\n"
+		      "            70 内部エラー, 74 入出力エラー",
 };
 
 /* The state counts of one department. */
@@ -376,6 +399,54 @@ static int progress_export(sasae_store *store, int year, const char *dept, const
 	return status;
 }
 
+/* The newest year with a cycle, for status/pending/report without --year: 0, or the exit status
+   after printing why (66 when no year is open). */
+static int newest_year(sasae_store *store, int *year)
+{
+	sasae_progress_cycle *c = NULL;
+	size_t n = 0;
+	sasae_error err = {0};
+	if (sasae_progress_cycle_list(store, &c, &n, &err))
+		return cli_fail(&err);
+	if (n == 0) {
+		sasae_error_set(&err, SASAE_ENOTFOUND, NULL, 0,
+				"進捗管理を始めた年度がありません（sasae progress open で始めます）");
+		return cli_fail(&err);
+	}
+	*year = c[0].year;
+	sasae_progress_cycles_free(c, n);
+	return 0;
+}
+
+/* submit|return|accept|confirm|publish of one sheet as the operator (the office).  Problems that
+   keep a sheet from being submitted are printed one a line as "PROGRAM: field: message". */
+static int progress_act(sasae_store *store, int year, const char *name, const char *program,
+			const char *comment)
+{
+	sasae_progress_action action;
+	sasae_error err = {0};
+	sasae_progress_problem *p = NULL;
+	size_t np = 0;
+	sasae_actor who = SASAE_ACTOR_CLI;
+	int rc = sasae_progress_action_parse(name, &action, &err);
+	if (rc == 0)
+		rc = sasae_progress_act(store, &who, NULL, year, program, action, comment, &p, &np, &err);
+	for (size_t i = 0; i < np; i++)
+		fprintf(stderr, "%s: %s: %s\n", program, p[i].field, p[i].message);
+	sasae_progress_problems_free(p, np);
+	if (rc == SASAE_EUSAGE && np)
+		rc = SASAE_EDATA, err.code = SASAE_EDATA;
+	if (rc)
+		return cli_fail(&err);
+	sasae_progress_sheet sh = {0};
+	if (sasae_progress_sheet_get(store, year, program, &sh, &err))
+		return cli_fail(&err);
+	printf("%d 年度 %s「%s」は「%s」になりました。\n", year, sh.program, sh.name,
+	       sasae_progress_state_label(sh.state));
+	sasae_progress_sheet_clear(&sh);
+	return 0;
+}
+
 int cmd_progress(const cli_command *cmd, int argc, char **argv, cli_common *common)
 {
 	progress_values v = {0};
@@ -383,25 +454,31 @@ int cmd_progress(const cli_command *cmd, int argc, char **argv, cli_common *comm
 	if (!cli_parse(&status, cmd, &argc, argv, common, &v))
 		return status;
 	const char *sub = argc > 1 ? argv[1] : NULL;
-	static const char *const subs[] = {"open", "status", "pending", "export", "import", "report"};
+	/* 0–5 read or write as named; 6– move a sheet along the workflow (the operator is the office,
+	   so approve, the department approver's, is the web's). */
+	static const char *const subs[] = {"open",   "status", "pending", "export",  "import",
+					   "report", "submit", "return",  "accept", "confirm",
+					   "publish"};
+	enum { NSUBS = sizeof subs / sizeof subs[0], FIRST_ACT = 6 };
 	int which = -1;
-	for (int i = 0; sub && i < 6; i++)
+	for (int i = 0; sub && i < NSUBS; i++)
 		if (strcmp(sub, subs[i]) == 0)
 			which = i;
 	if (sub == NULL)
-		return cli_usage_error(cmd,
-				       "open、status、pending、export、import、report のどれかを指定してください");
+		return cli_usage_error(cmd, "open、status、pending、export、import、report、submit、return、"
+					    "accept、confirm、publish のどれかを指定してください");
 	if (which < 0)
 		return cli_usage_error(cmd,
-				       "「%s」はありません。open、status、pending、export、import、report のどれかです",
-				       sasae_utf8_valid(sub, strlen(sub), NULL) && strlen(sub) < 32 ? sub
-												    : "?");
+				       "「%s」はありません。open、status、pending、export、import、report、submit、"
+				       "return、accept、confirm、publish のどれかです",
+				       sasae_utf8_valid(sub, strlen(sub), NULL) && strlen(sub) < 32 ? sub : "?");
 	bool is_import = which == 4;
+	bool is_act = which >= FIRST_ACT;
 	if (argc > (is_import ? 3 : 2))
 		return cli_usage_error(cmd, "余分な引数「%s」があります", argv[is_import ? 3 : 2]);
 	if (is_import && argc < 3)
 		return cli_usage_error(cmd, "import には取り込む CSV ファイルを指定してください");
-	if (!is_import && v.year == 0)
+	if ((which == 0 || which == 3 || is_act) && v.year == 0)
 		return cli_usage_error(cmd, "%s には --year（年度、例: 2025）を指定してください", sub);
 	if (is_import && v.year)
 		return cli_usage_error(cmd,
@@ -415,21 +492,36 @@ int cmd_progress(const cli_command *cmd, int argc, char **argv, cli_common *comm
 		return cli_usage_error(cmd, "--department は export と pending で使います");
 	if (v.output && which != 3)
 		return cli_usage_error(cmd, "--output は export で使います");
+	if ((v.program || v.comment) && !is_act)
+		return cli_usage_error(cmd, "--program と --comment は submit、return、accept、confirm、"
+					    "publish で使います");
+	if (is_act && v.program == NULL)
+		return cli_usage_error(cmd, "%s には --program（事業ID、例: p0012）を指定してください", sub);
 	const char *format = common->format;
 	if (format && which == 3 && strcmp(format, "csv") != 0)
 		return cli_usage_error(cmd, "export の --format は csv です（xlsx はまだありません）");
 	if (format && which != 3 && strcmp(format, "csv") == 0)
 		return cli_usage_error(cmd, "--format csv は export で使います");
-	if (format && (which == 0 || which == 4))
+	if (format && (which == 0 || which == 4 || is_act))
 		return cli_usage_error(cmd, "--format は status、pending、report、export で使います");
 	if (format == NULL)
 		format = "text";
 
-	bool writes = which == 0 || which == 4;
+	bool writes = which == 0 || which == 4 || is_act;
 	sasae_store *store = NULL;
 	if ((status = cli_open_store(&store, common->db, writes ? 0 : SASAE_STORE_READONLY)) != 0)
 		return status;
 	sasae_error err = {0};
+	int year = v.year;
+	if (year == 0 && (status = newest_year(store, &year)) != 0) {
+		sasae_store_close(store);
+		return status;
+	}
+	if (is_act) {
+		status = progress_act(store, year, subs[which], v.program, v.comment);
+		sasae_store_close(store);
+		return status;
+	}
 	switch (which) {
 	case 0: {
 		int64_t version = 0;
@@ -450,11 +542,11 @@ int cmd_progress(const cli_command *cmd, int argc, char **argv, cli_common *comm
 			printf("%d 年度の進捗管理を始めました（提出期限 %s）。\n", v.year, v.deadline);
 		break;
 	}
-	case 1: status = progress_status(store, v.year, format); break;
-	case 2: status = progress_pending(store, v.year, v.department, format); break;
+	case 1: status = progress_status(store, year, format); break;
+	case 2: status = progress_pending(store, year, v.department, format); break;
 	case 3: status = progress_export(store, v.year, v.department, v.output); break;
 	case 4: status = progress_import(cmd, store, argv[2]); break;
-	default: status = progress_report(store, v.year, format); break;
+	default: status = progress_report(store, year, format); break;
 	}
 	sasae_store_close(store);
 	return status;
