@@ -103,11 +103,12 @@ const cli_help cmd_progress_help = {
 		"status、pending、report で --year を省くと、いちばん新しい年度を使います。\n"
 		"端末の操作者は計画所管課として扱われ、変更はすべて監査ログに残ります（sasae audit）。\n"
 		"担当課の承認（approve）は担当課の承認者がウェブで行います。",
-	.examples = "sasae progress open --year 2025 --deadline 2026-05-29\n"
-		    "sasae progress export --year 2025 --department 健康福祉局 --output 健康福祉局.csv\n"
-		    "sasae progress import 健康福祉局.csv\n"
-		    "sasae progress pending --year 2025\n"
-		    "sasae progress return --year 2025 --program p0012 --comment \"指標の実績値を記入してください\"",
+	.examples =
+		"sasae progress open --year 2025 --deadline 2026-05-29\n"
+		"sasae progress export --year 2025 --department 健康福祉局 --output 健康福祉局.csv\n"
+		"sasae progress import 健康福祉局.csv\n"
+		"sasae progress pending --year 2025\n"
+		"sasae progress return --year 2025 --program p0012 --comment \"指標の実績値を記入してください\"",
 	.exit_codes = "0 成功, 2 使い方の誤り, 65 その年度はもう始まっている／ファイルの中身の誤り／\n"
 		      "            その状態からはできない操作, 66 年度・計画・事業・ファイルがない,\n"
 		      "            70 内部エラー, 74 入出力エラー",
@@ -420,8 +421,7 @@ static int newest_year(sasae_store *store, int *year)
 
 /* submit|return|accept|confirm|publish of one sheet as the operator (the office).  Problems that
    keep a sheet from being submitted are printed one a line as "PROGRAM: field: message". */
-static int progress_act(sasae_store *store, int year, const char *name, const char *program,
-			const char *comment)
+static int progress_act(sasae_store *store, int year, const char *name, const char *program, const char *comment)
 {
 	sasae_progress_action action;
 	sasae_error err = {0};
@@ -456,9 +456,8 @@ int cmd_progress(const cli_command *cmd, int argc, char **argv, cli_common *comm
 	const char *sub = argc > 1 ? argv[1] : NULL;
 	/* 0–5 read or write as named; 6– move a sheet along the workflow (the operator is the office,
 	   so approve, the department approver's, is the web's). */
-	static const char *const subs[] = {"open",   "status", "pending", "export",  "import",
-					   "report", "submit", "return",  "accept", "confirm",
-					   "publish"};
+	static const char *const subs[] = {"open",   "status", "pending", "export",  "import", "report",
+					   "submit", "return", "accept",  "confirm", "publish"};
 	enum { NSUBS = sizeof subs / sizeof subs[0], FIRST_ACT = 6 };
 	int which = -1;
 	for (int i = 0; sub && i < NSUBS; i++)
@@ -471,7 +470,8 @@ int cmd_progress(const cli_command *cmd, int argc, char **argv, cli_common *comm
 		return cli_usage_error(cmd,
 				       "「%s」はありません。open、status、pending、export、import、report、submit、"
 				       "return、accept、confirm、publish のどれかです",
-				       sasae_utf8_valid(sub, strlen(sub), NULL) && strlen(sub) < 32 ? sub : "?");
+				       sasae_utf8_valid(sub, strlen(sub), NULL) && strlen(sub) < 32 ? sub
+												    : "?");
 	bool is_import = which == 4;
 	bool is_act = which >= FIRST_ACT;
 	if (argc > (is_import ? 3 : 2))

@@ -53,9 +53,20 @@ t_help() {
 	run progress frobnicate
 	expect_rc 2 "unknown subcommand"
 	expect_err_has "frobnicate"
-	run progress status
-	expect_rc 2 "no --year"
+	run progress export
+	expect_rc 2 "export without --year"
 	expect_err_has "--year"
+	run progress submit --year 2025
+	expect_rc 2 "submit without --program"
+	expect_err_has "--program"
+	run progress status --program p0001
+	expect_rc 2 "--program outside the workflow"
+	# approve is the department approver's (on the web), not the operator's
+	run progress approve --year 2025 --program p0001
+	expect_rc 2 "approve from the terminal"
+	expect_err_has "approve"
+	run progress submit --year 2025 --program p0001 --format json
+	expect_rc 2 "--format with submit"
 }
 
 t_open() {
@@ -65,6 +76,9 @@ t_open() {
 	run --db "$PDB" progress status --year 2025
 	expect_rc 66 "status before open"
 	expect_err_has "2025 年度の進捗管理は始まっていません"
+	run --db "$PDB" progress status
+	expect_rc 66 "status without --year before any open"
+	expect_err_has "進捗管理を始めた年度がありません"
 	run --db "$PDB" progress open --year 2025 --deadline 2026-02-30
 	expect_rc 2 "a date that does not exist"
 	expect_err_has "提出期限"
@@ -167,10 +181,89 @@ PY
 		"1 173 1 1" "report total"
 }
 
+# The workflow from the terminal (the operator acts as the office): the sheet filled by the import
+# above is submitted, refused what its state does not allow, and returned with a comment.
+t_workflow() {
+	begin workflow
+	local p1 p2 n0 d0
+	p1=$(python3 -c 'import csv,sys; print(list(csv.reader(open(sys.argv[1], encoding="utf-8-sig")))[1][1])' "$ROOT/filled.csv")
+	p2=$(python3 - "$ROOT/filled.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig")))
+print(next(r[1] for r in rows[2:] if r[1] and r[1] != rows[1][1]))
+PY
+)
+	n0=$(audit_rows)
+	d0=$(db_digest)
+	# an empty sheet cannot be submitted: 実施状況, 自己評価, 評価理由, 今後の方向性 are required
+	run --db "$PDB" progress submit --year 2025 --program "$p2"
+	expect_rc 65 "submit an empty sheet"
+	expect_err_has "$p2: status: "
+	expect_err_has "$p2: grade: "
+	expect_err_has "$p2: grade_reason: "
+	expect_err_has "$p2: direction: "
+	expect_eq "$(db_digest)" "$d0" "refused submit leaves the bytes"
+	run --db "$PDB" progress confirm --year 2025 --program "$p1"
+	expect_rc 65 "confirm a draft"
+	expect_err_has "「下書き」の状態のシートは「確定」できません"
+	run --db "$PDB" progress submit --year 2025 --program p9999
+	expect_rc 66 "no such program"
+	run --db "$PDB" progress submit --year 2024 --program "$p1"
+	expect_rc 66 "no such year"
+	expect_eq "$(audit_rows)" "$n0" "nothing audited while refused"
+	run --db "$PDB" progress submit --year 2025 --program "$p1"
+	expect_rc 0 "submit"
+	expect_out_has "「提出済み」になりました"
+	expect_eq "$(audit_rows)" $((n0 + 1)) "one audit row for submit"
+	run --db "$PDB" progress submit --year 2025 --program "$p1"
+	expect_rc 65 "submit twice"
+	run --db "$PDB" progress accept --year 2025 --program "$p1"
+	expect_rc 65 "accept before the department approved"
+	expect_err_has "「提出済み」の状態のシートは「承認（所管課）」できません"
+	run --db "$PDB" progress return --year 2025 --program "$p1"
+	expect_rc 2 "return without a comment"
+	expect_err_has "差し戻すときは"
+	run --db "$PDB" progress return --year 2025 --program "$p1" --comment "指標の目標値の根拠を書いてください"
+	expect_rc 0 "return"
+	expect_out_has "「差し戻し」になりました"
+	expect_eq "$(audit_rows)" $((n0 + 2)) "one audit row for return"
+	"$SASAE" --db "$PDB" audit --format json >"$ROOT/audit.json"
+	expect_eq "$(python3 - "$ROOT/audit.json" "$p1" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))
+mine = [r for r in rows if r.get("target") == "progress:2025:" + sys.argv[2]]
+acts = sorted(r["action"] for r in mine)
+print(" ".join(acts))
+PY
+)" "progress.edit progress.return progress.submit" "audit actions of the sheet"
+	# the returned sheet is pending again, with the comment
+	run --db "$PDB" progress pending --year 2025 --format json
+	expect_eq "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print([p["state"]+" "+p["note"] for p in d["pending"] if p["program"]==sys.argv[2]][0])' "$T/out" "$p1")" \
+		"returned 指標の目標値の根拠を書いてください" "returned sheet pending with its note"
+	# status without --year: the newest year (2025)
+	run --db "$PDB" progress status --format json
+	expect_rc 0 "status without --year"
+	expect_eq "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["year"], d["states"]["returned"], d["states"]["draft"])' "$T/out")" \
+		"2025 1 173" "state counts"
+}
+
+# Days to the deadline, against the Japanese calendar date computed here.
+t_days() {
+	begin days
+	local want
+	want=$(python3 -c 'import datetime as d; j=d.datetime.now(d.timezone(d.timedelta(hours=9))).date(); print((d.date(2026,5,29)-j).days)')
+	run --db "$PDB" progress pending --format json
+	expect_rc 0 "pending without --year"
+	expect_eq "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["year"], d["days_left"])' "$T/out")" \
+		"2025 $want" "days_left"
+}
+
 t_help
 t_open
 t_export_import
 t_pending_report
+t_workflow
+t_days
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -232,7 +232,8 @@ int sasae_progress_rollup_compute(sasae_store *s, int year, sasae_progress_rollu
 /* ---- reminders ---- */
 
 /* The sheets of year not yet submitted (draft or returned), with their departments, ordered by
-   department then program; *days_left the days from today (Unix seconds now, UTC date) to the
+   department then program; *days_left the days from today (Unix seconds now, as a date in Japan,
+   UTC+9) to the
    deadline (negative: overdue). */
 int sasae_progress_pending(sasae_store *s, int year, int64_t now, sasae_progress_sheet **out, size_t *n,
 			   int *days_left, sasae_error *err);
