@@ -57,12 +57,12 @@ const cli_option cmd_progress_options[] = {
 	{.name = "program",
 	 .arg = "事業ID",
 	 .kind = CLI_STRING,
-	 .help = "submit/return/accept/confirm/publish: 対象の事業（例: p0012）",
+	 .help = "submit〜publish: 対象の事業（例: p0012）",
 	 .offset = offsetof(progress_values, program)},
 	{.name = "comment",
 	 .arg = "文",
 	 .kind = CLI_STRING,
-	 .help = "submit/return/accept/confirm/publish: コメント（return では必須）",
+	 .help = "submit〜publish: コメント（return では必須）",
 	 .offset = offsetof(progress_values, comment)},
 	{.use = &cli_opt_plan, .help = "open: 評価する計画の版（既定: 最新の計画）"},
 	{.use = &cli_opt_format,
@@ -80,8 +80,8 @@ const cli_help cmd_progress_help = {
 		 "        sasae progress export --year 年度 [--department 部署名] [--format csv] [--output FILE]\n"
 		 "        sasae progress import FILE\n"
 		 "        sasae progress report [--year 年度] [--format text|json]\n"
-		 "        sasae progress submit|return|accept|confirm|publish --year 年度 --program 事業ID\n"
-		 "                       [--comment 文]",
+		 "        sasae progress submit|return|approve|accept|confirm|publish --year 年度\n"
+		 "                       --program 事業ID [--comment 文]",
 	.description =
 		"事業の進捗管理（年度ごとの評価シート）を扱います（docs/progress.md）。\n\n"
 		"open      年度を始めます。計画の版の事業ごとに下書きのシートを作り、前年度のシートの\n"
@@ -97,12 +97,13 @@ const cli_help cmd_progress_help = {
 		"report    部・施策・担当課ごとの自己評価の分布と指標の達成状況（集計）。\n"
 		"submit    シートを提出します（下書き・差し戻しから。必須の項目がそろっていること）。\n"
 		"return    シートを差し戻します（--comment に直すところを書きます）。\n"
+		"approve   提出されたシートを担当課として承認します。\n"
 		"accept    担当課が承認したシートを計画所管課として承認します。\n"
 		"confirm   所管課承認のシートを確定します（以後の変更は計画所管課だけ）。\n"
 		"publish   確定したシートを公開します。\n\n"
 		"status、pending、report で --year を省くと、いちばん新しい年度を使います。\n"
-		"端末の操作者は計画所管課として扱われ、変更はすべて監査ログに残ります（sasae audit）。\n"
-		"担当課の承認（approve）は担当課の承認者がウェブで行います。",
+		"端末の操作者は計画所管課として扱われ（担当課の承認もできます）、変更はすべて監査ログに\n"
+		"残ります（sasae audit）。",
 	.examples =
 		"sasae progress open --year 2025 --deadline 2026-05-29\n"
 		"sasae progress export --year 2025 --department 健康福祉局 --output 健康福祉局.csv\n"
@@ -419,7 +420,7 @@ static int newest_year(sasae_store *store, int *year)
 	return 0;
 }
 
-/* submit|return|accept|confirm|publish of one sheet as the operator (the office).  Problems that
+/* submit|return|approve|accept|confirm|publish of one sheet as the operator (the office).  Problems that
    keep a sheet from being submitted are printed one a line as "PROGRAM: field: message". */
 static int progress_act(sasae_store *store, int year, const char *name, const char *program, const char *comment)
 {
@@ -454,10 +455,10 @@ int cmd_progress(const cli_command *cmd, int argc, char **argv, cli_common *comm
 	if (!cli_parse(&status, cmd, &argc, argv, common, &v))
 		return status;
 	const char *sub = argc > 1 ? argv[1] : NULL;
-	/* 0–5 read or write as named; 6– move a sheet along the workflow (the operator is the office,
-	   so approve, the department approver's, is the web's). */
-	static const char *const subs[] = {"open",   "status", "pending", "export",  "import", "report",
-					   "submit", "return", "accept",  "confirm", "publish"};
+	/* 0–5 read or write as named; 6– move a sheet along the workflow (the operator at the terminal
+	   may take every step, approve included: sasae_progress_may). */
+	static const char *const subs[] = {"open",   "status", "pending", "export", "import",  "report",
+					   "submit", "return", "approve", "accept", "confirm", "publish"};
 	enum { NSUBS = sizeof subs / sizeof subs[0], FIRST_ACT = 6 };
 	int which = -1;
 	for (int i = 0; sub && i < NSUBS; i++)
@@ -465,11 +466,11 @@ int cmd_progress(const cli_command *cmd, int argc, char **argv, cli_common *comm
 			which = i;
 	if (sub == NULL)
 		return cli_usage_error(cmd, "open、status、pending、export、import、report、submit、return、"
-					    "accept、confirm、publish のどれかを指定してください");
+					    "approve、accept、confirm、publish のどれかを指定してください");
 	if (which < 0)
 		return cli_usage_error(cmd,
 				       "「%s」はありません。open、status、pending、export、import、report、submit、"
-				       "return、accept、confirm、publish のどれかです",
+				       "return、approve、accept、confirm、publish のどれかです",
 				       sasae_utf8_valid(sub, strlen(sub), NULL) && strlen(sub) < 32 ? sub
 												    : "?");
 	bool is_import = which == 4;
@@ -493,8 +494,8 @@ int cmd_progress(const cli_command *cmd, int argc, char **argv, cli_common *comm
 	if (v.output && which != 3)
 		return cli_usage_error(cmd, "--output は export で使います");
 	if ((v.program || v.comment) && !is_act)
-		return cli_usage_error(cmd, "--program と --comment は submit、return、accept、confirm、"
-					    "publish で使います");
+		return cli_usage_error(cmd, "--program と --comment は submit、return、approve、accept、"
+					    "confirm、publish で使います");
 	if (is_act && v.program == NULL)
 		return cli_usage_error(cmd, "%s には --program（事業ID、例: p0012）を指定してください", sub);
 	const char *format = common->format;

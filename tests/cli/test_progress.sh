@@ -61,10 +61,8 @@ t_help() {
 	expect_err_has "--program"
 	run progress status --program p0001
 	expect_rc 2 "--program outside the workflow"
-	# approve is the department approver's (on the web), not the operator's
-	run progress approve --year 2025 --program p0001
-	expect_rc 2 "approve from the terminal"
-	expect_err_has "approve"
+	run progress approve --program p0001
+	expect_rc 2 "approve without --year"
 	run progress submit --year 2025 --program p0001 --format json
 	expect_rc 2 "--format with submit"
 }
@@ -245,6 +243,47 @@ PY
 	expect_rc 0 "status without --year"
 	expect_eq "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["year"], d["states"]["returned"], d["states"]["draft"])' "$T/out")" \
 		"2025 1 173" "state counts"
+	# the whole way: submit → approve → accept → confirm, a change after 確定 is the office's
+	# (progress.amend), then publish; a published sheet takes no change
+	local st
+	for st in submit:提出済み approve:担当課承認 accept:所管課承認 confirm:確定; do
+		run --db "$PDB" progress "${st%%:*}" --year 2025 --program "$p1"
+		expect_rc 0 "${st%%:*}"
+		expect_out_has "「${st#*:}」になりました"
+	done
+	expect_eq "$(audit_rows)" $((n0 + 6)) "one audit row per step"
+	python3 - "$ROOT/filled.csv" "$ROOT/amend.csv" <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
+rows[1][10] = "1,600"
+with open(sys.argv[2], "w", encoding="utf-8-sig", newline="") as f:
+    csv.writer(f, lineterminator="\r\n").writerows(rows)
+PY
+	run --db "$PDB" progress import "$ROOT/amend.csv"
+	expect_rc 0 "amend after confirm"
+	expect_out_has "1 件のシートを更新しました"
+	"$SASAE" --db "$PDB" audit --format json >"$ROOT/audit.json"
+	expect_eq "$(python3 - "$ROOT/audit.json" "$p1" <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))
+print(sum(1 for r in rows if r["action"] == "progress.amend" and r["target"] == "progress:2025:" + sys.argv[2]))
+PY
+)" "1" "the change after 確定 is audited as progress.amend"
+	run --db "$PDB" progress publish --year 2025 --program "$p1"
+	expect_rc 0 "publish"
+	expect_out_has "「公開」になりました"
+	d0=$(db_digest)
+	n0=$(audit_rows)
+	run --db "$PDB" progress import "$ROOT/filled.csv"
+	expect_rc 65 "a published sheet takes no change"
+	expect_err_has "$ROOT/filled.csv:2:"
+	expect_eq "$(db_digest)" "$d0" "published: bytes unchanged"
+	expect_eq "$(audit_rows)" "$n0" "published: no audit row"
+	run --db "$PDB" progress return --year 2025 --program "$p1" --comment "もう一度"
+	expect_rc 65 "return a published sheet"
+	run --db "$PDB" progress status --year 2025 --format json
+	expect_eq "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["states"]["published"], d["states"]["draft"])' "$T/out")" \
+		"1 173" "published count"
 }
 
 # Days to the deadline, against the Japanese calendar date computed here.
