@@ -246,7 +246,8 @@ int sasae_progress_pending(sasae_store *s, int year, int64_t now, sasae_progress
  * sasae_csv_cell).  Columns: 年度, 事業ID, 事業名, 担当課, 状態 (these five are read back only to
  * find the sheet), then one column per field of the configuration by its label, then the indicator
  * columns 指標名, 単位, 種別, 基準値, 目標値, 実績値, 矢印.  A sheet takes one row per indicator
- * (at least one); its second and later rows carry only the indicator columns.
+ * (at least one); its second and later rows repeat 年度 and 事業ID and carry only the indicator
+ * columns besides.
  */
 int sasae_progress_export_csv(sasae_store *s, int year, const char *department, sasae_buf *out,
 			      sasae_error *err);
