@@ -7,7 +7,8 @@ and an approver of 健康福祉局, an editor of 市民局, a council member); t
 left), the sheet form with each problem next to its field (400), the route's roles and the CSRF
 token (403), the department scope in the core (403 for another department's editor), the workflow
 through the POST routes (submit, return with a comment, approve, accept, confirm, publish) with one
-audit row per step, council comments, and the pages `private, no-store`.
+audit row per step, council comments, the council's packet (a chart and its table per part), and
+the pages `private, no-store`.
 
 The expected figures come from docs/progress.md (the workflow) and the plan (p0009 障害者差別解消の推進,
 健康福祉局).
@@ -117,6 +118,18 @@ def main():
         t.eq(r.status, 303, "council comment")
         t.ok("成果指標を加えてはどうか" in of.get(SHEET).text, "comment shown")
         t.eq(ed.post(SHEET + "/comments", {"text": "x"}).status, 403, "an editor does not comment here")
+
+        # the council's packet: p0009 (section 1-1, part 1) is the one sheet graded, B
+        r = co.get("/office/progress/2025")
+        t.eq(r.status, 200, "report")
+        t.eq(r.h("Cache-Control"), "private, no-store", "report private")
+        t.eq(r.text.count('<svg role="img"'), 6, "one chart per part (6 parts)")
+        t.ok('<th scope="row">B 概ね順調</th><td>1</td>' in r.text, "part 1's table: one B")
+        t.ok('<th scope="row">A 順調</th><td>0</td>' in r.text, "no A")
+        t.ok("<script" not in r.text and "http://" not in r.text.replace('xmlns="http://www.w3.org/2000/svg"', ""),
+             "no script, no outside request")
+        t.ok("研修の参加者（人）" in r.text, "the detail shows the indicator")
+        t.eq(ed.get("/office/progress/2025").status, 403, "an editor does not see the packet")
     finally:
         tw.finish(t, srv)
     con = sqlite3.connect(tw.DB)
