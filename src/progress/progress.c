@@ -1712,7 +1712,7 @@ int sasae_progress_import_csv(sasae_store *s, const sasae_actor *who, const sasa
 		for (size_t j = 0; j < ncol; j++) {
 			const char *cell = cell_text(row->cells[j]);
 			int fi = colfield[j];
-			if (fi <= -10) {
+			if (fi <= -10 && fi > -10 - NIND) { /* an indicator column (-100: unknown) */
 				int k = -(fi + 10);
 				if (blank(cell))
 					continue;
@@ -1794,7 +1794,7 @@ int sasae_progress_import_csv(sasae_store *s, const sasae_actor *who, const sasa
 			    ii >= 1 && ii <= sheets[k].nind) {
 				line = sheets[k].ind_lines[ii - 1];
 				for (size_t j = 0; j < col_of_key_cap; j++)
-					if (colfield[j] <= -10 &&
+					if (colfield[j] <= -10 && colfield[j] > -10 - NIND &&
 					    strcmp(IND_KEYS[-(colfield[j] + 10)], sub) == 0)
 						col = j + 1;
 			} else {
