@@ -192,6 +192,7 @@ static void sheet_page(web_ctx *c, int status, int year, const char *program, js
 	if (rc) {
 		json_decref(typed);
 		sasae_progress_cycle_clear(&cy);
+		sasae_progress_sheet_clear(&sh);
 		web_core_fail(c, rc, &err);
 		return;
 	}
