@@ -52,6 +52,7 @@ CLI_DECLARE_COMMAND(tags);
 CLI_DECLARE_COMMAND(find);
 CLI_DECLARE_COMMAND(user);
 CLI_DECLARE_COMMAND(audit);
+CLI_DECLARE_COMMAND(progress);
 
 /* The program name used in messages ("sasae"). */
 extern const char *cli_prog;

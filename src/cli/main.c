@@ -88,6 +88,11 @@ static const cli_command commands[] = {
 	 .options = cmd_audit_options,
 	 .help = &cmd_audit_help,
 	 .summary = "監査ログ（だれが・いつ・何を変えたか）を表示する"},
+	{.name = "progress",
+	 .run = cmd_progress,
+	 .options = cmd_progress_options,
+	 .help = &cmd_progress_help,
+	 .summary = "年度ごとの進捗管理（open status pending export import report）"},
 };
 enum { NCOMMANDS = sizeof commands / sizeof commands[0] };
 

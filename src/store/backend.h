@@ -24,10 +24,11 @@
 #include "sasae/store.h"
 
 /* The version of the table this build knows. */
-#define SASAE_STORE_BACKEND_VERSION 2
+#define SASAE_STORE_BACKEND_VERSION 3
 
 #include "sasae/accounts.h"
 #include "sasae/office.h"
+#include "sasae/progress.h"
 
 /* A backend's import in progress (its own struct). */
 typedef struct sasae_backend_import sasae_backend_import;
@@ -217,6 +218,29 @@ struct sasae_store_backend {
 			    sasae_error *err);
 	int (*comment_insert)(sasae_store_backend *b, const char *target, const char *login, const char *at,
 			      const char *text, int64_t *id, sasae_error *err);
+
+	/* ---- yearly progress (version 3; schema 006): rows only, the rules are src/progress/'s ---- */
+
+	/* The cycle of year: *found false when there is none (out untouched). */
+	int (*progress_cycle_get)(sasae_store_backend *b, int year, sasae_progress_cycle *out, bool *found,
+				  sasae_error *err);
+	/* Every cycle, newest year first. */
+	int (*progress_cycle_list)(sasae_store_backend *b, sasae_progress_cycle **out, size_t *n,
+				   sasae_error *err);
+	int (*progress_cycle_insert)(sasae_store_backend *b, const sasae_progress_cycle *c, sasae_error *err);
+	/* One sheet: *found false when there is none (out untouched). */
+	int (*progress_sheet_get)(sasae_store_backend *b, int year, const char *program,
+				  sasae_progress_sheet *out, bool *found, sasae_error *err);
+	/* The sheets of year ordered by program id. */
+	int (*progress_sheet_list)(sasae_store_backend *b, int year, sasae_progress_sheet **out, size_t *n,
+				   sasae_error *err);
+	/* Store a sheet (replacing the one of its year and program). */
+	int (*progress_sheet_put)(sasae_store_backend *b, const sasae_progress_sheet *sh, sasae_error *err);
+	/* Comments of year on target (NULL: all), oldest first. */
+	int (*progress_comment_list)(sasae_store_backend *b, int year, const char *target,
+				     sasae_comment **out, size_t *n, sasae_error *err);
+	int (*progress_comment_insert)(sasae_store_backend *b, int year, const char *target, const char *login,
+				       const char *at, const char *text, int64_t *id, sasae_error *err);
 
 	/* ---- optional (NULL: the core's fallback) ---- */
 

@@ -23,15 +23,17 @@ int sasae_store_attach(sasae_store **out, sasae_store_backend *b, sasae_error *e
 	if (b->version != SASAE_STORE_BACKEND_VERSION || !b->free || !b->variants || !b->import_begin ||
 	    !b->import_title || !b->import_part || !b->import_section || !b->import_program ||
 	    !b->import_listing || !b->import_warning || !b->import_commit || !b->import_abort || !b->plans ||
-	    !b->resolve || !b->load_listings || !b->search || !b->search_ids || !b->reindex ||
-	    !b->finder_file || !b->tx_begin || !b->tx_commit || !b->tx_rollback || !b->user_list ||
-	    !b->user_get || !b->user_insert || !b->user_set_hash || !b->user_set_disabled ||
-	    !b->user_set_last_login || !b->grant_put || !b->session_insert || !b->session_get ||
-	    !b->session_touch || !b->session_delete || !b->session_delete_user || !b->failure_add ||
-	    !b->failure_count || !b->failure_clear || !b->audit_add || !b->audit_list || !b->plan_id ||
-	    !b->version_label || !b->version_exists || !b->triage_list || !b->triage_get || !b->triage_put ||
-	    !b->public_get || !b->public_set || !b->part_title_get || !b->part_title_put || !b->file_put ||
-	    !b->program_get || !b->comment_list || !b->comment_insert) {
+	    !b->resolve || !b->load_listings || !b->search || !b->search_ids || !b->reindex || !b->finder_file ||
+	    !b->tx_begin || !b->tx_commit || !b->tx_rollback || !b->user_list || !b->user_get ||
+	    !b->user_insert || !b->user_set_hash || !b->user_set_disabled || !b->user_set_last_login ||
+	    !b->grant_put || !b->session_insert || !b->session_get || !b->session_touch ||
+	    !b->session_delete || !b->session_delete_user || !b->failure_add || !b->failure_count ||
+	    !b->failure_clear || !b->audit_add || !b->audit_list || !b->plan_id || !b->version_label ||
+	    !b->version_exists || !b->triage_list || !b->triage_get || !b->triage_put || !b->public_get ||
+	    !b->public_set || !b->part_title_get || !b->part_title_put || !b->file_put || !b->program_get ||
+	    !b->comment_list || !b->comment_insert || !b->progress_cycle_get || !b->progress_cycle_list ||
+	    !b->progress_cycle_insert || !b->progress_sheet_get || !b->progress_sheet_list ||
+	    !b->progress_sheet_put || !b->progress_comment_list || !b->progress_comment_insert) {
 		int rc = sasae_error_set(err, SASAE_EINTERNAL, NULL, 0,
 					 "保存先「%s」の実装がこの版の sasae と合いません（版 %u、必要な版 %d）",
 					 b->name ? b->name : "?", b->version, SASAE_STORE_BACKEND_VERSION);

@@ -60,6 +60,15 @@ void web_program_tags_page(web_ctx *c);
 void web_program_tags_post(web_ctx *c);
 void web_comment_post(web_ctx *c);
 
+/* progress_pages.c: yearly progress management (/office/progress…). */
+void web_office_progress(web_ctx *c);
+void web_office_progress_sheet(web_ctx *c);
+void web_office_progress_save(web_ctx *c);
+void web_office_progress_act(web_ctx *c);
+void web_office_progress_comment(web_ctx *c);
+/* progress_report.c: the council's packet of a year. */
+void web_office_progress_report(web_ctx *c);
+
 /* audit_page.c: the audit log. */
 void web_office_audit(web_ctx *c);
 void web_office_audit_csv(web_ctx *c);

@@ -26,6 +26,8 @@ static const struct {
 	{"file-reset", "データファイルを組み込みの内容に戻しました。公開ページに反映しました。"},
 	{"tags", "事業のタグの指定を保存しました。「支援をさがす」に反映しました。"},
 	{"comment", "コメントを書き込みました。"},
+	{"progress-saved", "シートを保存しました。"},
+	{"progress-moved", "シートの状態を進めました。"},
 };
 
 const char *web_done_message(const web_ctx *c)

@@ -30,7 +30,7 @@ enum {
 };
 
 /* The schema version this build writes and reads. */
-#define SASAE_SCHEMA_VERSION 5
+#define SASAE_SCHEMA_VERSION 6
 
 /*
  * Open (and with SASAE_STORE_CREATE create) the database at `db`, migrating its schema to

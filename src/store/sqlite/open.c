@@ -20,13 +20,14 @@ extern const char sasae_schema_002[];
 extern const char sasae_schema_003[];
 extern const char sasae_schema_004[];
 extern const char sasae_schema_005[];
+extern const char sasae_schema_006[];
 extern const char sasae_data_variants_tsv[];
 extern const size_t sasae_data_variants_tsv_len;
 /* Page cache of a writing connection, in KiB. */
 #define SASAE_STORE_CACHE_KIB "98304"
 
 static const char *const migrations[] = {sasae_schema_001, sasae_schema_002, sasae_schema_003,
-					 sasae_schema_004, sasae_schema_005};
+					 sasae_schema_004, sasae_schema_005, sasae_schema_006};
 int sqlb_db_error(sqlb *s, sasae_error *err, const char *what)
 {
 	return sasae_error_set(err, SASAE_EDB, s->path, 0, "データベースの%sに失敗しました: %s", what,
@@ -307,6 +308,14 @@ static const sasae_store_backend sqlb_table = {
 	.program_get = sqlb_program_get,
 	.comment_list = sqlb_comment_list,
 	.comment_insert = sqlb_comment_insert,
+	.progress_cycle_get = sqlb_progress_cycle_get,
+	.progress_cycle_list = sqlb_progress_cycle_list,
+	.progress_cycle_insert = sqlb_progress_cycle_insert,
+	.progress_sheet_get = sqlb_progress_sheet_get,
+	.progress_sheet_list = sqlb_progress_sheet_list,
+	.progress_sheet_put = sqlb_progress_sheet_put,
+	.progress_comment_list = sqlb_progress_comment_list,
+	.progress_comment_insert = sqlb_progress_comment_insert,
 	.count = sqlb_count,
 	.discard = sqlb_discard,
 };

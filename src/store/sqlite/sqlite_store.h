@@ -150,6 +150,22 @@ int sqlb_comment_list(sasae_store_backend *b, const char *target, sasae_comment 
 int sqlb_comment_insert(sasae_store_backend *b, const char *target, const char *login, const char *at,
 			const char *text, int64_t *id, sasae_error *err);
 
+/* ---- progress.c: yearly progress (schema 006) ---- */
+
+int sqlb_progress_cycle_get(sasae_store_backend *b, int year, sasae_progress_cycle *out, bool *found,
+			    sasae_error *err);
+int sqlb_progress_cycle_list(sasae_store_backend *b, sasae_progress_cycle **out, size_t *n, sasae_error *err);
+int sqlb_progress_cycle_insert(sasae_store_backend *b, const sasae_progress_cycle *c, sasae_error *err);
+int sqlb_progress_sheet_get(sasae_store_backend *b, int year, const char *program, sasae_progress_sheet *out,
+			    bool *found, sasae_error *err);
+int sqlb_progress_sheet_list(sasae_store_backend *b, int year, sasae_progress_sheet **out, size_t *n,
+			     sasae_error *err);
+int sqlb_progress_sheet_put(sasae_store_backend *b, const sasae_progress_sheet *sh, sasae_error *err);
+int sqlb_progress_comment_list(sasae_store_backend *b, int year, const char *target, sasae_comment **out,
+			       size_t *n, sasae_error *err);
+int sqlb_progress_comment_insert(sasae_store_backend *b, int year, const char *target, const char *login,
+				 const char *at, const char *text, int64_t *id, sasae_error *err);
+
 /* ---- compile.c ---- */
 
 /*
