@@ -42,6 +42,7 @@ typedef struct word {
 	char *bases;     /* dictionary forms without particles: " お金 ない " (NULL: none) */
 	char *reading;   /* its reading in hiragana, particles included, when 3 kana or more (NULL: none) */
 	char *reading_c; /* the same without particles (おかねない for お金がない), or NULL */
+	char *bases_v; /* bases with a last noun that is a verb's 連用形 as that verb (ひきこもる), or NULL */
 } word;
 
 typedef struct words {
@@ -238,6 +239,7 @@ static void words_free(words *w)
 		free(w->w[i].bases);
 		free(w->w[i].reading);
 		free(w->w[i].reading_c);
+		free(w->w[i].bases_v);
 	}
 	free(w->w);
 	w->w = NULL;
@@ -1035,6 +1037,34 @@ static bool all_kana(const char *s, size_t n)
 
 enum { MORPH_MIN_READING = 9 }; /* 3 kana: shorter readings meet too many homophones */
 
+/* The verb whose 連用形 noun is `noun` (ひきこもり → ひきこもる, いじめ → いじめる), or NULL: the
+   godan ending i → u, else the ichidan stem + る, kept only when MeCab reads the candidate as one
+   verb in its dictionary form.  tk is reused. */
+static char *verb_of_noun(sasae_morph *m, sasae_morph_tokens *tk, const char *noun)
+{
+	static const char *const i_row[] = {"き", "ぎ", "し", "ち", "に", "び", "み", "り", "い"};
+	static const char *const u_row[] = {"く", "ぐ", "す", "つ", "ぬ", "ぶ", "む", "る", "う"};
+	size_t n = strlen(noun);
+	if (n < 6) /* two characters at least */
+		return NULL;
+	const char *tail = noun + n - 3;
+	char cand[2][256];
+	int nc = 0;
+	for (size_t k = 0; k < sizeof i_row / sizeof *i_row; k++)
+		if (memcmp(tail, i_row[k], 3) == 0 && n < sizeof cand[0])
+			snprintf(cand[nc++], sizeof cand[0], "%.*s%s", (int)(n - 3), noun, u_row[k]);
+	unsigned char c0 = (unsigned char)tail[0], c1 = (unsigned char)tail[1];
+	if (c0 == 0xE3 && (c1 == 0x81 || c1 == 0x82) && n + 4 < sizeof cand[0]) /* hiragana: stem + る */
+		snprintf(cand[nc++], sizeof cand[0], "%sる", noun);
+	for (int k = 0; k < nc; k++) {
+		sasae_error e = {0};
+		if (sasae_morph_parse(tk, m, cand[k], strlen(cand[k]), &e) == 0 && tk->n == 1 &&
+		    tk->tok[0].pos == SASAE_MORPH_VERB && strcmp(tk->tok[0].base, cand[k]) == 0)
+			return sasae_strdup(cand[k]);
+	}
+	return NULL;
+}
+
 /* The dictionary forms (" a b ") and the reading of one everyday word; 0 or -1 (OOM). */
 static int analyse_word(word *w, sasae_morph *m, sasae_morph_tokens *tk)
 {
@@ -1066,10 +1096,33 @@ static int analyse_word(word *w, sasae_morph *m, sasae_morph_tokens *tk)
 		sasae_buf_appendf(&b, "%s ", t->base);
 		sasae_buf_append(&rc_, t->reading, strlen(t->reading));
 	}
+	/* the last noun of the word, when it may be a verb's 連用形 used as a noun (ひきこもり, いじめ) */
+	char *last = NULL;
+	size_t last_at = 0;
+	for (size_t i = tk->n; i-- > 0;)
+		if (!morph_skipped(&tk->tok[i])) {
+			if (tk->tok[i].pos == SASAE_MORPH_NOUN && (last = sasae_strdup(tk->tok[i].base)) == NULL)
+				b.oom = true;
+			last_at = b.len - strlen(tk->tok[i].base) - 1;
+			break;
+		}
 	int out = 0;
 	if (b.oom || r.oom || rc_.oom)
 		out = -1;
-	else {
+	else if (last) {
+		char *verb = verb_of_noun(m, tk, last);
+		if (verb) {
+			sasae_buf v = {0};
+			sasae_buf_append(&v, b.data, last_at);
+			sasae_buf_appendf(&v, "%s ", verb);
+			w->bases_v = sasae_buf_detach(&v);
+			free(verb);
+			if (w->bases_v == NULL)
+				out = -1;
+		}
+	}
+	free(last);
+	if (out == 0) {
 		if (kept > 0)
 			w->bases = sasae_buf_detach(&b);
 		if (readable && kept > 0 && r.len >= MORPH_MIN_READING)
@@ -1196,8 +1249,11 @@ static long reading_find(const text_words *t, const char *text, const char *r, b
    it in kana (にんちしょう for 認知症; the span starts and ends on word boundaries). */
 static long morph_find(const text_words *t, const char *text, const word *w)
 {
-	if (w->bases) {
-		const char *hit = strstr(t->bases, w->bases);
+	for (int v = 0; v < 2; v++) {
+		const char *wb = v ? w->bases_v : w->bases;
+		if (wb == NULL)
+			continue;
+		const char *hit = strstr(t->bases, wb);
 		if (hit) {
 			size_t off = (size_t)(hit - t->bases);
 			for (size_t i = 0; i < t->nkept; i++)
@@ -1207,7 +1263,6 @@ static long morph_find(const text_words *t, const char *text, const word *w)
 	}
 	long at = reading_find(t, text, w->reading, false);
 	return at >= 0 ? at : reading_find(t, text, w->reading_c, true);
-	return -1;
 }
 
 /* Code points of s[0..n) (valid UTF-8): a position comparable with the surface match's. */
@@ -1244,10 +1299,14 @@ int sasae_tags_read_text(sasae_text_meaning *out, const sasae_tag_data *d, const
 		morph = mr == 0;
 	}
 	for (size_t i = 0; i < d->neveryday && rc == 0; i++)
-		for (size_t k = 0; k < d->everyday[i].heard.n; k++) {
-			const word *w = &d->everyday[i].heard.w[k];
-			long pos = find_cps(cp, nt, w->cp, w->n);
-			if (pos < 0 && morph) {
+		for (size_t k = 0; k < 2 * d->everyday[i].heard.n; k++) {
+			/* every word of the line by its surface first, then by morphology */
+			size_t n = d->everyday[i].heard.n;
+			const word *w = &d->everyday[i].heard.w[k % n];
+			long pos = -1;
+			if (k < n)
+				pos = find_cps(cp, nt, w->cp, w->n);
+			else if (morph) {
 				long at = morph_find(&tw, nfkc, w);
 				if (at >= 0)
 					pos = cp_count(nfkc, (size_t)at);
