@@ -43,6 +43,7 @@ typedef struct word {
 	char *reading;   /* its reading in hiragana, particles included, when 3 kana or more (NULL: none) */
 	char *reading_c; /* the same without particles (おかねない for お金がない), or NULL */
 	char *bases_v; /* bases with a last noun that is a verb's 連用形 as that verb (ひきこもる), or NULL */
+	char *tail; /* a particle the word ends with (話を聞いて, 家から出な) that must follow, or NULL */
 } word;
 
 typedef struct words {
@@ -240,6 +241,7 @@ static void words_free(words *w)
 		free(w->w[i].reading);
 		free(w->w[i].reading_c);
 		free(w->w[i].bases_v);
+		free(w->w[i].tail);
 	}
 	free(w->w);
 	w->w = NULL;
@@ -1096,6 +1098,14 @@ static int analyse_word(word *w, sasae_morph *m, sasae_morph_tokens *tk)
 		sasae_buf_appendf(&b, "%s ", t->base);
 		sasae_buf_append(&rc_, t->reading, strlen(t->reading));
 	}
+	/* a word ending in a particle (a fragment such as 家から出な) is heard only with it */
+	for (size_t i = tk->n; i-- > 0;)
+		if (tk->tok[i].pos != SASAE_MORPH_SYMBOL) {
+			if (tk->tok[i].pos == SASAE_MORPH_PARTICLE &&
+			    (w->tail = sasae_strdup(tk->tok[i].base)) == NULL)
+				b.oom = true;
+			break;
+		}
 	/* the last noun of the word, when it may be a verb's 連用形 used as a noun (ひきこもり, いじめ) */
 	char *last = NULL;
 	size_t last_at = 0;
@@ -1253,12 +1263,20 @@ static long morph_find(const text_words *t, const char *text, const word *w)
 		const char *wb = v ? w->bases_v : w->bases;
 		if (wb == NULL)
 			continue;
-		const char *hit = strstr(t->bases, wb);
-		if (hit) {
+		size_t nw = 0; /* words in wb */
+		for (const char *c = wb + 1; *c; c++)
+			nw += *c == ' ';
+		for (const char *hit = strstr(t->bases, wb); hit; hit = strstr(hit + 1, wb)) {
 			size_t off = (size_t)(hit - t->bases);
-			for (size_t i = 0; i < t->nkept; i++)
-				if (t->at[i] == off)
+			for (size_t i = 0; i + nw <= t->nkept; i++) {
+				if (t->at[i] != off)
+					continue;
+				size_t next = t->kept[i + nw - 1] + 1; /* the token after the last word */
+				if (w->tail == NULL ||
+				    (next < t->tk.n && t->tk.tok[next].pos == SASAE_MORPH_PARTICLE &&
+				     strcmp(t->tk.tok[next].base, w->tail) == 0))
 					return (long)t->tk.tok[t->kept[i]].from;
+			}
 		}
 	}
 	long at = reading_find(t, text, w->reading, false);

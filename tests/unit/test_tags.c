@@ -263,7 +263,8 @@ static const char FORMS[] = "ひきこもり\twho:dementia\n"
 			    "しんどい\tneed:consultation\n"
 			    "お金がない\twho:children\n"
 			    "認知症\twho:elderly\n"
-			    "いじめ\tneed:learning\n";
+			    "いじめ\tneed:learning\n"
+			    "家から出な\tneed:place\n";
 
 static bool heard(const char *text, const char *tag)
 {
@@ -299,6 +300,9 @@ static void test_read_text_forms(void **state)
 	/* kana spellings meet kanji through readings, on word boundaries */
 	assert_true(heard("ちちが にんちしょう かもしれない", "who:elderly"));
 	assert_false(heard("認知が遅い", "who:elderly"));
+	/* a fragment ending in a particle is heard only with that particle */
+	assert_true(heard("兄が家から出なくなった", "need:place"));
+	assert_false(heard("兄は毎朝早く家から出ている", "need:place"));
 	/* nothing of it: no tag */
 	assert_false(heard("雨が降りそうです", "need:consultation"));
 }
