@@ -57,9 +57,10 @@ const cli_option cmd_find_options[] = {
 const cli_help cmd_find_help = {
 	.usage = "sasae find [--who ID]… [--need ID]… [--text \"…\"] [--limit N] [--offset N]\n"
 		 "                  [--format text|json] [--plan SLUG[@版]] [--db PATH]",
-	.description = "だれが（--who）、なにに困っているか（--need）、またはふだんの言葉（--text）から、\n"
-		       "合う事業を困りごとごとにまとめて表示します。本人が使えるサービス（相談窓口・居場所・給付など）が先です。\n"
-		       "各事業に、なぜ表示したか（当たったタグと語）を示します。選べる ID は「sasae tags」で見られます。",
+	.description =
+		"だれが（--who）、なにに困っているか（--need）、またはふだんの言葉（--text）から、\n"
+		"合う事業を困りごとごとにまとめて表示します。本人が使えるサービス（相談窓口・居場所・給付など）が先です。\n"
+		"各事業に、なぜ表示したか（当たったタグと語）を示します。選べる ID は「sasae tags」で見られます。",
 	.examples = "sasae find --who elderly,dementia --need consultation\n"
 		    "sasae find --text \"親の介護で疲れた\"",
 	.exit_codes = "0 さがした（0件を含む）, 2 引数の誤り, 66 データベースや計画がない",
@@ -69,11 +70,30 @@ static void put_text(sasae_buf *o, const sasae_finder *f, const sasae_finder_res
 {
 	const sasae_plan *plan = sasae_finder_plan(f);
 	const sasae_tag_data *d = sasae_finder_data(f);
+	if (r->found_by == SASAE_FINDER_NOTHING) {
+		size_t nfc = 0;
+		const sasae_first_contact *fc = sasae_first_contacts(&nfc);
+		sasae_buf_puts(o, "書かれたことに合う事業は、計画の中に見つかりませんでした。");
+		if (r->meaning.nwords) {
+			sasae_buf_puts(o, "（さがした言葉:");
+			for (size_t i = 0; i < r->meaning.nwords; i++)
+				sasae_buf_appendf(o, " 「%s」", r->meaning.words[i]);
+			sasae_buf_puts(o, "）");
+		}
+		sasae_buf_puts(o, "\n\nまず相談できるところ:\n");
+		for (size_t i = 0; i < nfc; i++)
+			sasae_buf_appendf(o, "  %s（%s）%s%s\n", fc[i].name, fc[i].about,
+					  fc[i].phone[0] ? "  " : "", fc[i].phone);
+		return;
+	}
 	if (r->nwho + r->nneed + r->meaning.nwords == 0) {
 		sasae_buf_puts(o, "だれが、なにに困っているかを --who、--need、--text で指定してください"
 				  "（選べる ID は sasae tags に）。\n");
 		return;
 	}
+	if (r->found_by == SASAE_FINDER_WORDS)
+		sasae_buf_puts(o, "決まった言い方は見つからなかったので、文の言葉で事業名と概要をさがしました"
+				  "（ことばが一致した事業）。\n");
 	sasae_buf_puts(o, "さがしたこと:");
 	for (size_t i = 0; i < r->nwho; i++)
 		sasae_buf_appendf(o, " [%s]", sasae_tag_data_term(d, (size_t)r->who[i])->label);
@@ -132,9 +152,11 @@ int cmd_find(const cli_command *cmd, int argc, char **argv, cli_common *common)
 	const char *format = common->format ? common->format : "text";
 	cli_finder f = {0};
 	if (v.who.n > CAP || v.need.n > CAP)
-		status = cli_usage_error(cmd, "--who と --need は合わせて %d 個までです", SASAE_FINDER_MAX_CHOICES);
+		status = cli_usage_error(cmd, "--who と --need は合わせて %d 個までです",
+					 SASAE_FINDER_MAX_CHOICES);
 	else if (argc > 1)
-		status = cli_usage_error(cmd, "余分な引数「%s」があります（文は --text \"…\" で渡します）", argv[1]);
+		status = cli_usage_error(cmd, "余分な引数「%s」があります（文は --text \"…\" で渡します）",
+					 argv[1]);
 	else if (v.who.n + v.need.n == 0 && (v.text == NULL || *v.text == '\0'))
 		status = cli_usage_error(cmd,
 					 "--who、--need、--text のどれかを指定してください（例: sasae find --text \"物忘れ\"）");
@@ -144,13 +166,17 @@ int cmd_find(const cli_command *cmd, int argc, char **argv, cli_common *common)
 		cli_opts_free(cmd->options, &v);
 		return status;
 	}
-	sasae_finder_query q = {(const char *const *)v.who.items, v.who.n, (const char *const *)v.need.items,
-				v.need.n, v.text, v.limit, v.offset};
+	sasae_finder_query q = {(const char *const *)v.who.items,
+				v.who.n,
+				(const char *const *)v.need.items,
+				v.need.n,
+				v.text,
+				v.limit,
+				v.offset};
 	sasae_finder_results *r = NULL;
 	sasae_error err = {0};
 	if (sasae_finder_find(&r, f.finder, &q, &err)) {
-		status = err.code == SASAE_EUSAGE ? cli_usage_error(cmd, "%s", err.message)
-						  : cli_fail(&err);
+		status = err.code == SASAE_EUSAGE ? cli_usage_error(cmd, "%s", err.message) : cli_fail(&err);
 	} else if (strcmp(format, "json") == 0) {
 		status = cli_print_json(sasae_finder_results_json(f.finder, r));
 	} else {

@@ -6,10 +6,15 @@
 
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "sasae/morph.h"
 #include "sasae/text.h"
+
+extern const char sasae_data_first_contacts_tsv[];
+extern const size_t sasae_data_first_contacts_tsv_len;
 
 struct sasae_finder {
 	const sasae_plan *plan;
@@ -203,6 +208,22 @@ static bool score_program(const sasae_finder *f, const sasae_finder_results *r, 
 			s += f->weight[term] * SCORE_NEED_FACTOR / 10;
 		}
 	}
+	if (r->found_by == SASAE_FINDER_WORDS) {
+		/* the sentence's own words, in names and summaries: more words first, then in the name */
+		int n = 0, in_name = 0;
+		for (size_t k = 0; k < r->meaning.nwords; k++) {
+			const char *field = NULL;
+			if (sasae_plan_tags_has_norm(f->tags, i, r->word_cp[k], r->word_n[k], &field) &&
+			    (strcmp(field, "name") == 0 || strcmp(field, "summary") == 0)) {
+				n++;
+				in_name += strcmp(field, "name") == 0;
+			}
+		}
+		if (n == 0)
+			return false;
+		*score = n * 100 + in_name * 10 + (usable(f, r, t, org) ? 5 : 0);
+		return true;
+	}
 	int words = 0;
 	for (size_t k = 0; k < r->meaning.nwords; k++) {
 		const char *field = NULL;
@@ -245,7 +266,9 @@ static int fill_why(const sasae_finder *f, const sasae_finder_results *r, sasae_
 	}
 	for (size_t k = 0; k < r->meaning.nwords; k++) {
 		const char *field = NULL;
-		if (sasae_plan_tags_has_norm(f->tags, res->program, r->word_cp[k], r->word_n[k], &field))
+		if (sasae_plan_tags_has_norm(f->tags, res->program, r->word_cp[k], r->word_n[k], &field) &&
+		    (r->found_by != SASAE_FINDER_WORDS || strcmp(field, "name") == 0 ||
+		     strcmp(field, "summary") == 0))
 			res->why[res->nwhy++] = (sasae_finder_why){-1, r->meaning.words[k], field, NULL};
 	}
 	return 0;
@@ -313,6 +336,109 @@ static int make_groups(sasae_finder_results *r)
 	return 0;
 }
 
+/* Words too common to say anything about a situation (dictionary forms). */
+static const char *const stop_words[] = {
+	"する", "ある", "いる", "なる", "できる", "ない",   "いい",   "よい",   "良い",   "思う",
+	"いう", "言う", "くる", "来る", "やる",   "もらう", "くれる", "あげる", "わかる", "分かる",
+	"人",   "方",   "自分", "こと", "もの",   "感じ",   "気",     "今",     "最近",   "毎日",
+	"ため", "よう", "何",   "どう", "とき",   "時",     "ほしい", "欲しい",
+};
+
+/* The sentence's content words (nouns, verbs, adjectives by MeCab's part of speech, minus the stop
+   list and single kana) into r->meaning.words, in text order without repeats; 0 or SASAE_ENOMEM.
+   Without MeCab there are none. */
+static int content_words(sasae_finder_results *r, const char *text, sasae_error *err)
+{
+	sasae_morph *m = NULL;
+	sasae_error e = {0};
+	if (sasae_morph_shared(&m, &e) != 0)
+		return 0;
+	char *nfkc = sasae_text_nfkc(text);
+	if (nfkc == NULL)
+		return oom(err);
+	sasae_morph_tokens tk = {0};
+	int rc = 0;
+	if (sasae_morph_parse(&tk, m, nfkc, strlen(nfkc), &e) == SASAE_ENOMEM)
+		rc = oom(err);
+	for (size_t i = 0; rc == 0 && i < tk.n; i++) {
+		const sasae_morph_token *t = &tk.tok[i];
+		if (!t->content || t->pos == SASAE_MORPH_OTHER || t->pos == SASAE_MORPH_SYMBOL)
+			continue;
+		size_t bl = strlen(t->base), ncp = 0;
+		bool kanji = false;
+		for (size_t b = 0; b < bl; b++)
+			ncp += ((unsigned char)t->base[b] & 0xC0u) != 0x80u;
+		kanji = (unsigned char)t->base[0] >= 0xE4; /* CJK ideographs start at U+4E00 */
+		if (ncp < 2 && !kanji)
+			continue;
+		bool stop = false;
+		for (size_t s = 0; s < sizeof stop_words / sizeof *stop_words && !stop; s++)
+			stop = strcmp(t->base, stop_words[s]) == 0;
+		for (size_t s = 0; s < r->meaning.nwords && !stop; s++)
+			stop = strcmp(t->base, r->meaning.words[s]) == 0;
+		if (stop)
+			continue;
+		char **nw = realloc(r->meaning.words, (r->meaning.nwords + 1) * sizeof *nw);
+		if (nw == NULL) {
+			rc = oom(err);
+			break;
+		}
+		r->meaning.words = nw;
+		if ((nw[r->meaning.nwords] = sasae_strdup(t->base)) == NULL)
+			rc = oom(err);
+		else
+			r->meaning.nwords++;
+	}
+	sasae_morph_tokens_clear(&tk);
+	free(nfkc);
+	return rc;
+}
+
+static sasae_first_contact *contacts;
+static size_t ncontacts;
+static pthread_once_t contacts_once = PTHREAD_ONCE_INIT;
+
+/* Parse data/first-contacts.tsv (name <TAB> about <TAB> phone); a line it cannot read is left out
+   (the file is built in and checked by unit.finder). */
+static void contacts_parse(void)
+{
+	static char *copy;
+	copy = malloc(sasae_data_first_contacts_tsv_len + 1);
+	if (copy == NULL)
+		return;
+	memcpy(copy, sasae_data_first_contacts_tsv, sasae_data_first_contacts_tsv_len);
+	copy[sasae_data_first_contacts_tsv_len] = '\0';
+	size_t cap = 0;
+	for (char *p = copy; *p; p++)
+		cap += *p == '\n';
+	contacts = calloc(cap + 1, sizeof *contacts);
+	if (contacts == NULL)
+		return;
+	for (char *line = copy; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (line[0] != '#' && line[0] != '\0') {
+			char *t1 = strchr(line, '\t');
+			char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+			if (t1 && t1 != line) {
+				*t1 = '\0';
+				if (t2)
+					*t2 = '\0';
+				contacts[ncontacts++] = (sasae_first_contact){line, t1 + 1, t2 ? t2 + 1 : ""};
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
+const sasae_first_contact *sasae_first_contacts(size_t *n)
+{
+	pthread_once(&contacts_once, contacts_parse);
+	*n = ncontacts;
+	return contacts;
+}
+
 int sasae_finder_find(sasae_finder_results **out, const sasae_finder *f, const sasae_finder_query *q,
 		      sasae_error *err)
 {
@@ -363,6 +489,12 @@ int sasae_finder_find(sasae_finder_results **out, const sasae_finder *f, const s
 	}
 	if (rc == 0)
 		rc = sasae_tags_read_text(&r->meaning, f->data, text, err);
+	/* never a dead end: when nothing was chosen and the vocabulary heard nothing, the sentence's own
+	   words are looked for in programs' names and summaries */
+	if (rc == 0 && text[0] && q->nwho + q->nneed == 0 && r->meaning.nterms + r->meaning.nwords == 0) {
+		r->found_by = SASAE_FINDER_WORDS;
+		rc = content_words(r, text, err);
+	}
 	if (rc == 0 && r->meaning.nwords) { /* the search words, normalised once for every program */
 		r->word_cp = calloc(r->meaning.nwords, sizeof *r->word_cp);
 		r->word_n = calloc(r->meaning.nwords, sizeof *r->word_n);
@@ -399,6 +531,8 @@ int sasae_finder_find(sasae_finder_results **out, const sasae_finder *f, const s
 			qsort(c, nc, sizeof *c, cand_cmp);
 	}
 	r->total = nc;
+	if (nc == 0 && text[0])
+		r->found_by = SASAE_FINDER_NOTHING;
 	size_t from = (size_t)q->offset < nc ? (size_t)q->offset : nc;
 	size_t n = nc - from < (size_t)limit ? nc - from : (size_t)limit;
 	if (rc == 0 && n > 0 && (r->results = calloc(n, sizeof *r->results)) == NULL)
@@ -539,10 +673,20 @@ json_t *sasae_finder_results_json(const sasae_finder *f, const sasae_finder_resu
 		json_array_append_new(heard, json_string(r->meaning.heard[i]));
 	for (size_t i = 0; i < r->meaning.nwords; i++)
 		json_array_append_new(words, json_string(r->meaning.words[i]));
-	return json_pack("{s:I, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:o}", "total", (json_int_t)r->total,
-			 "limit", r->limit, "offset", r->offset, "who", chosen_json(f, r, r->who, r->nwho),
-			 "need", chosen_json(f, r, r->need, r->nneed), "heard", heard, "words", words,
-			 "groups", groups, "results", results);
+	json_t *first = json_array();
+	if (r->found_by == SASAE_FINDER_NOTHING) {
+		size_t nfc = 0;
+		const sasae_first_contact *fc = sasae_first_contacts(&nfc);
+		for (size_t i = 0; i < nfc; i++)
+			json_array_append_new(first, json_pack("{s:s, s:s, s:s}", "name", fc[i].name, "about",
+							       fc[i].about, "phone", fc[i].phone));
+	}
+	static const char *const found_by[] = {"heard", "words", "nothing"};
+	return json_pack("{s:I, s:i, s:i, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "total",
+			 (json_int_t)r->total, "limit", r->limit, "offset", r->offset, "found_by",
+			 found_by[r->found_by], "who", chosen_json(f, r, r->who, r->nwho), "need",
+			 chosen_json(f, r, r->need, r->nneed), "heard", heard, "words", words, "groups",
+			 groups, "results", results, "first_contacts", first);
 }
 
 json_t *sasae_finder_tags_json(const sasae_finder *f)

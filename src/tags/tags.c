@@ -6,6 +6,7 @@
  */
 #include "sasae/tags.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include "sasae/buf.h"
 #include "sasae/hashmap.h"
+#include "sasae/morph.h"
 #include "sasae/text.h"
 
 extern const char sasae_data_vocabulary_tsv[];
@@ -36,6 +38,12 @@ typedef struct word {
 	int32_t *cp;
 	size_t n;
 	bool all; /* "*": matches every program */
+	/* everyday words only, filled once per process when MeCab is there (read_text): */
+	char *bases;     /* dictionary forms without particles: " お金 ない " (NULL: none) */
+	char *reading;   /* its reading in hiragana, particles included, when 3 kana or more (NULL: none) */
+	char *reading_c; /* the same without particles (おかねない for お金がない), or NULL */
+	char *bases_v; /* bases with a last noun that is a verb's 連用形 as that verb (ひきこもる), or NULL */
+	char *tail; /* a particle the word ends with (話を聞いて, 家から出な) that must follow, or NULL */
 } word;
 
 typedef struct words {
@@ -79,6 +87,7 @@ struct sasae_tag_data {
 	everyday *everyday;
 	size_t neveryday;
 	const sasae_variants *variants;
+	int *morph_state; /* everyday words analysed: 0 not yet, 1 done, -1 failed (one int, owned) */
 };
 
 /* The normalised text of one program's fields. */
@@ -228,6 +237,11 @@ static void words_free(words *w)
 	for (size_t i = 0; i < w->n; i++) {
 		free(w->w[i].text);
 		free(w->w[i].cp);
+		free(w->w[i].bases);
+		free(w->w[i].reading);
+		free(w->w[i].reading_c);
+		free(w->w[i].bases_v);
+		free(w->w[i].tail);
 	}
 	free(w->w);
 	w->w = NULL;
@@ -565,6 +579,7 @@ void sasae_tag_data_free(sasae_tag_data *d)
 {
 	if (d == NULL)
 		return;
+	free(d->morph_state);
 	for (size_t i = 0; i < d->nterms; i++) {
 		free(d->terms[i].id);
 		free(d->terms[i].tag);
@@ -609,6 +624,10 @@ int sasae_tag_data_parse(sasae_tag_data **out, const sasae_tag_source files[SASA
 	if (d == NULL)
 		return oom(err);
 	d->variants = v;
+	if ((d->morph_state = calloc(1, sizeof *d->morph_state)) == NULL) {
+		free(d);
+		return oom(err);
+	}
 	int rc = parse_vocabulary(d, &files[SASAE_TAGFILE_VOCABULARY], err);
 	if (rc == 0)
 		rc = parse_rules(d, &files[SASAE_TAGFILE_RULES], err);
@@ -995,6 +1014,284 @@ static int add_term(sasae_text_meaning *m, int term, int h)
 	return 0;
 }
 
+/* ---- free text by morphology: dictionary forms and readings (docs/finder.md, "Free text") ---- */
+
+/* Particles and symbols take no part in a match: お金がない, お金もない and お金ない are one phrase. */
+static bool morph_skipped(const sasae_morph_token *t)
+{
+	return t->pos == SASAE_MORPH_PARTICLE || t->pos == SASAE_MORPH_SYMBOL;
+}
+
+/* Whether s is only hiragana, katakana and ー (a kana spelling, heard by its reading). */
+static bool all_kana(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+	while (p < end) {
+		if (p + 3 > end || p[0] != 0xE3)
+			return false;
+		unsigned cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+		if (!(cp >= 0x3041 && cp <= 0x30FF))
+			return false;
+		p += 3;
+	}
+	return n > 0;
+}
+
+enum { MORPH_MIN_READING = 9 }; /* 3 kana: shorter readings meet too many homophones */
+
+/* The verb whose 連用形 noun is `noun` (ひきこもり → ひきこもる, いじめ → いじめる), or NULL: the
+   godan ending i → u, else the ichidan stem + る, kept only when MeCab reads the candidate as one
+   verb in its dictionary form.  tk is reused. */
+static char *verb_of_noun(sasae_morph *m, sasae_morph_tokens *tk, const char *noun)
+{
+	static const char *const i_row[] = {"き", "ぎ", "し", "ち", "に", "び", "み", "り", "い"};
+	static const char *const u_row[] = {"く", "ぐ", "す", "つ", "ぬ", "ぶ", "む", "る", "う"};
+	size_t n = strlen(noun);
+	if (n < 6) /* two characters at least */
+		return NULL;
+	const char *tail = noun + n - 3;
+	char cand[2][256];
+	int nc = 0;
+	for (size_t k = 0; k < sizeof i_row / sizeof *i_row; k++)
+		if (memcmp(tail, i_row[k], 3) == 0 && n < sizeof cand[0])
+			snprintf(cand[nc++], sizeof cand[0], "%.*s%s", (int)(n - 3), noun, u_row[k]);
+	unsigned char c0 = (unsigned char)tail[0], c1 = (unsigned char)tail[1];
+	if (c0 == 0xE3 && (c1 == 0x81 || c1 == 0x82) && n + 4 < sizeof cand[0]) /* hiragana: stem + る */
+		snprintf(cand[nc++], sizeof cand[0], "%sる", noun);
+	for (int k = 0; k < nc; k++) {
+		sasae_error e = {0};
+		if (sasae_morph_parse(tk, m, cand[k], strlen(cand[k]), &e) == 0 && tk->n == 1 &&
+		    tk->tok[0].pos == SASAE_MORPH_VERB && strcmp(tk->tok[0].base, cand[k]) == 0)
+			return sasae_strdup(cand[k]);
+	}
+	return NULL;
+}
+
+/* The dictionary forms (" a b ") and the reading of one everyday word; 0 or -1 (OOM). */
+static int analyse_word(word *w, sasae_morph *m, sasae_morph_tokens *tk)
+{
+	sasae_error e = {0};
+	char *nfkc = sasae_text_nfkc(w->text);
+	if (nfkc == NULL)
+		return -1;
+	int rc = sasae_morph_parse(tk, m, nfkc, strlen(nfkc), &e);
+	free(nfkc);
+	if (rc == SASAE_ENOMEM)
+		return -1;
+	if (rc != 0)
+		return 0; /* heard by its surface only */
+	sasae_buf b = {0}, r = {0}, rc_ = {0};
+	sasae_buf_append(&b, " ", 1);
+	size_t kept = 0;
+	bool readable = true;
+	for (size_t i = 0; i < tk->n; i++) {
+		const sasae_morph_token *t = &tk->tok[i];
+		if (t->pos == SASAE_MORPH_SYMBOL)
+			continue;
+		if (t->reading[0] == '\0')
+			readable = false;
+		else
+			sasae_buf_append(&r, t->reading, strlen(t->reading));
+		if (morph_skipped(t))
+			continue;
+		kept++;
+		sasae_buf_appendf(&b, "%s ", t->base);
+		sasae_buf_append(&rc_, t->reading, strlen(t->reading));
+	}
+	/* a word ending in a particle (a fragment such as 家から出な) is heard only with it */
+	for (size_t i = tk->n; i-- > 0;)
+		if (tk->tok[i].pos != SASAE_MORPH_SYMBOL) {
+			if (tk->tok[i].pos == SASAE_MORPH_PARTICLE &&
+			    (w->tail = sasae_strdup(tk->tok[i].base)) == NULL)
+				b.oom = true;
+			break;
+		}
+	/* the last noun of the word, when it may be a verb's 連用形 used as a noun (ひきこもり, いじめ) */
+	char *last = NULL;
+	size_t last_at = 0;
+	for (size_t i = tk->n; i-- > 0;)
+		if (!morph_skipped(&tk->tok[i])) {
+			if (tk->tok[i].pos == SASAE_MORPH_NOUN && (last = sasae_strdup(tk->tok[i].base)) == NULL)
+				b.oom = true;
+			last_at = b.len - strlen(tk->tok[i].base) - 1;
+			break;
+		}
+	int out = 0;
+	if (b.oom || r.oom || rc_.oom)
+		out = -1;
+	else if (last) {
+		char *verb = verb_of_noun(m, tk, last);
+		if (verb) {
+			sasae_buf v = {0};
+			sasae_buf_append(&v, b.data, last_at);
+			sasae_buf_appendf(&v, "%s ", verb);
+			w->bases_v = sasae_buf_detach(&v);
+			free(verb);
+			if (w->bases_v == NULL)
+				out = -1;
+		}
+	}
+	free(last);
+	if (out == 0) {
+		if (kept > 0)
+			w->bases = sasae_buf_detach(&b);
+		if (readable && kept > 0 && r.len >= MORPH_MIN_READING)
+			w->reading = sasae_buf_detach(&r);
+		if (readable && kept > 0 && rc_.len >= MORPH_MIN_READING && w->reading &&
+		    strcmp(w->reading, sasae_buf_cstr(&rc_)) != 0)
+			w->reading_c = sasae_buf_detach(&rc_);
+	}
+	sasae_buf_free(&b);
+	sasae_buf_free(&r);
+	sasae_buf_free(&rc_);
+	return out;
+}
+
+static pthread_mutex_t morph_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* Analyse every everyday word once per tag data (the tagger is the process's shared one); false
+   when MeCab is not there (then only surfaces are matched). */
+static bool morph_ready(const sasae_tag_data *d, sasae_morph **m)
+{
+	/* the analysis is a cache in the words (owned memory), filled under the lock */
+	sasae_error e = {0};
+	if (sasae_morph_shared(m, &e) != 0)
+		return false;
+	pthread_mutex_lock(&morph_lock);
+	if (*d->morph_state == 0) {
+		sasae_morph_tokens tk = {0};
+		int rc = 0;
+		for (size_t i = 0; i < d->neveryday && rc == 0; i++)
+			for (size_t k = 0; k < d->everyday[i].heard.n && rc == 0; k++)
+				rc = analyse_word(&d->everyday[i].heard.w[k], *m, &tk);
+		sasae_morph_tokens_clear(&tk);
+		*d->morph_state = rc == 0 ? 1 : -1;
+	}
+	bool ok = *d->morph_state == 1;
+	pthread_mutex_unlock(&morph_lock);
+	return ok;
+}
+
+/* The text as words for matching: " a b c " (dictionary forms, particles and symbols left out),
+   with where each kept token starts in it; the tokens themselves for readings. */
+typedef struct text_words {
+	sasae_morph_tokens tk;
+	size_t *kept; /* indexes of kept tokens */
+	size_t nkept;
+	char *bases;
+	size_t *at; /* byte offset in bases where kept token i starts (before its base) */
+} text_words;
+
+static void text_words_clear(text_words *t)
+{
+	sasae_morph_tokens_clear(&t->tk);
+	free(t->kept);
+	free(t->bases);
+	free(t->at);
+	memset(t, 0, sizeof *t);
+}
+
+/* 0, 1 (no analysis: surface matching only) or -1 (OOM). */
+static int text_words_make(text_words *t, sasae_morph *m, const char *nfkc)
+{
+	sasae_error e = {0};
+	int rc = sasae_morph_parse(&t->tk, m, nfkc, strlen(nfkc), &e);
+	if (rc == SASAE_ENOMEM)
+		return -1;
+	if (rc != 0)
+		return 1;
+	t->kept = malloc((t->tk.n ? t->tk.n : 1) * sizeof *t->kept);
+	t->at = malloc((t->tk.n + 1) * sizeof *t->at);
+	if (t->kept == NULL || t->at == NULL)
+		return -1;
+	sasae_buf b = {0};
+	for (size_t i = 0; i < t->tk.n; i++) {
+		if (morph_skipped(&t->tk.tok[i]))
+			continue;
+		t->at[t->nkept] = b.len;
+		t->kept[t->nkept++] = i;
+		sasae_buf_appendf(&b, " %s", t->tk.tok[i].base);
+	}
+	t->at[t->nkept] = b.len;
+	sasae_buf_append(&b, " ", 1);
+	if (b.oom) {
+		sasae_buf_free(&b);
+		return -1;
+	}
+	t->bases = sasae_buf_detach(&b);
+	return t->bases ? 0 : -1;
+}
+
+/* Where reading r (NULL: none) is spelt in kana in the text, starting and ending on word
+   boundaries (particles passed over when skip_particles): the byte offset, or -1. */
+static long reading_find(const text_words *t, const char *text, const char *r, bool skip_particles)
+{
+	if (r == NULL)
+		return -1;
+	size_t rl = strlen(r);
+	for (size_t i = 0; i < t->tk.n; i++) {
+		if (t->tk.tok[i].pos == SASAE_MORPH_SYMBOL || (skip_particles && morph_skipped(&t->tk.tok[i])))
+			continue;
+		size_t got = 0;
+		bool kana = false;
+		for (size_t j = i; j < t->tk.n; j++) {
+			const sasae_morph_token *tok = &t->tk.tok[j];
+			if (skip_particles && tok->pos == SASAE_MORPH_PARTICLE)
+				continue;
+			size_t l = strlen(tok->reading);
+			if (tok->pos == SASAE_MORPH_SYMBOL || l == 0 || got + l > rl ||
+			    memcmp(r + got, tok->reading, l) != 0)
+				break;
+			got += l;
+			kana |= all_kana(text + tok->from, tok->to - tok->from);
+			if (got == rl) {
+				if (kana)
+					return (long)t->tk.tok[i].from;
+				break;
+			}
+		}
+	}
+	return -1;
+}
+
+/* Where word w is heard in the text by morphology: the byte offset in the text, or -1.  By its
+   dictionary forms (whole words, in order, particles aside), or by its reading when the text spells
+   it in kana (にんちしょう for 認知症; the span starts and ends on word boundaries). */
+static long morph_find(const text_words *t, const char *text, const word *w)
+{
+	for (int v = 0; v < 2; v++) {
+		const char *wb = v ? w->bases_v : w->bases;
+		if (wb == NULL)
+			continue;
+		size_t nw = 0; /* words in wb */
+		for (const char *c = wb + 1; *c; c++)
+			nw += *c == ' ';
+		for (const char *hit = strstr(t->bases, wb); hit; hit = strstr(hit + 1, wb)) {
+			size_t off = (size_t)(hit - t->bases);
+			for (size_t i = 0; i + nw <= t->nkept; i++) {
+				if (t->at[i] != off)
+					continue;
+				size_t next = t->kept[i + nw - 1] + 1; /* the token after the last word */
+				if (w->tail == NULL ||
+				    (next < t->tk.n && t->tk.tok[next].pos == SASAE_MORPH_PARTICLE &&
+				     strcmp(t->tk.tok[next].base, w->tail) == 0))
+					return (long)t->tk.tok[t->kept[i]].from;
+			}
+		}
+	}
+	long at = reading_find(t, text, w->reading, false);
+	return at >= 0 ? at : reading_find(t, text, w->reading_c, true);
+}
+
+/* Code points of s[0..n) (valid UTF-8): a position comparable with the surface match's. */
+static long cp_count(const char *s, size_t n)
+{
+	long c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0u) != 0x80u;
+	return c;
+}
+
 int sasae_tags_read_text(sasae_text_meaning *out, const sasae_tag_data *d, const char *text, sasae_error *err)
 {
 	memset(out, 0, sizeof *out);
@@ -1007,10 +1304,31 @@ int sasae_tags_read_text(sasae_text_meaning *out, const sasae_tag_data *d, const
 	heard_at *hs = NULL;
 	size_t nh = 0;
 	int rc = 0;
+	/* with MeCab, every form of a phrase is heard: the text as dictionary forms and readings */
+	sasae_morph *m = NULL;
+	text_words tw = {0};
+	char *nfkc = NULL;
+	bool morph = morph_ready(d, &m);
+	if (morph) {
+		nfkc = sasae_text_nfkc(text);
+		int mr = nfkc ? text_words_make(&tw, m, nfkc) : -1;
+		if (mr < 0)
+			rc = oom(err);
+		morph = mr == 0;
+	}
 	for (size_t i = 0; i < d->neveryday && rc == 0; i++)
-		for (size_t k = 0; k < d->everyday[i].heard.n; k++) {
-			const word *w = &d->everyday[i].heard.w[k];
-			long pos = find_cps(cp, nt, w->cp, w->n);
+		for (size_t k = 0; k < 2 * d->everyday[i].heard.n; k++) {
+			/* every word of the line by its surface first, then by morphology */
+			size_t n = d->everyday[i].heard.n;
+			const word *w = &d->everyday[i].heard.w[k % n];
+			long pos = -1;
+			if (k < n)
+				pos = find_cps(cp, nt, w->cp, w->n);
+			else if (morph) {
+				long at = morph_find(&tw, nfkc, w);
+				if (at >= 0)
+					pos = cp_count(nfkc, (size_t)at);
+			}
 			if (pos < 0)
 				continue;
 			heard_at *h = push(&hs, &nh, sizeof *h);
@@ -1022,6 +1340,8 @@ int sasae_tags_read_text(sasae_text_meaning *out, const sasae_tag_data *d, const
 			break; /* one word of a line is enough */
 		}
 	free(cp);
+	free(nfkc);
+	text_words_clear(&tw);
 	if (rc == 0 && nh > 1)
 		qsort(hs, nh, sizeof *hs, heard_cmp);
 	for (size_t i = 0; i < nh && rc == 0; i++) {

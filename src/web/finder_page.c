@@ -445,8 +445,21 @@ static void understood_json(const web_finder *f, const sasae_finder_results *r, 
 	sasae_buf_free(&all);
 	json_object_set_new(page, "understood", terms);
 	json_object_set_new(page, "words", words);
+	bool by_words = r && r->found_by == SASAE_FINDER_WORDS;
 	json_object_set_new(page, "understood_any",
-			    json_boolean(json_array_size(terms) + json_array_size(words) > 0));
+			    json_boolean(!by_words && json_array_size(terms) + json_array_size(words) > 0));
+	/* never a dead end: the sentence's own words, then the first contacts */
+	json_object_set_new(page, "by_words", json_boolean(by_words && json_array_size(words) > 0));
+	json_t *first = json_array();
+	if (r && r->found_by == SASAE_FINDER_NOTHING) {
+		size_t nfc = 0;
+		const sasae_first_contact *fc = sasae_first_contacts(&nfc);
+		for (size_t i = 0; i < nfc; i++)
+			json_array_append_new(first, json_pack("{s:s, s:s, s:s}", "name", fc[i].name, "about",
+							       fc[i].about, "phone", fc[i].phone));
+	}
+	json_object_set_new(page, "first_contacts_any", json_boolean(json_array_size(first) > 0));
+	json_object_set_new(page, "first_contacts", first);
 }
 
 /* The form's context: the choices (checked as asked), the text, the query string. */
@@ -570,14 +583,20 @@ void web_finder_page(web_ctx *c)
 #define SASAE_QRENCODE_SONAME "libqrencode.so"
 #endif
 #define QR_FUNCTIONS(X) X(QRcode_encodeString) X(QRcode_free)
-#define QR_FIELD(f) __typeof__(f) *f;
+#define QR_FIELD(f)     __typeof__(f) *f;
 static struct qr_api {
 	QR_FUNCTIONS(QR_FIELD)
 } qrlib;
 #define QR_SYM(f) {#f, offsetof(struct qr_api, f)},
 static const sasae_dynsym qr_syms[] = {QR_FUNCTIONS(QR_SYM)};
-static sasae_dynlib qr_lib = {"libqrencode", SASAE_QRENCODE_SONAME, "/finder/print の QR コード", qr_syms,
-			      sizeof qr_syms / sizeof qr_syms[0], &qrlib, false, NULL};
+static sasae_dynlib qr_lib = {"libqrencode",
+			      SASAE_QRENCODE_SONAME,
+			      "/finder/print の QR コード",
+			      qr_syms,
+			      sizeof qr_syms / sizeof qr_syms[0],
+			      &qrlib,
+			      false,
+			      NULL};
 
 /* The QR code of text as inline SVG (dark modules as rects, one per run in a row, inside a white
    quiet zone); false when text does not fit in a QR code or memory ran out. */
@@ -675,7 +694,6 @@ void web_finder_print(web_ctx *c)
 }
 
 /* ---- the API ---- */
-
 
 void web_api_finder(web_ctx *c)
 {

@@ -257,6 +257,120 @@ static void test_read_text(void **state)
 	sasae_tag_data_free(d);
 }
 
+/* Every form of a known phrase (MeCab, docs/finder.md "Free text"): sentences written for this
+   test, heard through their dictionary forms without particles, and kana through readings. */
+static const char FORMS[] = "ひきこもり\twho:dementia\n"
+			    "しんどい\tneed:consultation\n"
+			    "お金がない\twho:children\n"
+			    "認知症\twho:elderly\n"
+			    "いじめ\tneed:learning\n"
+			    "家から出な\tneed:place\n";
+
+static bool heard(const char *text, const char *tag)
+{
+	sasae_tag_data *d = NULL;
+	sasae_error err = {0};
+	assert_int_equal(parse4(&d, NULL, NULL, NULL, FORMS, &err), 0);
+	sasae_text_meaning m;
+	assert_int_equal(sasae_tags_read_text(&m, d, text, &err), 0);
+	bool found = false;
+	for (size_t i = 0; i < m.nterms; i++)
+		found |= strcmp(sasae_tag_data_term(d, (size_t)m.terms[i])->tag, tag) == 0;
+	sasae_text_meaning_clear(&m);
+	sasae_tag_data_free(d);
+	return found;
+}
+
+static void test_read_text_forms(void **state)
+{
+	(void)state;
+	/* a noun that is a verb's 連用形 meets the verb in any conjugation */
+	assert_true(heard("弟はもう半年ほどひきこもっています", "who:dementia"));
+	assert_true(heard("兄が部屋にひきこもった", "who:dementia"));
+	assert_true(heard("クラスでいじめられた", "need:learning"));
+	/* adjectives in any conjugation */
+	assert_true(heard("仕事がしんどくて眠れない", "need:consultation"));
+	assert_true(heard("毎日しんどかった", "need:consultation"));
+	/* particles take no part: もの, が, は or none */
+	assert_true(heard("うちはお金もない", "who:children"));
+	assert_true(heard("今月はお金はないです", "who:children"));
+	assert_true(heard("とにかくお金ない", "who:children"));
+	/* … but the words must be in order and next to each other */
+	assert_false(heard("お金はあるけれど時間がない", "who:children"));
+	/* kana spellings meet kanji through readings, on word boundaries */
+	assert_true(heard("ちちが にんちしょう かもしれない", "who:elderly"));
+	assert_false(heard("認知が遅い", "who:elderly"));
+	/* a fragment ending in a particle is heard only with that particle */
+	assert_true(heard("兄が家から出なくなった", "need:place"));
+	assert_false(heard("兄は毎朝早く家から出ている", "need:place"));
+	/* nothing of it: no tag */
+	assert_false(heard("雨が降りそうです", "need:consultation"));
+}
+
+/* Never a dead end: the sentence's own words, then the first contacts. */
+static void test_finder_dead_end(void **state)
+{
+	(void)state;
+	sasae_tag_data *d = NULL;
+	sasae_error err = {0};
+	assert_int_equal(parse4(&d, NULL, NULL, NULL, NULL, &err), 0);
+	sasae_finder *f = NULL;
+	assert_int_equal(sasae_finder_new(&f, plan, d, variants, &err), 0);
+	/* nothing in WORDS: the content words (カフェ, 行く) are looked for in names and summaries */
+	sasae_finder_query q = {NULL, 0, NULL, 0, "カフェに行ってみたいです", 0, 0};
+	sasae_finder_results *r = NULL;
+	assert_int_equal(sasae_finder_find(&r, f, &q, &err), 0);
+	assert_int_equal(r->found_by, SASAE_FINDER_WORDS);
+	assert_true(r->nresults > 0);
+	bool cafe = false;
+	for (size_t i = 0; i < r->meaning.nwords; i++)
+		cafe |= strcmp(r->meaning.words[i], "カフェ") == 0;
+	assert_true(cafe);
+	for (size_t i = 0; i < r->meaning.nwords; i++) /* particles, auxiliaries, stop words are not searched */
+		assert_true(strcmp(r->meaning.words[i], "に") != 0 && strcmp(r->meaning.words[i], "です") != 0 &&
+			    strcmp(r->meaning.words[i], "みる") != 0);
+	for (size_t i = 0; i < r->nresults; i++) {
+		assert_true(r->results[i].nwhy > 0);
+		for (size_t k = 0; k < r->results[i].nwhy; k++) {
+			assert_int_equal(r->results[i].why[k].term, -1);
+			assert_true(strcmp(r->results[i].why[k].field, "name") == 0 ||
+				    strcmp(r->results[i].why[k].field, "summary") == 0);
+		}
+		if (i > 0) /* more words first */
+			assert_true(r->results[i - 1].nwhy >= r->results[i].nwhy);
+	}
+	json_t *j = sasae_finder_results_json(f, r);
+	assert_string_equal(json_string_value(json_object_get(j, "found_by")), "words");
+	assert_int_equal(json_array_size(json_object_get(j, "first_contacts")), 0);
+	json_decref(j);
+	sasae_finder_results_free(r);
+
+	/* nothing at all: said so, with the first contacts (names, no invented numbers) */
+	q = (sasae_finder_query){NULL, 0, NULL, 0, "ぽよぽよ", 0, 0};
+	assert_int_equal(sasae_finder_find(&r, f, &q, &err), 0);
+	assert_int_equal(r->total, 0);
+	assert_int_equal(r->found_by, SASAE_FINDER_NOTHING);
+	j = sasae_finder_results_json(f, r);
+	assert_string_equal(json_string_value(json_object_get(j, "found_by")), "nothing");
+	json_t *fc = json_object_get(j, "first_contacts");
+	assert_true(json_array_size(fc) >= 3);
+	for (size_t i = 0; i < json_array_size(fc); i++) {
+		assert_true(strlen(json_string_value(json_object_get(json_array_get(fc, i), "name"))) > 0);
+		assert_string_equal(json_string_value(json_object_get(json_array_get(fc, i), "phone")), "");
+	}
+	json_decref(j);
+	sasae_finder_results_free(r);
+
+	/* a choice is never second-guessed by the fallback */
+	const char *who[] = {"dementia"};
+	q = (sasae_finder_query){who, 1, NULL, 0, "カフェ", 0, 0};
+	assert_int_equal(sasae_finder_find(&r, f, &q, &err), 0);
+	assert_int_equal(r->found_by, SASAE_FINDER_HEARD);
+	sasae_finder_results_free(r);
+	sasae_finder_free(f);
+	sasae_tag_data_free(d);
+}
+
 static void test_finder(void **state)
 {
 	(void)state;
@@ -375,9 +489,10 @@ static void test_finder(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_errors), cmocka_unit_test(test_builtin_files_parse),
-		cmocka_unit_test(test_apply),  cmocka_unit_test(test_read_text),
-		cmocka_unit_test(test_finder),
+		cmocka_unit_test(test_errors),          cmocka_unit_test(test_builtin_files_parse),
+		cmocka_unit_test(test_apply),           cmocka_unit_test(test_read_text),
+		cmocka_unit_test(test_finder),          cmocka_unit_test(test_read_text_forms),
+		cmocka_unit_test(test_finder_dead_end),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -91,6 +91,16 @@ typedef struct sasae_finder_group {
 	size_t nresults;
 } sasae_finder_group;
 
+enum { SASAE_FINDER_HEARD = 0, SASAE_FINDER_WORDS = 1, SASAE_FINDER_NOTHING = 2 };
+
+/* One of the places anyone can ask first (data/first-contacts.tsv, built in). */
+typedef struct sasae_first_contact {
+	const char *name, *about, *phone; /* phone "" until the plan office fills it in */
+} sasae_first_contact;
+
+/* The first contacts (parsed once; borrowed, never freed); *n their number. */
+const sasae_first_contact *sasae_first_contacts(size_t *n);
+
 typedef struct sasae_finder_results {
 	size_t total; /* every matching program */
 	int limit, offset;
@@ -101,6 +111,11 @@ typedef struct sasae_finder_results {
 	size_t nresults;
 	sasae_finder_group *groups; /* the page grouped by need, vocabulary order, -1 last */
 	size_t ngroups;
+	/* How the results were found (docs/finder.md, "Never a dead end"): SASAE_FINDER_HEARD (the
+	   choices or the vocabulary), SASAE_FINDER_WORDS (the vocabulary heard nothing: meaning.words
+	   are the sentence's content words, found in programs' names and summaries) or
+	   SASAE_FINDER_NOTHING (text was given and nothing was found: show the first contacts). */
+	int found_by;
 	int32_t **word_cp; /* private: meaning.words normalised once for all programs */
 	size_t *word_n;
 } sasae_finder_results;
