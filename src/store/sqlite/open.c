@@ -309,6 +309,8 @@ static const sasae_store_backend sqlb_table = {
 	.comment_insert = sqlb_comment_insert,
 	.count = sqlb_count,
 	.discard = sqlb_discard,
+	.backup = sqlb_backup,
+	.check = sqlb_check,
 };
 
 /*
