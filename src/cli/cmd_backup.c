@@ -21,10 +21,11 @@ const cli_option cmd_backup_options[] = {
 
 const cli_help cmd_backup_help = {
 	.usage = "sasae backup FILE [--force] [--db PATH]",
-	.description = "データベース全体の控えを FILE に書きます。sasae serve が動いていて書き込みが続いていても、\n"
-		       "控えはある一時点のそのままの姿です。同じディレクトリの一時ファイルに書いてディスクに\n"
-		       "書き切ってから FILE の名前にします（途中で止まっても半端な FILE は残りません）。\n"
-		       "戻すときは「sasae restore FILE」を使います。",
+	.description =
+		"データベース全体の控えを FILE に書きます。sasae serve が動いていて書き込みが続いていても、\n"
+		"控えはある一時点のそのままの姿です。同じディレクトリの一時ファイルに書いてディスクに\n"
+		"書き切ってから FILE の名前にします（途中で止まっても半端な FILE は残りません）。\n"
+		"戻すときは「sasae restore FILE」を使います。",
 	.examples = "sasae backup /var/backups/sasae/sasae-$(date +%F).db\n"
 		    "sasae backup --force /var/backups/sasae/latest.db",
 	.exit_codes = "0 成功, 2 使い方の誤り, 65 FILE がすでにある（--force なし）, 66 データベースがない,\n"

@@ -155,12 +155,14 @@ int sqlb_backup(sasae_store_backend *b, const char *file, bool force, sasae_erro
 	}
 	if (force) {
 		if (rename(tmp, file) != 0)
-			rc = sasae_error_set(err, SASAE_EIO, file, 0, "控えを置けませんでした: %s", strerror(errno));
+			rc = sasae_error_set(err, SASAE_EIO, file, 0, "控えを置けませんでした: %s",
+					     strerror(errno));
 	} else if (link(tmp, file) != 0) { /* never replaces a file made meanwhile */
-		rc = errno == EEXIST ? sasae_error_set(err, SASAE_ECONFLICT, file, 0,
-						       "ファイルがすでにあります。上書きするには --force を付けてください")
-				     : sasae_error_set(err, SASAE_EIO, file, 0, "控えを置けませんでした: %s",
-						       strerror(errno));
+		rc = errno == EEXIST
+			     ? sasae_error_set(err, SASAE_ECONFLICT, file, 0,
+					       "ファイルがすでにあります。上書きするには --force を付けてください")
+			     : sasae_error_set(err, SASAE_EIO, file, 0, "控えを置けませんでした: %s",
+					       strerror(errno));
 	}
 	if (rc)
 		goto done;
@@ -206,27 +208,33 @@ typedef struct invariant {
 } invariant;
 
 /* The version a row is about, as "slug@seq" (or the version's row id when it is gone). */
-#define VERSION_LABEL(V) "coalesce((SELECT p.slug || '@' || v.seq FROM version v JOIN plan p ON p.id = v.plan_id WHERE v.id = " V "), '版 ' || " V ")"
+#define VERSION_LABEL(V)                                                                                         \
+	"coalesce((SELECT p.slug || '@' || v.seq FROM version v JOIN plan p ON p.id = v.plan_id WHERE v.id = " V \
+	"), '版 ' || " V ")"
 
 static const invariant invariants[] = {
-	{"SELECT " VERSION_LABEL("l.version_id") ", l.id, l.program_id FROM listing l"
-	 " WHERE NOT EXISTS (SELECT 1 FROM program g WHERE g.id = l.program_id)",
+	{"SELECT " VERSION_LABEL(
+		 "l.version_id") ", l.id, l.program_id FROM listing l"
+				 " WHERE NOT EXISTS (SELECT 1 FROM program g WHERE g.id = l.program_id)",
 	 "{1}: 掲載（listing.id {2}）の事業（program.id {3}）がありません"},
-	{"SELECT " VERSION_LABEL("x.version_id") ", g.pid, count(vp.listing_id)"
-	 " FROM (SELECT DISTINCT version_id, program_id FROM listing) x"
-	 " JOIN program g ON g.id = x.program_id"
-	 " LEFT JOIN version_program vp ON vp.version_id = x.version_id AND vp.program_id = x.program_id"
-	 " GROUP BY x.version_id, x.program_id HAVING count(vp.listing_id) != 1",
+	{"SELECT " VERSION_LABEL(
+		 "x.version_id") ", g.pid, count(vp.listing_id)"
+				 " FROM (SELECT DISTINCT version_id, program_id FROM listing) x"
+				 " JOIN program g ON g.id = x.program_id"
+				 " LEFT JOIN version_program vp ON vp.version_id = x.version_id AND vp.program_id = x.program_id"
+				 " GROUP BY x.version_id, x.program_id HAVING count(vp.listing_id) != 1",
 	 "{1}: 事業 {2} の元の掲載が {3} 件です（1 件のはずです）"},
-	{"SELECT " VERSION_LABEL("vp.version_id") ", coalesce(g.pid, 'program.id ' || vp.program_id), vp.listing_id"
-	 " FROM version_program vp LEFT JOIN program g ON g.id = vp.program_id"
-	 " LEFT JOIN listing l ON l.id = vp.listing_id"
-	 " WHERE l.id IS NULL OR l.program_id != vp.program_id OR l.version_id != vp.version_id",
+	{"SELECT " VERSION_LABEL(
+		 "vp.version_id") ", coalesce(g.pid, 'program.id ' || vp.program_id), vp.listing_id"
+				  " FROM version_program vp LEFT JOIN program g ON g.id = vp.program_id"
+				  " LEFT JOIN listing l ON l.id = vp.listing_id"
+				  " WHERE l.id IS NULL OR l.program_id != vp.program_id OR l.version_id != vp.version_id",
 	 "{1}: 事業 {2} の元の掲載（listing.id {3}）がこの版のこの事業の掲載ではありません"},
-	{"SELECT * FROM (SELECT " VERSION_LABEL("v.id") " AS label,"
-	 " (SELECT count(*) FROM search_doc d WHERE d.version_id = v.id) AS docs,"
-	 " (SELECT count(*) FROM version_program vp WHERE vp.version_id = v.id) AS programs FROM version v)"
-	 " WHERE docs != 0 AND docs != programs",
+	{"SELECT * FROM (SELECT " VERSION_LABEL(
+		 "v.id") " AS label,"
+			 " (SELECT count(*) FROM search_doc d WHERE d.version_id = v.id) AS docs,"
+			 " (SELECT count(*) FROM version_program vp WHERE vp.version_id = v.id) AS programs FROM version v)"
+			 " WHERE docs != 0 AND docs != programs",
 	 "{1}: 検索索引の文書が {2} 件、この版の事業は {3} 件です（sasae reindex --plan {1} で作り直せます）"},
 	{"SELECT * FROM (SELECT (SELECT count(*) FROM search_index) AS rows,"
 	 " (SELECT count(*) FROM search_doc) AS docs) WHERE rows != docs",
@@ -241,7 +249,8 @@ static void fill_message(sasae_buf *out, const char *message, sqlite3_stmt *st)
 		if (p[0] == '{' && p[1] >= '1' && p[1] <= '3' && p[2] == '}') {
 			int i = p[1] - '1';
 			const unsigned char *t = i < ncol ? sqlite3_column_text(st, i) : NULL;
-			sasae_buf_append(out, t ? (const char *)t : "(NULL)", strlen(t ? (const char *)t : "(NULL)"));
+			sasae_buf_append(out, t ? (const char *)t : "(NULL)",
+					 strlen(t ? (const char *)t : "(NULL)"));
 			p += 2;
 		} else {
 			sasae_buf_append(out, p, 1);
@@ -293,7 +302,8 @@ static void run_pragmas(sqlb *s, check_ctx *c)
 		bool ok_row; /* a single row "ok" means none */
 	} pragmas[] = {
 		{"PRAGMA integrity_check", "SQLite の整合性検査: {1}", true},
-		{"PRAGMA foreign_key_check", "外部キー: 表 {1} の行 {2} が参照する表 {3} の行がありません", false},
+		{"PRAGMA foreign_key_check", "外部キー: 表 {1} の行 {2} が参照する表 {3} の行がありません",
+		 false},
 	};
 	for (size_t i = 0; i < sizeof pragmas / sizeof pragmas[0] && !c->stopped; i++) {
 		sqlite3_stmt *st = NULL;
@@ -316,7 +326,8 @@ static void run_pragmas(sqlb *s, check_ctx *c)
 		}
 		if (!c->stopped && r != SQLITE_DONE) {
 			sasae_buf b = SASAE_BUF_INIT;
-			sasae_buf_appendf(&b, "%s が途中で止まりました: %s", pragmas[i].sql, sqlite3_errmsg(s->db));
+			sasae_buf_appendf(&b, "%s が途中で止まりました: %s", pragmas[i].sql,
+					  sqlite3_errmsg(s->db));
 			report(c, sasae_buf_ok(&b) ? sasae_buf_cstr(&b) : pragmas[i].sql);
 			sasae_buf_free(&b);
 		}
@@ -352,7 +363,8 @@ static void run_audit_json(sqlb *s, check_ctx *c)
 			}
 			sasae_buf b = SASAE_BUF_INIT;
 			sasae_buf_appendf(&b, "監査ログ %lld 番の %s が JSON として読めません: %s（%d 文字目）",
-					  (long long)sqlite3_column_int64(st, 0), columns[i], je.text, je.position);
+					  (long long)sqlite3_column_int64(st, 0), columns[i], je.text,
+					  je.position);
 			report(c, sasae_buf_ok(&b) ? sasae_buf_cstr(&b) : "監査ログの JSON が読めません");
 			sasae_buf_free(&b);
 		}
