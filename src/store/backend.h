@@ -225,6 +225,8 @@ struct sasae_store_backend {
 		     size_t *n, sasae_error *err);
 	/* Close and remove what this open created (a failed first import).  Fallback: free. */
 	void (*discard)(sasae_store_backend *b);
+	/* See sasae_store_ping.  Fallback: plans. */
+	int (*ping)(sasae_store_backend *b, sasae_error *err);
 	/* See sasae_store_backup.  Fallback: SASAE_EUNAVAILABLE (the backend's own tools). */
 	int (*backup)(sasae_store_backend *b, const char *file, bool force, sasae_error *err);
 	/* See sasae_store_check.  Fallback: SASAE_EUNAVAILABLE. */

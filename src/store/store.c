@@ -351,6 +351,17 @@ void sasae_store_file_clear(sasae_store_file *f)
 	memset(f, 0, sizeof *f);
 }
 
+int sasae_store_ping(sasae_store *s, sasae_error *err)
+{
+	if (s->b->ping)
+		return s->b->ping(s->b, err);
+	sasae_plan_info *infos = NULL;
+	size_t n = 0;
+	int rc = s->b->plans(s->b, &infos, &n, err);
+	sasae_plan_infos_free(infos, n);
+	return rc;
+}
+
 int sasae_store_backup(sasae_store *s, const char *file, bool force, sasae_error *err)
 {
 	if (s->b->backup == NULL)

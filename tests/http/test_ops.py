@@ -232,6 +232,58 @@ def restore_over_live(t, backup):
     t.eq(cli("check", check=False).returncode, 0, "sasae check after the restore")
 
 
+def monitoring(t):
+    """/healthz and /metrics over a real server: fields, route patterns, never a query or an id."""
+    import re
+    import urllib.parse
+    srv = th.Server(BINARY, DB, WORK, "monitor", ["--threads", "2"]).wait_ready()
+    th.S = srv  # th.http logs API answers against th.S
+    try:
+        r = th.http("GET", "/healthz", port=srv.port)
+        t.eq((r.status, r.text), (200, "ok\n"), "/healthz")
+        t.ok("no-store" in (r.h("Cache-Control") or ""), f"/healthz Cache-Control {r.h('Cache-Control')!r}")
+        secret = "秘密の相談"
+        q = urllib.parse.quote(secret)
+        for path in (f"/search?q={q}", f"/api/v1/search?q={q}", "/programs/p0001", "/programs/p0002",
+                     "/no-such-page-xyz"):
+            th.http("GET", path, port=srv.port)
+        r = th.http("GET", "/metrics", port=srv.port)
+        body = r.text
+        t.eq(r.status, 200, "/metrics status")
+        t.eq(r.ctype, "text/plain; version=0.0.4; charset=utf-8", "/metrics Content-Type")
+        for needle in (secret, q, q.lower(), "p0001", "p0002", "no-such-page", "q="):
+            t.ok(needle not in body, f"/metrics holds {needle!r}")
+        sample = re.compile(r'^[a-z_]+(\{[a-z_]+="[^"\n]*"(,[a-z_]+="[^"\n]*")*\})? [0-9.e+-]+$')
+        bad = [ln for ln in body.splitlines() if ln and not ln.startswith("# ") and not sample.match(ln)]
+        t.eq(bad, [], "every sample line is in the exposition format")
+        values = {}
+        for ln in body.splitlines():
+            if ln and not ln.startswith("#"):
+                k, v = ln.rsplit(" ", 1)
+                values[k] = float(v)
+        t.eq(values.get('sasae_http_requests_total{route="/search",method="GET",code="2xx"}'), 1.0, "/search counted")
+        t.eq(values.get('sasae_http_requests_total{route="/programs/{id}",method="GET",code="2xx"}'), 2.0,
+             "/programs/{id} counted once per program page")
+        t.eq(values.get('sasae_http_requests_total{route="/healthz",method="GET",code="2xx"}'), 1.0, "/healthz counted")
+        t.eq(values.get('sasae_http_requests_total{route="(none)",method="",code="4xx"}'), 1.0, "the 404 counted")
+        total = sum(v for k, v in values.items() if k.startswith("sasae_http_requests_total"))
+        t.eq(values.get("sasae_http_request_duration_seconds_count"), total, "histogram count = requests")
+        t.eq(values.get('sasae_http_request_duration_seconds_bucket{le="+Inf"}'), total, "+Inf bucket = count")
+        buckets = [v for k, v in values.items() if k.startswith("sasae_http_request_duration_seconds_bucket")]
+        t.ok(buckets == sorted(buckets) and len(buckets) == 12, f"buckets cumulative: {buckets}")
+        t.ok(values.get("sasae_http_requests_in_flight", 0) >= 1, "in flight counts this request")
+        t.ok(0 < values.get("sasae_uptime_seconds", 0) < 600, "uptime")
+        t.eq(values.get('sasae_database_bytes{file="main"}'), float(os.path.getsize(DB)), "database size")
+        t.ok(any(k.startswith("sasae_build_info{version=") for k in values), "build info")
+    finally:
+        rc = srv.stop()
+    t.eq(rc, 0, "monitor server exit status")
+    t.ok(not any(m in srv.stderr() for m in th.SANITIZER_MARKS), "monitor server: sanitizer report")
+    r = cli("serve", "--metrics-from", "not-an-address", check=False)
+    t.eq(r.returncode, 2, "serve --metrics-from with a bad address: exit 2")
+    t.ok("--metrics-from" in r.stderr.decode(), f"its message: {r.stderr.decode()!r}")
+
+
 def main():
     global BINARY, SRC, WORK, DB
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -263,6 +315,9 @@ def main():
         steps.append(t)
         t = th.Check("restore replaces the current database")
         restore_over_live(t, backup)
+        steps.append(t)
+        t = th.Check("/healthz and /metrics")
+        monitoring(t)
         steps.append(t)
     except Exception as e:  # noqa: BLE001
         t.problems.append(f"exception: {type(e).__name__}: {e}")

@@ -194,6 +194,9 @@ const sasae_variants *sasae_store_variants(const sasae_store *s);
 
 /* ---- operations: backup, restore, check (docs/operations.md) ---- */
 
+/* Whether the database answers a trivial query (`/healthz`).  Returns 0 or SASAE_EDB. */
+int sasae_store_ping(sasae_store *s, sasae_error *err);
+
 /* Called once for each problem sasae_store_check finds, with its description (Japanese, naming
    the table, row or version).  A non-zero return stops the check (SASAE_ECANCELLED). */
 typedef int (*sasae_store_problem_fn)(void *ctx, const char *problem);

@@ -45,6 +45,10 @@ int sasae_web_set_public_url(sasae_web *w, const char *url, sasae_error *err);
    --session-idle/--session-max`).  Call before serving. */
 void sasae_web_set_login_policy(sasae_web *w, const sasae_login_policy *p);
 
+/* Let the client at address addr ("192.0.2.10", as the server sees it) read /metrics besides
+   loopback clients (`sasae serve --metrics-from`); copied.  Call before serving. */
+int sasae_web_set_metrics_from(sasae_web *w, const char *addr, sasae_error *err);
+
 /* Build what is served again from the database (the published version, the finder's data files)
    and swap it in; requests in flight finish with what they started with.  The workspace calls it
    after each change that the public pages show; `sasae serve` on SIGHUP (changes made by another

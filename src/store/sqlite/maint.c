@@ -180,6 +180,21 @@ done:
 	return rc;
 }
 
+/* ---- ping ---- */
+
+int sqlb_ping(sasae_store_backend *b, sasae_error *err)
+{
+	sqlb *s = (sqlb *)b;
+	sqlite3_stmt *st = NULL;
+	int rc = sqlb_prepare_cached(s, &st, "SELECT count(*) FROM plan", err);
+	if (rc)
+		return rc;
+	if (sqlite3_step(st) != SQLITE_ROW)
+		rc = sqlb_db_error(s, err, "読み取り");
+	sqlb_release(s, st);
+	return rc;
+}
+
 /* ---- check ---- */
 
 /* A check in progress: where problems go and how many there were. */

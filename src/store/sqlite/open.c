@@ -309,6 +309,7 @@ static const sasae_store_backend sqlb_table = {
 	.comment_insert = sqlb_comment_insert,
 	.count = sqlb_count,
 	.discard = sqlb_discard,
+	.ping = sqlb_ping,
 	.backup = sqlb_backup,
 	.check = sqlb_check,
 };
@@ -361,9 +362,16 @@ int sasae_sqlite_backend_open(sasae_store_backend **out, const char *path, int f
 	/* A file that is not a database fails on the first read. */
 	int64_t nschema = query_int(s, "SELECT count(*) FROM sqlite_schema", -1);
 	if (nschema < 0) {
-		rc = sasae_error_set(err, SASAE_EDB, path, 0,
-				     "SQLite のデータベースではありません: %s。別のファイル名を --db で指定してください",
-				     sqlite3_errmsg(s->db));
+		int ec = sqlite3_errcode(s->db);
+		if (ec == SQLITE_FULL || ec == SQLITE_IOERR || ec == SQLITE_CANTOPEN)
+			/* a full disk: the WAL index (-shm) or the journal cannot be made */
+			rc = sasae_error_set(err, SASAE_EIO, path, 0,
+					     "データベースを読み書きできません（ディスクの空きが足りないか、読み書きの誤り）: %s",
+					     sqlite3_errmsg(s->db));
+		else
+			rc = sasae_error_set(err, SASAE_EDB, path, 0,
+					     "SQLite のデータベースではありません: %s。別のファイル名を --db で指定してください",
+					     sqlite3_errmsg(s->db));
 		goto fail;
 	}
 	/* A new database opened for an import gets its schema in the import's transaction, in
