@@ -37,8 +37,23 @@ const cli_option cmd_serve_options[] = {
 	 .arg = "N",
 	 .kind = CLI_INT,
 	 .min = 1,
-	 .help = "同時接続の上限（既定 256）",
+	 .help = "同時接続の上限（既定 256）。超えた接続はすぐ閉じる",
 	 .offset = offsetof(serve_values, opt.max_connections)},
+	{.name = "per-ip-connections",
+	 .arg = "N",
+	 .kind = CLI_INT,
+	 .min = 1,
+	 .max = 100000,
+	 .help = "一つのアドレスからの同時接続の上限（既定: 上限なし。リバースプロキシの\n"
+		 "後ろでは、すべての接続がプロキシのアドレスから来ることに注意）",
+	 .offset = offsetof(serve_values, opt.per_ip_connections)},
+	{.name = "connection-timeout",
+	 .arg = "SECONDS",
+	 .kind = CLI_INT,
+	 .min = 1,
+	 .max = 3600,
+	 .help = "何も送ってこない接続を閉じるまでの秒数（既定 30）",
+	 .offset = offsetof(serve_values, opt.connection_timeout)},
 	{.name = "log-queries",
 	 .kind = CLI_FLAG,
 	 .help = "アクセス記録に URL のパラメータも書く（住民の状況が残りうるので注意。\n"
@@ -84,7 +99,8 @@ const cli_option cmd_serve_options[] = {
 
 const cli_help cmd_serve_help = {
 	.usage = "sasae serve [--bind ADDR] [--port N] [--threads N] [--public-url URL] [--session-idle SECONDS]\n"
-		 "            [--session-max SECONDS] [--metrics-from ADDR] [--plan SLUG[@版]] [--db PATH]",
+		 "            [--session-max SECONDS] [--metrics-from ADDR] [--max-connections N]\n"
+		 "            [--per-ip-connections N] [--connection-timeout SECONDS] [--plan SLUG[@版]] [--db PATH]",
 	.description =
 		"計画の事業一覧をウェブで公開します（日本語の画面、検索、JSON API /api/v1/）。\n"
 		"Ctrl-C（SIGINT）か SIGTERM で、処理中の要求を終えてから止まります。\n"
@@ -105,7 +121,7 @@ static void ready(const char *url)
 
 int cmd_serve(const cli_command *cmd, int argc, char **argv, cli_common *common)
 {
-	serve_values v = {{"127.0.0.1", 8080, 0, 256, false, false}, NULL, NULL, 0, 0};
+	serve_values v = {{"127.0.0.1", 8080, 0, 256, false, false, 0, 0}, NULL, NULL, 0, 0};
 	int parsed;
 	if (!cli_parse(&parsed, cmd, &argc, argv, common, &v))
 		return parsed;

@@ -284,6 +284,67 @@ def monitoring(t):
     t.ok("--metrics-from" in r.stderr.decode(), f"its message: {r.stderr.decode()!r}")
 
 
+def limits(t):
+    """libmicrohttpd's limits from `sasae serve`: a few hundred idle and slow (slowloris) connections
+    do not keep a normal request from its answer; --connection-timeout closes them; an address over
+    --per-ip-connections is turned away while others are answered."""
+    import socket
+    srv = th.Server(BINARY, DB, WORK, "limits", ["--threads", "2", "--max-connections", "1000",
+                                                 "--connection-timeout", "3", "--quiet"]).wait_ready()
+    th.S = srv
+    held = []
+    try:
+        for i in range(300):
+            c = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+            if i % 2:  # slow: a request whose headers never end
+                c.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1\r\n")
+            held.append(c)
+        t0 = time.monotonic()
+        r = th.http("GET", "/programs/p0001", port=srv.port, timeout=30)
+        took = time.monotonic() - t0
+        t.eq(r.status, 200, "a normal request among 300 idle and slow connections")
+        t.ok(took < 10, f"answered within a generous bound (took {took:.2f}s)")
+        time.sleep(5)  # past --connection-timeout 3
+        closed = 0
+        for c in held[:20]:
+            try:
+                c.settimeout(5)
+                closed += c.recv(1024) == b""
+            except OSError:
+                closed += 1
+        t.eq(closed, 20, "idle and slow connections closed after --connection-timeout")
+        t.eq(th.http("GET", "/healthz", port=srv.port).status, 200, "still answering")
+    finally:
+        for c in held:
+            c.close()
+        rc = srv.stop()
+    t.eq(rc, 0, "limits server exit status")
+
+    srv = th.Server(BINARY, DB, WORK, "per-ip", ["--threads", "2", "--per-ip-connections", "5", "--quiet"]).wait_ready()
+    th.S = srv
+    held = []
+    try:
+        for _ in range(5):
+            held.append(socket.create_connection(("127.0.0.1", srv.port), timeout=10))
+        extra = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+        refused = False
+        try:
+            extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            refused = extra.recv(1024) == b""
+        except OSError:
+            refused = True
+        extra.close()
+        t.ok(refused, "a sixth connection from the same address is closed unanswered")
+        held.pop().close()
+        time.sleep(0.3)
+        t.eq(th.http("GET", "/healthz", port=srv.port).status, 200, "answered again once under the limit")
+    finally:
+        for c in held:
+            c.close()
+        rc = srv.stop()
+    t.eq(rc, 0, "per-ip server exit status")
+
+
 def main():
     global BINARY, SRC, WORK, DB
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -318,6 +379,9 @@ def main():
         steps.append(t)
         t = th.Check("/healthz and /metrics")
         monitoring(t)
+        steps.append(t)
+        t = th.Check("connection limits and timeouts")
+        limits(t)
         steps.append(t)
     except Exception as e:  # noqa: BLE001
         t.problems.append(f"exception: {type(e).__name__}: {e}")

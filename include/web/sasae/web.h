@@ -18,12 +18,14 @@ typedef struct sasae_web sasae_web;
 
 /* Server options. */
 typedef struct sasae_serve_options {
-	const char *bind;    /* address, default "127.0.0.1" */
-	int port;            /* default 8080 */
-	int threads;         /* worker threads, default: number of CPUs */
-	int max_connections; /* default 256 */
-	bool log_queries;    /* log query strings (off: they can describe a resident's situation) */
-	bool quiet;          /* no access log */
+	const char *bind;       /* address, default "127.0.0.1" */
+	int port;               /* default 8080 */
+	int threads;            /* worker threads, default: number of CPUs */
+	int max_connections;    /* default 256 */
+	bool log_queries;       /* log query strings (off: they can describe a resident's situation) */
+	bool quiet;             /* no access log */
+	int per_ip_connections; /* connections from one address at once (0: no limit, the default) */
+	int connection_timeout; /* seconds before an idle connection is closed (0: 30) */
 } sasae_serve_options;
 
 /* The application over the database at db_path: public pages read through one read-only

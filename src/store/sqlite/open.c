@@ -29,6 +29,10 @@ static const char *const migrations[] = {sasae_schema_001, sasae_schema_002, sas
 					 sasae_schema_004, sasae_schema_005};
 int sqlb_db_error(sqlb *s, sasae_error *err, const char *what)
 {
+	if ((sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_FULL)
+		return sasae_error_set(err, SASAE_EIO, s->path, 0,
+				       "データベースの%sに失敗しました: ディスクの空きが足りません（%s）。何も変えていません",
+				       what, sqlite3_errmsg(s->db));
 	return sasae_error_set(err, SASAE_EDB, s->path, 0, "データベースの%sに失敗しました: %s", what,
 			       sqlite3_errmsg(s->db));
 }
@@ -42,8 +46,13 @@ int sqlb_exec(sqlb *s, const char *sql, sasae_error *err, const char *what)
 	}
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int rc = sasae_error_set(err, SASAE_EDB, s->path, 0, "データベースの%sに失敗しました: %s",
-					 what, msg ? msg : sqlite3_errmsg(s->db));
+		int rc = (sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_FULL
+				 ? sasae_error_set(err, SASAE_EIO, s->path, 0,
+						   "データベースの%sに失敗しました: ディスクの空きが足りません（%s）。何も変えていません",
+						   what, msg ? msg : sqlite3_errmsg(s->db))
+				 : sasae_error_set(err, SASAE_EDB, s->path, 0,
+						   "データベースの%sに失敗しました: %s", what,
+						   msg ? msg : sqlite3_errmsg(s->db));
 		sqlite3_free(msg);
 		return rc;
 	}
@@ -362,7 +371,7 @@ int sasae_sqlite_backend_open(sasae_store_backend **out, const char *path, int f
 	/* A file that is not a database fails on the first read. */
 	int64_t nschema = query_int(s, "SELECT count(*) FROM sqlite_schema", -1);
 	if (nschema < 0) {
-		int ec = sqlite3_errcode(s->db);
+		int ec = sqlite3_extended_errcode(s->db) & 0xff;
 		if (ec == SQLITE_FULL || ec == SQLITE_IOERR || ec == SQLITE_CANTOPEN)
 			/* a full disk: the WAL index (-shm) or the journal cannot be made */
 			rc = sasae_error_set(err, SASAE_EIO, path, 0,
