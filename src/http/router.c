@@ -203,6 +203,7 @@ static void dispatch(const sasae_http_router *r, sasae_http_request *req, sasae_
 		return;
 	}
 	res->head = strcmp(method, "HEAD") == 0;
+	req->route = x.route;
 	if (x.route == NULL) {
 		refuse(&x, &not_found);
 		return;

@@ -249,6 +249,13 @@ struct sasae_store_backend {
 		     size_t *n, sasae_error *err);
 	/* Close and remove what this open created (a failed first import).  Fallback: free. */
 	void (*discard)(sasae_store_backend *b);
+	/* See sasae_store_ping.  Fallback: plans. */
+	int (*ping)(sasae_store_backend *b, sasae_error *err);
+	/* See sasae_store_backup.  Fallback: SASAE_EUNAVAILABLE (the backend's own tools). */
+	int (*backup)(sasae_store_backend *b, const char *file, bool force, sasae_error *err);
+	/* See sasae_store_check.  Fallback: SASAE_EUNAVAILABLE. */
+	int (*check)(sasae_store_backend *b, sasae_store_problem_fn problem, void *ctx, size_t *nproblems,
+		     sasae_error *err);
 };
 
 /*
@@ -267,5 +274,9 @@ void sasae_backend_program_clear(sasae_backend_program *p);
 
 /* The SQLite backend (src/store/sqlite/): open the file at path with sasae_store_open's flags. */
 int sasae_sqlite_backend_open(sasae_store_backend **out, const char *path, int flags, sasae_error *err);
+
+/* The SQLite backend's restore (see sasae_store_restore): the file at db replaced by backup file. */
+int sasae_sqlite_restore(const char *db, const char *file, sasae_store_problem_fn problem, void *ctx,
+			 size_t *nproblems, sasae_error *err);
 
 #endif

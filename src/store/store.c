@@ -352,3 +352,43 @@ void sasae_store_file_clear(sasae_store_file *f)
 	free(f->loaded_at);
 	memset(f, 0, sizeof *f);
 }
+
+int sasae_store_ping(sasae_store *s, sasae_error *err)
+{
+	if (s->b->ping)
+		return s->b->ping(s->b, err);
+	sasae_plan_info *infos = NULL;
+	size_t n = 0;
+	int rc = s->b->plans(s->b, &infos, &n, err);
+	sasae_plan_infos_free(infos, n);
+	return rc;
+}
+
+int sasae_store_backup(sasae_store *s, const char *file, bool force, sasae_error *err)
+{
+	if (s->b->backup == NULL)
+		return sasae_error_set(err, SASAE_EUNAVAILABLE, NULL, 0,
+				       "保存先「%s」は sasae backup に対応していません。データベースの道具（PostgreSQL なら pg_dump）で控えを取ってください",
+				       s->b->name);
+	return s->b->backup(s->b, file, force, err);
+}
+
+int sasae_store_check(sasae_store *s, sasae_store_problem_fn problem, void *ctx, size_t *nproblems,
+		      sasae_error *err)
+{
+	*nproblems = 0;
+	if (s->b->check == NULL)
+		return sasae_error_set(err, SASAE_EUNAVAILABLE, NULL, 0,
+				       "保存先「%s」は sasae check に対応していません", s->b->name);
+	return s->b->check(s->b, problem, ctx, nproblems, err);
+}
+
+int sasae_store_restore(const char *db, const char *file, sasae_store_problem_fn problem, void *ctx,
+			size_t *nproblems, sasae_error *err)
+{
+	*nproblems = 0;
+	if (is_postgres(db))
+		return sasae_error_set(err, SASAE_EUNAVAILABLE, NULL, 0,
+				       "PostgreSQL の保存先は sasae restore では戻せません。pg_restore（pg_dump の控え）を使ってください");
+	return sasae_sqlite_restore(db, file, problem, ctx, nproblems, err);
+}

@@ -131,7 +131,8 @@ static int64_t *put(sasae_hashmap *m, uint64_t h, const char *key, int64_t value
 	const char *k = USED;
 	if (!(m->flags & SASAE_HASHMAP_U64)) {
 		k = key;
-		if (m->flags & SASAE_HASHMAP_COPY) {
+		if ((m->flags & SASAE_HASHMAP_COPY) && key != NULL) { /* key is never NULL here; the test
+									 keeps gcc -O2 from warning */
 			size_t len = strlen(key);
 			char *c = malloc(len + 1);
 			if (c == NULL)

@@ -7,6 +7,7 @@
  */
 #include "sasae/web.h"
 
+#include <arpa/inet.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -14,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "downloads.h"
 #include "pages.h"
@@ -51,6 +53,16 @@ static const sasae_http_route routes[] = {
 	{.method = "GET", .path = "/departments", .handler = web_page_departments, .help = "the departments"},
 	{.method = "GET", .path = "/departments/{name}", .handler = web_page_department, .help = "a department"},
 	{.method = "GET", .path = "/data", .handler = web_page_data, .help = "downloads and the API"},
+	{.method = "GET",
+	 .path = "/healthz",
+	 .handler = web_page_healthz,
+	 .flags = SASAE_ROUTE_NO_STORE,
+	 .help = "whether the database answers (200 ok, 503): for monitoring"},
+	{.method = "GET",
+	 .path = "/metrics",
+	 .handler = web_page_metrics,
+	 .flags = SASAE_ROUTE_NO_STORE,
+	 .help = "counters in Prometheus text format (loopback and --metrics-from only)"},
 	{.method = "GET",
 	 .path = "/finder",
 	 .handler = web_finder_page,
@@ -251,6 +263,14 @@ static const sasae_http_route routes[] = {
 	 .help = "the needs finder as JSON"},
 };
 
+_Static_assert(sizeof routes / sizeof routes[0] < WEB_METRIC_ROUTES, "WEB_METRIC_ROUTES too small");
+
+const sasae_http_route *web_route_table(size_t *n)
+{
+	*n = sizeof routes / sizeof routes[0];
+	return routes;
+}
+
 /* Every response's Content-Security-Policy: no inline script, nothing from elsewhere. */
 static const char security_policy[] =
 	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -418,11 +438,17 @@ static void wipe(void *p, size_t n)
 
 void sasae_web_handle(sasae_web *w, sasae_http_request *req, sasae_http_response *res)
 {
+	struct timespec start;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	atomic_fetch_add_explicit(&w->metrics.inflight, 1, memory_order_relaxed);
 	web_site *site = site_acquire(w);
 	web_request state = {0};
 	req->app_data = &state;
 	sasae_http_dispatch(&site->router, req, res);
 	req->app_data = NULL;
+	web_metrics_record(&w->metrics, req->route ? (size_t)(req->route - routes) : WEB_METRIC_ROUTES - 1,
+			   res->status, &start);
+	atomic_fetch_sub_explicit(&w->metrics.inflight, 1, memory_order_relaxed);
 	if (state.signed_in)
 		sasae_session_clear(&state.session);
 	wipe(&state, sizeof state); /* the session id and the CSRF token do not outlive the request */
@@ -471,6 +497,8 @@ int sasae_web_new(sasae_web **out, const char *db_path, const char *plan_spec, s
 		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
 	}
 	w->policy = sasae_login_policy_default();
+	clock_gettime(CLOCK_MONOTONIC, &w->metrics.started);
+	w->metrics.started_unix = (int64_t)time(NULL);
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_mutex_init(&w->reload_lock, NULL);
 	int rc = 0;
@@ -521,7 +549,26 @@ void sasae_web_free(sasae_web *w)
 	pthread_mutex_destroy(&w->lock);
 	pthread_mutex_destroy(&w->reload_lock);
 	free(w->public_url);
+	free(w->metrics_from);
 	free(w->plan_spec);
 	free(w->db_path);
 	free(w);
+}
+
+int sasae_web_set_metrics_from(sasae_web *w, const char *addr, sasae_error *err)
+{
+	/* the address as the server prints a client's (getnameinfo, numeric) */
+	unsigned char bin[sizeof(struct in6_addr)];
+	char text[INET6_ADDRSTRLEN];
+	int family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(family, addr, bin) != 1 || inet_ntop(family, bin, text, sizeof text) == NULL)
+		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0,
+				       "--metrics-from のアドレス「%s」が正しくありません（例: 192.0.2.10、2001:db8::10）",
+				       addr);
+	char *copy = sasae_strdup(text);
+	if (copy == NULL)
+		return sasae_error_set(err, SASAE_ENOMEM, NULL, 0, "メモリが足りません");
+	free(w->metrics_from);
+	w->metrics_from = copy;
+	return 0;
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "sasae/accounts.h"
 #include "sasae/error.h"
@@ -42,8 +43,26 @@ typedef struct web_site {
 	atomic_int refs;           /* the application's reference and one per request using it */
 } web_site;
 
+/* What /metrics reports (ops_pages.c): counters kept with relaxed atomics, no lock on the request
+   path.  Requests are counted by route (index in app.c's table; WEB_METRIC_ROUTES - 1 for an answer
+   of the router's own: 404, 405, …) and status class (1xx … 5xx). */
+enum {
+	WEB_METRIC_ROUTES = 128,  /* more than the route table holds (checked in app.c) */
+	WEB_LATENCY_BUCKETS = 12, /* web_latency_bounds and +Inf */
+};
+typedef struct web_metrics {
+	atomic_uint_fast64_t requests[WEB_METRIC_ROUTES][5];
+	atomic_uint_fast64_t latency[WEB_LATENCY_BUCKETS]; /* per bucket (not cumulative) */
+	atomic_uint_fast64_t latency_us;                   /* sum of the latencies, microseconds */
+	atomic_long inflight;                              /* requests inside sasae_web_handle now */
+	struct timespec started;                           /* CLOCK_MONOTONIC at sasae_web_new */
+	int64_t started_unix;                              /* the same moment in Unix seconds */
+} web_metrics;
+
 /* The application: the database, settings, per-thread connections and the site served now. */
 struct sasae_web {
+	web_metrics metrics; /* /metrics (ops_pages.c) */
+	char *metrics_from;  /* an address besides loopback that may read /metrics, or NULL */
 	char *db_path;
 	char *plan_spec;             /* --plan as given (NULL: the plan imported last) */
 	pthread_key_t store_key;     /* per-thread read-only store connection (public pages) */

@@ -27,6 +27,14 @@ void web_page_search(web_ctx *c);
    /data/catalog.json (the same as a DCAT catalogue), /data/{file} (the downloads of downloads.h),
    /assets/{file}, /api/v1/openapi.json. */
 void web_page_data(web_ctx *c);
+/* ops_pages.c: /healthz (the store answers: 200 "ok", else 503) and /metrics (Prometheus text). */
+void web_page_healthz(web_ctx *c);
+void web_page_metrics(web_ctx *c);
+/* Count one answered request for /metrics: its route (NULL: the router's own answer), status and
+   time taken. */
+void web_metrics_record(web_metrics *m, size_t route, int status, const struct timespec *start);
+/* app.c: the route table (for /metrics' labels). */
+const sasae_http_route *web_route_table(size_t *n);
 void web_data_catalog(web_ctx *c);
 void web_data_file(web_ctx *c);
 void web_asset(web_ctx *c);

@@ -28,15 +28,15 @@
 #ifndef SASAE_MHD_SONAME
 #define SASAE_MHD_SONAME "libmicrohttpd.so"
 #endif
-#define MHD_FUNCTIONS(X)                                                                                           \
-	X(MHD_start_daemon)                                                                                        \
-	X(MHD_quiesce_daemon)                                                                                      \
-	X(MHD_stop_daemon)                                                                                         \
-	X(MHD_get_connection_values)                                                                               \
-	X(MHD_get_connection_info)                                                                                 \
-	X(MHD_create_response_from_buffer)                                                                         \
-	X(MHD_add_response_header)                                                                                 \
-	X(MHD_queue_response)                                                                                      \
+#define MHD_FUNCTIONS(X)                   \
+	X(MHD_start_daemon)                \
+	X(MHD_quiesce_daemon)              \
+	X(MHD_stop_daemon)                 \
+	X(MHD_get_connection_values)       \
+	X(MHD_get_connection_info)         \
+	X(MHD_create_response_from_buffer) \
+	X(MHD_add_response_header)         \
+	X(MHD_queue_response)              \
 	X(MHD_destroy_response)
 #define MHD_FIELD(f) __typeof__(f) *f;
 static struct mhd_api {
@@ -44,8 +44,14 @@ static struct mhd_api {
 } mhd;
 #define MHD_SYM(f) {#f, offsetof(struct mhd_api, f)},
 static const sasae_dynsym mhd_syms[] = {MHD_FUNCTIONS(MHD_SYM)};
-static sasae_dynlib mhd_lib = {"libmicrohttpd", SASAE_MHD_SONAME, "sasae serve（ウェブサーバー）", mhd_syms,
-			       sizeof mhd_syms / sizeof mhd_syms[0], &mhd, false, NULL};
+static sasae_dynlib mhd_lib = {"libmicrohttpd",
+			       SASAE_MHD_SONAME,
+			       "sasae serve（ウェブサーバー）",
+			       mhd_syms,
+			       sizeof mhd_syms / sizeof mhd_syms[0],
+			       &mhd,
+			       false,
+			       NULL};
 
 enum {
 	MAX_REQUEST_HEADERS = 64,      /* headers handed to the application (more: ignored) */
@@ -108,22 +114,24 @@ static void access_log(server *s, const char *method, const char *uri, int statu
 		return;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	double ms = (double)(now.tv_sec - start->tv_sec) * 1000.0 + (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+	double ms =
+		(double)(now.tv_sec - start->tv_sec) * 1000.0 + (double)(now.tv_nsec - start->tv_nsec) / 1e6;
 	size_t plen = strcspn(uri, "?");
 	char line[1024];
 	if ((s->opt->log_queries && sasae_web_query_loggable(uri)) || uri[plen] == '\0')
 		snprintf(line, sizeof line, "%s %.900s %d %zu %.1fms", method, uri, status, bytes, ms);
 	else /* the path only: the query may say something about a person */
-		snprintf(line, sizeof line, "%s %.*s?… %d %zu %.1fms", method, (int)(plen > 900 ? 900 : plen), uri, status,
-			 bytes, ms);
+		snprintf(line, sizeof line, "%s %.*s?… %d %zu %.1fms", method, (int)(plen > 900 ? 900 : plen),
+			 uri, status, bytes, ms);
 	s->log_line(line);
 }
 
 static enum MHD_Result send_response(struct MHD_Connection *con, const sasae_http_response *res)
 {
 	static char empty[1];
-	struct MHD_Response *r = mhd.MHD_create_response_from_buffer(res->body.len, res->body.data ? res->body.data : empty,
-								 MHD_RESPMEM_MUST_COPY);
+	struct MHD_Response *r =
+		mhd.MHD_create_response_from_buffer(res->body.len, res->body.data ? res->body.data : empty,
+						    MHD_RESPMEM_MUST_COPY);
 	if (r == NULL)
 		return MHD_NO;
 	if (res->content_type)
@@ -151,7 +159,8 @@ static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const 
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *con, const char *url, const char *method,
-			      const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
+			      const char *version, const char *upload_data, size_t *upload_data_size,
+			      void **con_cls)
 {
 	(void)url;
 	(void)version;
@@ -212,7 +221,9 @@ int sasae_web_serve(sasae_web *w, const sasae_serve_options *opt, void (*log_lin
 	char portstr[16];
 	snprintf(portstr, sizeof portstr, "%d", port);
 	if (getaddrinfo(bind, portstr, &hints, &ai) != 0 || ai == NULL)
-		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0, "待ち受けるアドレス「%s」が正しくありません（例: 127.0.0.1、::1）", bind);
+		return sasae_error_set(err, SASAE_EUSAGE, NULL, 0,
+				       "待ち受けるアドレス「%s」が正しくありません（例: 127.0.0.1、::1）",
+				       bind);
 	/* SIGINT and SIGTERM are waited for in this thread; the server's threads inherit the mask. */
 	sigset_t sigs, old;
 	sigemptyset(&sigs);
@@ -229,12 +240,19 @@ int sasae_web_serve(sasae_web *w, const sasae_serve_options *opt, void (*log_lin
 	   would go on accepting connections while it drains. */
 	unsigned int flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
 			     (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
-	struct MHD_Daemon *d = mhd.MHD_start_daemon(
-		flags, (uint16_t)port, NULL, NULL, handle, &s, MHD_OPTION_SOCK_ADDR, ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE,
-		threads, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(opt->max_connections > 0 ? opt->max_connections : 256),
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)CONNECTION_TIMEOUT_SECONDS, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)CONNECTION_MEMORY, MHD_OPTION_URI_LOG_CALLBACK, uri_logger, &s, MHD_OPTION_NOTIFY_COMPLETED,
-		completed, &s, MHD_OPTION_END);
+	struct MHD_Daemon *d =
+		mhd.MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, handle, &s, MHD_OPTION_SOCK_ADDR,
+				     ai->ai_addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
+				     MHD_OPTION_CONNECTION_LIMIT,
+				     (unsigned int)(opt->max_connections > 0 ? opt->max_connections : 256),
+				     MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+				     (unsigned int)(opt->per_ip_connections > 0 ? opt->per_ip_connections : 0),
+				     MHD_OPTION_CONNECTION_TIMEOUT,
+				     (unsigned int)(opt->connection_timeout > 0 ? opt->connection_timeout
+										: CONNECTION_TIMEOUT_SECONDS),
+				     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
+				     MHD_OPTION_URI_LOG_CALLBACK, uri_logger, &s, MHD_OPTION_NOTIFY_COMPLETED,
+				     completed, &s, MHD_OPTION_END);
 	int family = ai->ai_family;
 	freeaddrinfo(ai);
 	if (d == NULL) {

@@ -192,4 +192,44 @@ void sasae_store_file_clear(sasae_store_file *f);
 /* The notation-variant table the index was built with (borrowed; valid until close). */
 const sasae_variants *sasae_store_variants(const sasae_store *s);
 
+/* ---- operations: backup, restore, check (docs/operations.md) ---- */
+
+/* Whether the database answers a trivial query (`/healthz`).  Returns 0 or SASAE_EDB. */
+int sasae_store_ping(sasae_store *s, sasae_error *err);
+
+/* Called once for each problem sasae_store_check finds, with its description (Japanese, naming
+   the table, row or version).  A non-zero return stops the check (SASAE_ECANCELLED). */
+typedef int (*sasae_store_problem_fn)(void *ctx, const char *problem);
+
+/*
+ * Write a consistent copy of the whole database to the file `file` while others may read and
+ * write it (SQLite: the online backup API, into a temporary file in file's directory, synced,
+ * then renamed into place).  Without force an existing file is refused (SASAE_ECONFLICT).
+ * Returns 0, SASAE_ECONFLICT, SASAE_EIO, SASAE_EDB, SASAE_ENOMEM, or SASAE_EUNAVAILABLE for a
+ * backend that has its own tools (PostgreSQL: pg_dump).
+ */
+int sasae_store_backup(sasae_store *s, const char *file, bool force, sasae_error *err);
+
+/*
+ * Check the database: the backend's own integrity and foreign-key checks and sasae's invariants
+ * (every listing's program exists, one original listing per program and version, the search
+ * index matches the versions' programs, audit rows hold valid JSON).  problem (may be NULL) is
+ * called for each problem found; *nproblems is their number.  Returns 0 (also when problems were
+ * found: see *nproblems), SASAE_EDB, SASAE_ENOMEM, SASAE_ECANCELLED, SASAE_EUNAVAILABLE.
+ */
+int sasae_store_check(sasae_store *s, sasae_store_problem_fn problem, void *ctx, size_t *nproblems,
+		      sasae_error *err);
+
+/*
+ * Replace the database at `db` with the backup `file`: file must be a sasae database of a schema
+ * version this build understands (older ones are migrated) that passes sasae_store_check (its
+ * problems are reported through problem); the replacement is one transaction, so `db` is either
+ * wholly the old database or wholly the backup.  A running `sasae serve` keeps cached state and
+ * must be restarted.  On any refusal `db` is left as it was.
+ * Returns 0, SASAE_ENOTFOUND (no file), SASAE_EDATA (not a sasae database, a newer schema, or
+ * problems found), SASAE_EIO, SASAE_EDB, SASAE_ENOMEM, SASAE_EUNAVAILABLE (PostgreSQL: pg_restore).
+ */
+int sasae_store_restore(const char *db, const char *file, sasae_store_problem_fn problem, void *ctx,
+			size_t *nproblems, sasae_error *err);
+
 #endif

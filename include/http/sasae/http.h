@@ -62,6 +62,7 @@ typedef struct sasae_http_request {
 	sasae_http_field cookies[SASAE_HTTP_MAX_COOKIES]; /* from the Cookie header (values unquoted) */
 	size_t ncookies;
 	/* filled by the router */
+	const struct sasae_http_route *route;  /* the route matched (its table entry), or NULL */
 	const char *args[SASAE_HTTP_MAX_ARGS]; /* the route's {parameters}, decoded, in pattern order */
 	size_t nargs;
 	sasae_http_field form[SASAE_HTTP_MAX_PARAMS]; /* decoded form fields (routes other than GET) */

@@ -18,12 +18,14 @@ typedef struct sasae_web sasae_web;
 
 /* Server options. */
 typedef struct sasae_serve_options {
-	const char *bind;    /* address, default "127.0.0.1" */
-	int port;            /* default 8080 */
-	int threads;         /* worker threads, default: number of CPUs */
-	int max_connections; /* default 256 */
-	bool log_queries;    /* log query strings (off: they can describe a resident's situation) */
-	bool quiet;          /* no access log */
+	const char *bind;       /* address, default "127.0.0.1" */
+	int port;               /* default 8080 */
+	int threads;            /* worker threads, default: number of CPUs */
+	int max_connections;    /* default 256 */
+	bool log_queries;       /* log query strings (off: they can describe a resident's situation) */
+	bool quiet;             /* no access log */
+	int per_ip_connections; /* connections from one address at once (0: no limit, the default) */
+	int connection_timeout; /* seconds before an idle connection is closed (0: 30) */
 } sasae_serve_options;
 
 /* The application over the database at db_path: public pages read through one read-only
@@ -44,6 +46,10 @@ int sasae_web_set_public_url(sasae_web *w, const char *url, sasae_error *err);
 /* The limits of sessions and failed sign-ins (default sasae_login_policy_default(); `sasae serve
    --session-idle/--session-max`).  Call before serving. */
 void sasae_web_set_login_policy(sasae_web *w, const sasae_login_policy *p);
+
+/* Let the client at address addr ("192.0.2.10", as the server sees it) read /metrics besides
+   loopback clients (`sasae serve --metrics-from`); copied.  Call before serving. */
+int sasae_web_set_metrics_from(sasae_web *w, const char *addr, sasae_error *err);
 
 /* Build what is served again from the database (the published version, the finder's data files)
    and swap it in; requests in flight finish with what they started with.  The workspace calls it

@@ -30,6 +30,10 @@ static const char *const migrations[] = {sasae_schema_001, sasae_schema_002, sas
 					 sasae_schema_004, sasae_schema_005, sasae_schema_006};
 int sqlb_db_error(sqlb *s, sasae_error *err, const char *what)
 {
+	if ((sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_FULL)
+		return sasae_error_set(err, SASAE_EIO, s->path, 0,
+				       "データベースの%sに失敗しました: ディスクの空きが足りません（%s）。何も変えていません",
+				       what, sqlite3_errmsg(s->db));
 	return sasae_error_set(err, SASAE_EDB, s->path, 0, "データベースの%sに失敗しました: %s", what,
 			       sqlite3_errmsg(s->db));
 }
@@ -43,8 +47,13 @@ int sqlb_exec(sqlb *s, const char *sql, sasae_error *err, const char *what)
 	}
 	char *msg = NULL;
 	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int rc = sasae_error_set(err, SASAE_EDB, s->path, 0, "データベースの%sに失敗しました: %s",
-					 what, msg ? msg : sqlite3_errmsg(s->db));
+		int rc = (sqlite3_extended_errcode(s->db) & 0xff) == SQLITE_FULL
+				 ? sasae_error_set(err, SASAE_EIO, s->path, 0,
+						   "データベースの%sに失敗しました: ディスクの空きが足りません（%s）。何も変えていません",
+						   what, msg ? msg : sqlite3_errmsg(s->db))
+				 : sasae_error_set(err, SASAE_EDB, s->path, 0,
+						   "データベースの%sに失敗しました: %s", what,
+						   msg ? msg : sqlite3_errmsg(s->db));
 		sqlite3_free(msg);
 		return rc;
 	}
@@ -318,6 +327,9 @@ static const sasae_store_backend sqlb_table = {
 	.progress_comment_insert = sqlb_progress_comment_insert,
 	.count = sqlb_count,
 	.discard = sqlb_discard,
+	.ping = sqlb_ping,
+	.backup = sqlb_backup,
+	.check = sqlb_check,
 };
 
 /*
@@ -368,9 +380,16 @@ int sasae_sqlite_backend_open(sasae_store_backend **out, const char *path, int f
 	/* A file that is not a database fails on the first read. */
 	int64_t nschema = query_int(s, "SELECT count(*) FROM sqlite_schema", -1);
 	if (nschema < 0) {
-		rc = sasae_error_set(err, SASAE_EDB, path, 0,
-				     "SQLite のデータベースではありません: %s。別のファイル名を --db で指定してください",
-				     sqlite3_errmsg(s->db));
+		int ec = sqlite3_extended_errcode(s->db) & 0xff;
+		if (ec == SQLITE_FULL || ec == SQLITE_IOERR || ec == SQLITE_CANTOPEN)
+			/* a full disk: the WAL index (-shm) or the journal cannot be made */
+			rc = sasae_error_set(err, SASAE_EIO, path, 0,
+					     "データベースを読み書きできません（ディスクの空きが足りないか、読み書きの誤り）: %s",
+					     sqlite3_errmsg(s->db));
+		else
+			rc = sasae_error_set(err, SASAE_EDB, path, 0,
+					     "SQLite のデータベースではありません: %s。別のファイル名を --db で指定してください",
+					     sqlite3_errmsg(s->db));
 		goto fail;
 	}
 	/* A new database opened for an import gets its schema in the import's transaction, in

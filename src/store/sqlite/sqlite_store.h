@@ -94,6 +94,12 @@ int sqlb_search(sasae_store_backend *b, int64_t version_id, const sasae_store_qu
 		sasae_store_hit **hits, size_t *nhits, size_t *total, sasae_error *err);
 int sqlb_search_ids(sasae_store_backend *b, int64_t version_id, const sasae_store_query *q, char ***ids,
 		    size_t *n, sasae_error *err);
+/* maint.c: ping, backup and check (see sasae_store_ping, …) */
+int sqlb_ping(sasae_store_backend *b, sasae_error *err);
+/* maint.c: backup and check (see sasae_store_backup, sasae_store_check). */
+int sqlb_backup(sasae_store_backend *b, const char *file, bool force, sasae_error *err);
+int sqlb_check(sasae_store_backend *b, sasae_store_problem_fn problem, void *ctx, size_t *nproblems,
+	       sasae_error *err);
 int sqlb_count(sasae_store_backend *b, int64_t version_id, const sasae_query_node *expr, size_t cap,
 	       size_t *n, sasae_error *err);
 
